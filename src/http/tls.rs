@@ -1,0 +1,107 @@
+//! rustls client configurations for `verify` and `cert`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{ring, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::spec::{ClientCert, Verify};
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(ring::default_provider())
+}
+
+/// Builds the TLS configuration for one `verify`/`cert` combination.
+pub fn client_config(verify: &Verify, cert: Option<&ClientCert>) -> Result<Arc<ClientConfig>, String> {
+    let builder = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))?;
+    let builder = match verify {
+        Verify::Off => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider()))),
+        Verify::System => {
+            let roots = RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            };
+            builder.with_root_certificates(roots)
+        }
+        Verify::CaBundle(path) => {
+            let mut roots = RootCertStore::empty();
+            for c in read_certs(path)? {
+                roots
+                    .add(c)
+                    .map_err(|e| format!("CA bundle `{}`: {e}", path.display()))?;
+            }
+            builder.with_root_certificates(roots)
+        }
+    };
+    let config = match cert {
+        None => builder.with_no_client_auth(),
+        Some(c) => {
+            let certs = read_certs(&c.cert)?;
+            let key_path = c.key.as_deref().unwrap_or(&c.cert);
+            let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
+                format!("client key `{}`: no PEM private key found ({e})", key_path.display())
+            })?;
+            builder
+                .with_client_auth_cert(certs, key)
+                .map_err(|e| format!("client certificate `{}`: {e}", c.cert.display()))?
+        }
+    };
+    Ok(Arc::new(config))
+}
+
+fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certs: Vec<_> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("`{}` is not a valid PEM: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("`{}` holds no PEM certificate", path.display()));
+    }
+    Ok(certs)
+}
+
+/// `verify: false`: the handshake still happens, the certificate is not checked.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}

@@ -1,0 +1,232 @@
+//! Which spec files and tests run: discovery, loading, filters and shards.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use regex::Regex;
+
+use crate::spec::{self, LoadContext, SpecError, Suite};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("`{0}` does not exist; give spec files or folders (default: `specs`)")]
+    Missing(PathBuf),
+    #[error("cannot read folder `{0}`: {1}")]
+    ReadDir(PathBuf, std::io::Error),
+    #[error("no spec files (*.yaml, *.yml) found in {0}")]
+    Empty(String),
+}
+
+/// Spec files under `paths`: files as given, folders searched recursively for
+/// `*.yaml`/`*.yml`; sorted, without duplicates.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PlanError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut files)?;
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(PlanError::Missing(p.clone()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+        return Err(PlanError::Empty(names.join(", ")));
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PlanError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| PlanError::ReadDir(dir.to_path_buf(), e))?;
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// `--partition hash:K/N` or `count:K/N`: this job's share of the spec files.
+///
+/// Files, not tests, are the unit: tests in a file share captures and run in order.
+/// `hash` places a file by the 64-bit FNV-1a hash of its path (with `/` separators),
+/// a fixed, documented function, so a file stays in its shard when others are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partition {
+    Hash { shard: u64, total: u64 },
+    Count { shard: u64, total: u64 },
+}
+
+impl FromStr for Partition {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let usage = || format!("invalid partition `{s}`: expected `hash:K/N` or `count:K/N` with 1 <= K <= N, e.g. `hash:1/3`");
+        let (kind, rest) = s.split_once(':').ok_or_else(usage)?;
+        let (k, n) = rest.split_once('/').ok_or_else(usage)?;
+        let shard: u64 = k.trim().parse().map_err(|_| usage())?;
+        let total: u64 = n.trim().parse().map_err(|_| usage())?;
+        if shard == 0 || total == 0 || shard > total {
+            return Err(usage());
+        }
+        match kind {
+            "hash" => Ok(Partition::Hash { shard, total }),
+            "count" => Ok(Partition::Count { shard, total }),
+            _ => Err(usage()),
+        }
+    }
+}
+
+/// FNV-1a, 64 bit: stable across versions and platforms, unlike std's hasher.
+pub fn stable_hash(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = fnv::FnvHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+impl Partition {
+    /// Whether the file at `index` (in sorted order) with this path belongs to the shard.
+    pub fn includes(&self, index: usize, path: &Path) -> bool {
+        match *self {
+            Partition::Count { shard, total } => (index as u64) % total == shard - 1,
+            Partition::Hash { shard, total } => {
+                let key = path.to_string_lossy().replace('\\', "/");
+                stable_hash(&key) % total == shard - 1
+            }
+        }
+    }
+}
+
+/// `--filter` / `--filter-regex`: which tests of the loaded files run.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub substrings: Vec<String>,
+    pub regexes: Vec<Regex>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.substrings.is_empty() && self.regexes.is_empty()
+    }
+
+    pub fn matches(&self, id: &str) -> bool {
+        self.is_empty()
+            || self.substrings.iter().any(|s| id.contains(s.as_str()))
+            || self.regexes.iter().any(|r| r.is_match(id))
+    }
+}
+
+/// A loaded suite and the indices of its tests that run.
+#[derive(Debug)]
+pub struct PlannedSuite {
+    pub suite: Arc<Suite>,
+    pub selected: Vec<usize>,
+}
+
+/// The test identifier users filter on and reports show: `file::name`.
+pub fn test_id(suite: &Suite, name: &str) -> String {
+    format!("{}::{name}", suite.path.display())
+}
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub suites: Vec<PlannedSuite>,
+    /// Files that could not be loaded, with all their errors.
+    pub invalid: Vec<(PathBuf, Vec<SpecError>)>,
+}
+
+impl Plan {
+    pub fn test_count(&self) -> usize {
+        self.suites.iter().map(|s| s.selected.len()).sum()
+    }
+}
+
+/// Loads the files (in parallel: parsing and schema compilation are CPU work) and applies
+/// the partition and filters.
+pub fn build(files: &[PathBuf], ctx: &LoadContext, partition: Option<Partition>, filter: &Filter) -> Plan {
+    use rayon::prelude::*;
+    let files: Vec<&PathBuf> = files
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| partition.is_none_or(|part| part.includes(*i, p)))
+        .map(|(_, p)| p)
+        .collect();
+    let loaded: Vec<(PathBuf, Result<Suite, Vec<SpecError>>)> = files
+        .par_iter()
+        .map(|p| ((*p).clone(), spec::load_file(p, ctx)))
+        .collect();
+    let mut plan = Plan::default();
+    for (path, result) in loaded {
+        match result {
+            Ok(suite) => {
+                let selected = select_tests(&suite, filter);
+                if !selected.is_empty() {
+                    plan.suites.push(PlannedSuite {
+                        suite: Arc::new(suite),
+                        selected,
+                    });
+                }
+            }
+            Err(errors) => plan.invalid.push((path, errors)),
+        }
+    }
+    plan
+}
+
+/// Tests whose id matches, plus the earlier tests whose captures they depend on (a
+/// filtered test must still get its variables).
+fn select_tests(suite: &Suite, filter: &Filter) -> Vec<usize> {
+    if filter.is_empty() {
+        return (0..suite.tests.len()).collect();
+    }
+    let mut keep: Vec<bool> = suite
+        .tests
+        .iter()
+        .map(|t| filter.matches(&test_id(suite, &t.name)))
+        .collect();
+    if !keep.iter().any(|k| *k) {
+        return Vec::new();
+    }
+    // Walk backwards: a kept test needs every earlier test that captures something.
+    if let Some(last) = keep.iter().rposition(|k| *k) {
+        for i in 0..last {
+            if !suite.tests[i].capture.is_empty() {
+                keep[i] = true;
+            }
+        }
+    }
+    keep.iter()
+        .enumerate()
+        .filter(|(_, k)| **k)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_parses_and_rejects() {
+        assert_eq!("hash:1/3".parse(), Ok(Partition::Hash { shard: 1, total: 3 }));
+        assert_eq!("count:3/3".parse(), Ok(Partition::Count { shard: 3, total: 3 }));
+        assert!("hash:0/3".parse::<Partition>().is_err());
+        assert!("hash:4/3".parse::<Partition>().is_err());
+        assert!("mod:1/3".parse::<Partition>().is_err());
+    }
+
+    #[test]
+    fn fnv_is_the_documented_function() {
+        assert_eq!(stable_hash(""), 0xcbf29ce484222325);
+        assert_eq!(stable_hash("a"), 0xaf63dc4c8601ec8c);
+    }
+}

@@ -1,0 +1,82 @@
+//! Errors in spec files, rendered like rustc: message, `--> file:line:col`, the line, a caret.
+
+use std::path::{Path, PathBuf};
+
+use super::Pos;
+
+/// A spec file that cannot be run, with where and why.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}:{}:{}: {message}", file.display(), pos.line, pos.column)]
+pub struct SpecError {
+    pub file: PathBuf,
+    pub pos: Pos,
+    pub message: String,
+    /// A hint on its own line: "did you mean", or what to do next.
+    pub help: Option<String>,
+    /// The offending source line, for the snippet.
+    pub source_line: Option<String>,
+}
+
+impl SpecError {
+    pub fn new(file: &Path, pos: Pos, message: impl Into<String>) -> Self {
+        SpecError {
+            file: file.to_path_buf(),
+            pos,
+            message: message.into(),
+            help: None,
+            source_line: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches the source line that `pos` points into.
+    pub fn with_source(mut self, source: &str) -> Self {
+        if self.pos.line > 0 {
+            self.source_line = source
+                .lines()
+                .nth((self.pos.line - 1) as usize)
+                .map(str::to_string);
+        }
+        self
+    }
+
+    /// The multi-line, rustc-like rendering used by the console.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "error: {}\n  --> {}:{}:{}\n",
+            self.message,
+            self.file.display(),
+            self.pos.line,
+            self.pos.column
+        );
+        if let Some(line) = &self.source_line {
+            let gutter = self.pos.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let caret_col = (self.pos.column.max(1) - 1) as usize;
+            let indent: String = line
+                .chars()
+                .take(caret_col)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!("{pad} |\n{gutter} | {line}\n{pad} | {indent}^\n"));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("  = help: {help}\n"));
+        }
+        out
+    }
+}
+
+/// The closest candidate to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

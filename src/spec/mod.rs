@@ -1,0 +1,408 @@
+//! Spec files → validated model. Everything that can be checked without sending a request
+//! is checked here, and every error carries its file, line and column.
+
+mod convert;
+mod error;
+mod raw;
+mod render;
+pub mod template;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use convert::{load_file, load_str, LoadContext};
+pub use error::{did_you_mean, SpecError};
+
+/// A 1-based line and column in a spec file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Pos {
+    pub line: u64,
+    pub column: u64,
+}
+
+/// One spec file: a suite of tests run in order.
+#[derive(Debug)]
+pub struct Suite {
+    /// The path as the user named it (relative paths stay relative in reports).
+    pub path: PathBuf,
+    pub name: String,
+    pub base_url: Option<String>,
+    /// `vars:` in file order; values are templates, rendered when the suite starts.
+    pub vars: Vec<(String, Value)>,
+    /// Names whose values never print.
+    pub secrets: Vec<String>,
+    pub parallel: bool,
+    pub tests: Vec<TestSpec>,
+    pub finally: Vec<TestSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Put,
+    Get,
+    Delete,
+    Post,
+    Patch,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Put => "PUT",
+            Method::Get => "GET",
+            Method::Delete => "DELETE",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+        }
+    }
+}
+
+/// One test (or `finally` step), with `defaults` already merged in.
+#[derive(Debug)]
+pub struct TestSpec {
+    pub name: String,
+    pub pos: Pos,
+    pub method: Method,
+    /// URL template: absolute, or a path joined to `base_url`.
+    pub url: String,
+    pub request: RequestSpec,
+    pub expect: Expect,
+    /// `None`: sent once. `Some`: sent `repeat` times and compared.
+    pub idempotency: Option<Idempotency>,
+    pub capture: Vec<Capture>,
+    pub retry: Option<Retry>,
+}
+
+/// Request options; strings are templates until the runner renders them.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
+    pub params: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub cookies: Vec<(String, String)>,
+    pub body: BodySpec,
+    pub auth: Option<Auth>,
+    pub timeout: Timeouts,
+    pub allow_redirects: bool,
+    pub proxies: Option<Proxies>,
+    pub verify: Verify,
+    pub cert: Option<ClientCert>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodySpec {
+    None,
+    Json(Value),
+    Form(Vec<(String, String)>),
+    Raw(String),
+    File(PathBuf),
+    Multipart {
+        fields: Vec<(String, String)>,
+        files: Vec<FilePart>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePart {
+    pub field: String,
+    pub source: FileSource,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileSource {
+    Path(PathBuf),
+    Content(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Auth {
+    Basic { user: String, password: String },
+    Bearer(String),
+}
+
+/// `timeout`: requests' single value or `(connect, read)` tuple.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub read: Duration,
+}
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: DEFAULT_TIMEOUT,
+            read: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Proxies {
+    pub http: Option<String>,
+    pub https: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Verify {
+    #[default]
+    System,
+    Off,
+    CaBundle(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientCert {
+    pub cert: PathBuf,
+    /// `None`: the key is in the same PEM as the certificate.
+    pub key: Option<PathBuf>,
+}
+
+/// `expect:`; every part is optional.
+#[derive(Debug, Default)]
+pub struct Expect {
+    pub status: Option<(Vec<StatusPattern>, Pos)>,
+    pub reason: Option<(String, Pos)>,
+    pub headers: Vec<HeaderExpect>,
+    pub json: Vec<JsonExpect>,
+    pub body: Option<(Matcher, Pos)>,
+    pub max_time: Option<(Duration, Pos)>,
+    pub schema: Option<SchemaExpect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusPattern {
+    Code(u16),
+    /// `"2xx"`: the hundreds digit.
+    Class(u16),
+}
+
+impl StatusPattern {
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusPattern::Code(c) => c == status,
+            StatusPattern::Class(c) => status / 100 == c,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusPattern::Code(c) => write!(f, "{c}"),
+            StatusPattern::Class(c) => write!(f, "{c}xx"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct HeaderExpect {
+    pub name: String,
+    pub matcher: Matcher,
+    pub pos: Pos,
+}
+
+#[derive(Debug)]
+pub struct JsonExpect {
+    pub path: JsonPath,
+    pub matcher: Matcher,
+    pub pos: Pos,
+}
+
+#[derive(Debug)]
+pub struct SchemaExpect {
+    pub path: PathBuf,
+    pub validator: Arc<jsonschema::Validator>,
+    pub pos: Pos,
+}
+
+/// A JSONPath (RFC 9535) compiled once when the spec loads.
+#[derive(Clone)]
+pub struct JsonPath {
+    pub source: String,
+    pub query: Arc<jsonpath_rust::parser::model::JpQuery>,
+}
+
+impl std::fmt::Debug for JsonPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl JsonPath {
+    pub fn parse(source: &str) -> Result<Self, String> {
+        jsonpath_rust::parser::parse_json_path(source)
+            .map(|q| JsonPath {
+                source: source.to_string(),
+                query: Arc::new(q),
+            })
+            .map_err(|e| {
+                let mut msg = format!("invalid JSONPath `{source}`: {}", first_line(&e.to_string()));
+                if !source.starts_with('$') {
+                    msg.push_str("; a path starts with `$`");
+                } else if source.contains('-') || source.contains(' ') {
+                    msg.push_str(
+                        "; a member name with a hyphen or space needs brackets, \
+                         as in $.headers['Content-Type']",
+                    );
+                }
+                msg
+            })
+    }
+
+    /// Every node the path selects, with its normalized path.
+    pub fn select<'a>(&self, value: &'a Value) -> Vec<(String, &'a Value)> {
+        jsonpath_rust::query::js_path_process(&self.query, value)
+            .map(|refs| refs.into_iter().map(|r| (r.path, r.val)).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What a value must be: a plain value (deep equality) or a set of predicates.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Equals(Value),
+    All(Vec<Predicate>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Predicate {
+    Eq(Value),
+    Ne(Value),
+    Matches(Pattern),
+    Contains(Value),
+    Type(JsonType),
+    Exists(bool),
+    Length(Box<Matcher>),
+    Gt(Value),
+    Gte(Value),
+    Lt(Value),
+    Lte(Value),
+    OneOf(Vec<Value>),
+    Every(Box<Matcher>),
+}
+
+/// A regex from the spec; compiled at load time unless it contains variables.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: Option<regex::Regex>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+impl JsonType {
+    pub const NAMES: &'static [&'static str] = &[
+        "string", "number", "integer", "boolean", "array", "object", "null",
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::Boolean => "boolean",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+            JsonType::Null => "null",
+        }
+    }
+
+    /// The most specific type of a value (`integer` before `number`).
+    pub fn of(v: &Value) -> JsonType {
+        match v {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Number(n) if n.is_i64() || n.is_u64() => JsonType::Integer,
+            Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => JsonType::Integer,
+            Value::Number(_) => JsonType::Number,
+            Value::String(_) => JsonType::String,
+            Value::Array(_) => JsonType::Array,
+            Value::Object(_) => JsonType::Object,
+        }
+    }
+
+    pub fn admits(self, v: &Value) -> bool {
+        let actual = JsonType::of(v);
+        actual == self || (self == JsonType::Number && actual == JsonType::Integer)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    /// Total sends; `None` takes the run's `--repeat`.
+    pub repeat: Option<u32>,
+    pub ignore: Vec<JsonPath>,
+    pub headers: Vec<String>,
+    pub readback: bool,
+    pub concurrent: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub name: String,
+    pub source: CaptureSource,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub enum CaptureSource {
+    Header(String),
+    Json(JsonPath),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub count: u32,
+    pub interval: Duration,
+}
+
+/// Parses `5s`, `250ms`, `1.5s`, `2m`, or a bare number of seconds.
+pub fn parse_duration(v: &Value) -> Option<Duration> {
+    match v {
+        Value::Number(n) => n.as_f64().and_then(secs),
+        Value::String(s) => {
+            let s = s.trim();
+            let (num, unit) = s
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .map(|i| s.split_at(i))
+                .unwrap_or((s, "s"));
+            let n: f64 = num.parse().ok()?;
+            let factor = match unit.trim() {
+                "ms" => 0.001,
+                "s" | "" => 1.0,
+                "m" | "min" => 60.0,
+                _ => return None,
+            };
+            secs(n * factor)
+        }
+        _ => None,
+    }
+}
+
+fn secs(f: f64) -> Option<Duration> {
+    (f.is_finite() && f >= 0.0).then(|| Duration::from_secs_f64(f))
+}
