@@ -6,5 +6,27 @@
 pub mod spec;
 pub mod http;
 pub mod check;
+pub mod demo;
 pub mod plan;
 pub mod run;
+pub mod report;
+
+/// Exit status, in one place: 0 all passed, 1 a test failed, 2 a spec or the command
+/// line (or a report file) is wrong.
+pub mod exit {
+    use crate::run::Summary;
+
+    pub const OK: u8 = 0;
+    pub const TEST_FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+
+    pub fn code(summary: &Summary, report_failed: bool) -> u8 {
+        if summary.invalid_files > 0 || report_failed {
+            USAGE
+        } else if !summary.all_passed() {
+            TEST_FAILED
+        } else {
+            OK
+        }
+    }
+}

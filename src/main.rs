@@ -1,1 +1,181 @@
-fn main() {}
+mod cli;
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use putcheck::demo::{bundle, DemoServer};
+use putcheck::exit;
+use putcheck::http::{Client, EnvProxies};
+use putcheck::plan::{self, Filter};
+use putcheck::report::console::{Console, ConsoleOptions};
+use putcheck::report::json::JsonReporter;
+use putcheck::report::junit::Junit;
+use putcheck::report::Reporters;
+use putcheck::run::{self, RunConfig};
+use putcheck::spec::{LoadContext, Verify};
+
+use cli::{Cli, ColorWhen, Command, RunArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Serve { addr }) => serve(&addr),
+        Some(Command::Demo { run }) => demo(run),
+        None => run_specs(cli.run, HashMap::new()),
+    };
+    ExitCode::from(code)
+}
+
+fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    exit::USAGE
+}
+
+fn serve(addr: &str) -> u8 {
+    match DemoServer::start(addr) {
+        Ok(server) => {
+            eprintln!("putcheck demo API listening on {}", server.base_url());
+            eprintln!("try: BASE_URL={} putcheck specs/", server.base_url());
+            server.wait();
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn demo(mut args: RunArgs) -> u8 {
+    let server = match DemoServer::start("127.0.0.1:0") {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    // Kept alive until the run ends: the bundled specs are read from it.
+    let mut _bundle_dir = None;
+    if args.paths.is_empty() {
+        match bundle::extract() {
+            Ok(dir) => {
+                if let Err(e) = std::env::set_current_dir(dir.path()) {
+                    return fail(format!("cannot enter the bundled examples' folder: {e}"));
+                }
+                args.paths = vec![PathBuf::from(bundle::SPECS_DIR)];
+                _bundle_dir = Some(dir);
+            }
+            Err(e) => return fail(format!("cannot unpack the bundled example specs: {e}")),
+        }
+    }
+    let mut vars = HashMap::new();
+    vars.insert("BASE_URL".to_string(), server.base_url());
+    eprintln!("demo API on {}", server.base_url());
+    run_specs(args, vars)
+}
+
+fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
+    let color = match args.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("specs")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match plan::discover(&paths) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let mut cli_vars = defaults;
+    cli_vars.extend(args.vars.iter().cloned());
+    cli_vars.extend(args.secrets.iter().cloned());
+    let env = |name: &str| std::env::var(name).ok();
+    let ctx = LoadContext {
+        cli_vars: &cli_vars,
+        env: &env,
+    };
+    let filter = Filter {
+        substrings: args.filter.clone(),
+        regexes: args.filter_regex.clone(),
+    };
+    let plan = plan::build(&files, &ctx, args.partition, &filter);
+    if args.list {
+        return list(&plan, color);
+    }
+    if plan.test_count() == 0 && plan.invalid.is_empty() {
+        let why = if filter.is_empty() { "" } else { " matches the filters" };
+        return fail(format!("no test{why} in {} spec file(s)", files.len()));
+    }
+    let insecure = plan
+        .suites
+        .iter()
+        .flat_map(|s| s.selected.iter().map(move |&i| &s.suite.tests[i]))
+        .filter(|t| t.request.verify == Verify::Off)
+        .count();
+    if insecure > 0 {
+        eprintln!(
+            "warning: TLS certificate verification is off (`verify: false`) for {insecure} test(s); their servers' identity is not checked"
+        );
+    }
+    let jobs = args.jobs.map(usize::from).unwrap_or(run::DEFAULT_JOBS);
+    let config = RunConfig {
+        jobs,
+        repeat: args.repeat,
+        retries: args.retries,
+        fail_fast: args.fail_fast,
+        cli_vars: cli_vars.clone(),
+        cli_secrets: args.secrets.iter().map(|(_, v)| v.clone()).collect(),
+        ..RunConfig::default()
+    };
+    let client = Client::new(jobs, args.max_body.saturating_mul(1024 * 1024), EnvProxies::from_env());
+    let json_to_stdout = args.json.as_deref() == Some("-");
+    let console = Console::new(
+        color,
+        ConsoleOptions {
+            verbosity: args.verbose,
+            curl: args.curl,
+            progress: !args.no_progress && std::io::stderr().is_terminal() && !json_to_stdout,
+            to_stderr: json_to_stdout,
+        },
+    );
+    let mut reporters = Reporters(vec![Box::new(console)]);
+    if let Some(path) = &args.junit {
+        reporters.0.push(Box::new(Junit::new(path.clone())));
+    }
+    if let Some(path) = &args.json {
+        reporters.0.push(Box::new(JsonReporter::new(path.clone())));
+    }
+    let summary = match run::execute(&plan, &config, &client, |e| reporters.report(e)) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let report_errors = reporters.finish();
+    for e in &report_errors {
+        eprintln!("error: {e}");
+    }
+    exit::code(&summary, !report_errors.is_empty())
+}
+
+fn list(plan: &plan::Plan, color: anstream::ColorChoice) -> u8 {
+    use std::io::Write;
+    let mut err = anstream::AutoStream::new(std::io::stderr(), color);
+    for (_, errors) in &plan.invalid {
+        for e in errors {
+            let _ = write!(err, "{}", e.render());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for s in &plan.suites {
+        for &i in &s.selected {
+            let _ = writeln!(out, "{}", plan::test_id(&s.suite, &s.suite.tests[i].name));
+        }
+        for f in &s.suite.finally {
+            let _ = writeln!(out, "{} (finally)", plan::test_id(&s.suite, &f.name));
+        }
+    }
+    if plan.invalid.is_empty() {
+        exit::OK
+    } else {
+        exit::USAGE
+    }
+}

@@ -86,6 +86,21 @@ pub fn pretty_sorted(v: &Value) -> String {
     serde_json::to_string_pretty(&sort(v)).unwrap_or_default()
 }
 
+/// A diff of two JSON values, pretty-printed with sorted keys. Trailing commas are left
+/// out of the lines, so that a changed last member shows as one changed line rather
+/// than also changing its neighbour.
+pub fn diff_json(old: &Value, new: &Value, old_label: &str, new_label: &str) -> Diff {
+    let lines = |v: &Value| -> String {
+        pretty_sorted(v)
+            .lines()
+            .map(|l| l.strip_suffix(',').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    diff_text(&lines(old), &lines(new), old_label, new_label)
+}
+
 /// A line diff of two texts with word-level spans on changed lines.
 pub fn diff_text(old: &str, new: &str, old_label: &str, new_label: &str) -> Diff {
     let diff = TextDiff::configure()

@@ -54,8 +54,8 @@ pub struct Failure {
     /// The JSONPaths that differ (idempotency and read-back).
     pub paths: Vec<String>,
     pub diff: Option<Diff>,
-    /// 1-based send this failure belongs to, when there were several.
-    pub send: Option<usize>,
+    /// The 1-based sends this failure was seen on, when a request was sent several times.
+    pub sends: Vec<usize>,
 }
 
 impl Failure {
@@ -69,7 +69,7 @@ impl Failure {
             actual: None,
             paths: Vec::new(),
             diff: None,
-            send: None,
+            sends: Vec::new(),
         }
     }
 
@@ -85,7 +85,7 @@ impl Failure {
     }
 
     fn mismatch(kind: FailureKind, subject: &str, pos: Pos, m: Mismatch) -> Self {
-        Failure::new(kind, subject, format!("{subject} did not match"))
+        Failure::new(kind, subject, "did not match")
             .at(pos)
             .values(m.expected, m.actual)
     }
@@ -297,8 +297,17 @@ pub fn compare_sends(sends: &[&Response], idem: &Idempotency) -> Vec<Failure> {
 
 impl Failure {
     fn send(mut self, n: usize) -> Self {
-        self.send = Some(n);
+        self.sends = vec![n];
         self
+    }
+
+    /// Whether two failures say the same thing (on different sends, say).
+    pub fn same_as(&self, other: &Failure) -> bool {
+        self.kind == other.kind
+            && self.subject == other.subject
+            && self.message == other.message
+            && self.expected == other.expected
+            && self.actual == other.actual
     }
 }
 
@@ -312,7 +321,7 @@ fn compare_bodies(a: &Response, b: &Response, ignore: &[JsonPath], na: usize, nb
             if paths.is_empty() {
                 return None;
             }
-            let d = diff::diff_text(&diff::pretty_sorted(&ja), &diff::pretty_sorted(&jb), &la, &lb);
+            let d = diff::diff_json(&ja, &jb, &la, &lb);
             let mut f = Failure::new(
                 FailureKind::Idempotency,
                 "body",
@@ -366,12 +375,7 @@ pub fn check_readback(sent: &Value, readback: &Response, ignore: &[JsonPath]) ->
         ),
     );
     f.paths = paths.into_iter().map(|(p, _)| p).collect();
-    f.diff = Some(diff::diff_text(
-        &diff::pretty_sorted(&sent),
-        &diff::pretty_sorted(&projected),
-        "sent",
-        "read back",
-    ));
+    f.diff = Some(diff::diff_json(&sent, &projected, "sent", "read back"));
     vec![f]
 }
 

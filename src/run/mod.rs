@@ -527,20 +527,25 @@ impl<'a> SuiteRun<'a> {
             let n = i + 1;
             match r {
                 Ok(resp) => {
-                    let mut failures = check::check_response(&test.expect, &resp, vars);
-                    if sends > 1 {
-                        for f in &mut failures {
-                            f.send = Some(n);
+                    for mut f in check::check_response(&test.expect, &resp, vars) {
+                        // The same failure on several sends is reported once, naming them.
+                        match out.failures.iter_mut().find(|g| g.same_as(&f)) {
+                            Some(g) => g.sends.push(n),
+                            None => {
+                                if sends > 1 {
+                                    f.sends = vec![n];
+                                }
+                                out.failures.push(f);
+                            }
                         }
                     }
-                    out.failures.extend(failures);
                     out.sends.push(self.send_record(n, &resp));
                     responses.push(resp);
                 }
                 Err(e) => {
                     let mut f = Failure::new(FailureKind::Transport, "request", e.message.clone());
                     if sends > 1 {
-                        f.send = Some(n);
+                        f.sends = vec![n];
                     }
                     out.failures.push(f);
                     out.sends.push(SendRecord {
@@ -630,12 +635,7 @@ impl<'a> SuiteRun<'a> {
                                 paths.join(", ")
                             ),
                         );
-                        f.diff = Some(check::diff::diff_text(
-                            &check::diff::pretty_sorted(&a),
-                            &check::diff::pretty_sorted(&b),
-                            "after concurrent sends",
-                            "after one more send",
-                        ));
+                        f.diff = Some(check::diff::diff_json(&a, &b, "after concurrent sends", "after one more send"));
                         f.paths = paths;
                         out.failures.push(f);
                     }

@@ -35,7 +35,9 @@ pub fn load_file(path: &Path, ctx: &LoadContext) -> Result<Suite, Vec<SpecError>
 
 /// Validates spec text that was read from `path` (used for positions and relative paths).
 pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, Vec<SpecError>> {
-    let raw: RawSuite = match serde_saphyr::from_str(source) {
+    // YAML 1.2 booleans only: `y`, `no`, `on` in a payload stay strings (the Norway problem).
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let raw: RawSuite = match serde_saphyr::from_str_with_options(source, options) {
         Ok(raw) => raw,
         Err(e) => return Err(vec![yaml_error(path, source, &e)]),
     };
@@ -57,6 +59,8 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
 
 static LOCATION_PREFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:error: )?line \d+ column \d+: ").expect("static regex"));
+static LOCATION_SUFFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r" at line \d+, column \d+$").expect("static regex"));
 static UNKNOWN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"unknown field `([^`]*)`, expected (?:one of )?(.*)").expect("static regex")
 });
@@ -66,6 +70,7 @@ fn yaml_error(file: &Path, source: &str, e: &serde_saphyr::Error) -> SpecError {
     let text = e.without_snippet().to_string();
     let text = text.lines().next().unwrap_or_default();
     let text = LOCATION_PREFIX.replace(text, "").to_string();
+    let text = LOCATION_SUFFIX.replace(&text, "").to_string();
     let err = if let Some(m) = UNKNOWN_FIELD.captures(&text) {
         let key = &m[1];
         let allowed: Vec<&str> = m[2]
@@ -79,6 +84,10 @@ fn yaml_error(file: &Path, source: &str, e: &serde_saphyr::Error) -> SpecError {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
             None => err,
         }
+    } else if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        SpecError::new(file, pos, format!("duplicate key `{key}`: a key may appear once in a map"))
+            .with_help("to apply several matchers to one path, put them in one map: `$.size: { type: integer, gte: 1 }`")
     } else if text.contains("missing field `tests`") || source.trim().is_empty() {
         SpecError::new(file, pos, "a spec file needs a non-empty `tests:` list")
     } else {
@@ -993,7 +1002,7 @@ fn build_matcher(v: &Value) -> Result<Matcher, MatcherError> {
                 let regex = if src.contains("${") {
                     None
                 } else {
-                    Some(Regex::new(src).map_err(|e| merr(format!("invalid regex `{src}`: {}", one_line(&e.to_string()))))?)
+                    Some(Regex::new(src).map_err(|e| merr(format!("invalid regex `{src}`: {}", last_line(&e.to_string()))))?)
                 };
                 Predicate::Matches(Pattern {
                     source: src.to_string(),
@@ -1056,6 +1065,7 @@ const TYPES: [JsonType; 7] = [
     JsonType::Null,
 ];
 
-fn one_line(s: &str) -> String {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+fn last_line(s: &str) -> String {
+    let line = s.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or_default();
+    line.strip_prefix("error: ").unwrap_or(line).to_string()
 }

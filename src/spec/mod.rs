@@ -243,7 +243,7 @@ impl JsonPath {
                 query: Arc::new(q),
             })
             .map_err(|e| {
-                let mut msg = format!("invalid JSONPath `{source}`: {}", first_line(&e.to_string()));
+                let mut msg = format!("invalid JSONPath `{source}`: {}", path_error(&e.to_string()));
                 if !source.starts_with('$') {
                     msg.push_str("; a path starts with `$`");
                 } else if source.contains('-') || source.contains(' ') {
@@ -264,12 +264,23 @@ impl JsonPath {
     }
 }
 
-fn first_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// pest's multi-line error, cut to "expected … at character N".
+fn path_error(s: &str) -> String {
+    let at = s
+        .split("--> 1:")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .filter(|n| !n.is_empty());
+    let what = s
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("= "))
+        .next_back()
+        .map(str::to_string)
+        .unwrap_or_else(|| s.lines().next().unwrap_or_default().trim().to_string());
+    match at {
+        Some(n) => format!("{what} at character {n}"),
+        None => what,
+    }
 }
 
 /// What a value must be: a plain value (deep equality) or a set of predicates.

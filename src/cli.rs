@@ -1,0 +1,132 @@
+//! Command-line types (clap). No behaviour here: `main` turns these into a run.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use putcheck::plan::Partition;
+use regex::Regex;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "putcheck",
+    version,
+    about = "Test HTTP PUT endpoints from YAML specs: status, reason, headers, JSON, and idempotency.",
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit status: 0 all tests passed, 1 a test failed, 2 a spec or the command line is wrong.\nSpec format: docs/spec-format.md"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the embedded demo API (httpbin-style /put, /items/{id}, /status/{code}, ...).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Start the demo API on a free loopback port and run the bundled example specs
+    /// (or PATHS) against it, with BASE_URL set to its address.
+    Demo {
+        #[command(flatten)]
+        run: RunArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Spec files or folders (searched recursively for *.yaml and *.yml). [default: specs]
+    pub paths: Vec<PathBuf>,
+
+    /// Tests in flight at once. Requests wait on the network, so this is sized for
+    /// waiting rather than for CPU cores.
+    #[arg(short, long, value_name = "N", env = "PUTCHECK_JOBS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+
+    /// Sends per PUT (and per step with an `idempotency:` block) unless a spec says `repeat:`.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+
+    /// Set a variable, overriding the spec's `vars:`. Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_key_val)]
+    pub vars: Vec<(String, String)>,
+
+    /// Set a variable whose value is never printed (shown as ***). Repeatable.
+    #[arg(long = "secret", value_name = "NAME=VALUE", value_parser = parse_key_val)]
+    pub secrets: Vec<(String, String)>,
+
+    /// When to colour the output. `auto` honours NO_COLOR and CLICOLOR_FORCE.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+
+    /// Write a JUnit XML report (one testcase per test).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<String>,
+
+    /// Write the JSON report (docs/report-format.md); `-` for stdout.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<String>,
+
+    /// Run one shard of the suite: `hash:K/N` (stable per file) or `count:K/N`.
+    #[arg(long, value_name = "KIND:K/N")]
+    pub partition: Option<Partition>,
+
+    /// Run only tests whose `file::name` contains TEXT. Repeatable.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Vec<String>,
+
+    /// Run only tests whose `file::name` matches REGEX. Repeatable.
+    #[arg(long = "filter-regex", value_name = "REGEX", value_parser = parse_regex)]
+    pub filter_regex: Vec<Regex>,
+
+    /// Start no new test after the first failure (running ones finish, `finally` runs).
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Print the tests that would run (after filters and partition) and check the specs;
+    /// send nothing.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Run a failing test up to N more times (a spec's `retry:` wins).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+
+    /// Show request and response of failing tests; twice (-vv) of every test.
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print a curl command that reproduces each failing request.
+    #[arg(long)]
+    pub curl: bool,
+
+    /// Never show the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+
+    /// Largest response body accepted, in MiB; a larger one fails its test.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_body: usize,
+}
+
+fn parse_key_val(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
+fn parse_regex(s: &str) -> Result<Regex, String> {
+    Regex::new(s).map_err(|e| e.to_string())
+}

@@ -1,0 +1,348 @@
+//! The console: a line per test as it finishes, then every failure explained (in file
+//! order), then the summary. Colour only where the terminal takes it.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{curl_command, Reporter};
+use crate::check::{Diff, Failure, FailureKind, LineKind};
+use crate::run::{Event, Outcome, SendRecord, Summary, TestResult};
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConsoleOptions {
+    /// 0: failures explained; 1 (`-v`): plus request and response of failing tests;
+    /// 2 (`-vv`): request and response of every test.
+    pub verbosity: u8,
+    pub curl: bool,
+    pub progress: bool,
+    /// Results go to stderr (stdout carries `--json -`).
+    pub to_stderr: bool,
+}
+
+pub struct Console {
+    out: anstream::AutoStream<std::io::Stdout>,
+    err: anstream::AutoStream<std::io::Stderr>,
+    options: ConsoleOptions,
+    results: Vec<TestResult>,
+    progress: Option<ProgressBar>,
+    sources: Sources,
+}
+
+/// Spec files read back for failure output (each once).
+#[derive(Default)]
+pub struct Sources(HashMap<String, Option<Vec<String>>>);
+
+impl Sources {
+    pub fn line(&mut self, file: &str, line: u64) -> Option<String> {
+        let lines = self.0.entry(file.to_string()).or_insert_with(|| {
+            std::fs::read_to_string(file)
+                .ok()
+                .map(|s| s.lines().map(str::to_string).collect())
+        });
+        lines.as_ref()?.get(line.checked_sub(1)? as usize).cloned()
+    }
+}
+
+impl Console {
+    pub fn new(choice: anstream::ColorChoice, options: ConsoleOptions) -> Self {
+        Console {
+            out: anstream::AutoStream::new(std::io::stdout(), choice),
+            err: anstream::AutoStream::new(std::io::stderr(), choice),
+            options,
+            results: Vec::new(),
+            progress: None,
+            sources: Sources::default(),
+        }
+    }
+
+    /// Writes to stdout, with the progress bar (if any) out of the way.
+    fn print(&mut self, text: &str) {
+        let (out, err) = (&mut self.out, &mut self.err);
+        let to_stderr = self.options.to_stderr;
+        let mut write = || {
+            let sink: &mut dyn Write = if to_stderr { err } else { out };
+            let _ = sink.write_all(text.as_bytes());
+            let _ = sink.flush();
+        };
+        match &self.progress {
+            Some(pb) => pb.suspend(write),
+            None => write(),
+        }
+    }
+
+    fn test_line(r: &TestResult) -> String {
+        let (style, label) = match r.outcome {
+            Outcome::Passed => (GREEN, "PASS "),
+            Outcome::Flaky => (YELLOW, "FLAKY"),
+            Outcome::Failed => (RED, "FAIL "),
+            Outcome::Errored => (RED, "ERROR"),
+            Outcome::Skipped => (DIM, "SKIP "),
+        };
+        let mut info = Vec::new();
+        if r.sends.len() > 1 {
+            info.push(format!("{} sends", r.sends.len()));
+        }
+        if r.attempts > 1 {
+            info.push(format!("attempt {}", r.attempts));
+        }
+        if r.outcome != Outcome::Skipped {
+            info.push(fmt_time(r.time));
+        }
+        let kind = if r.finally { " (finally)" } else { "" };
+        format!(
+            "{style}{label}{style:#} {}{kind} {DIM}[{}]{DIM:#}\n",
+            r.id,
+            info.join(", ")
+        )
+    }
+
+    fn exchange(&self, s: &mut String, r: &TestResult) {
+        if let Some(req) = &r.request {
+            let _ = writeln!(s, "   {DIM}> {} {}{DIM:#}", req.method, req.url);
+            for (k, v) in &req.headers {
+                let _ = writeln!(s, "   {DIM}> {k}: {v}{DIM:#}");
+            }
+            if !req.body.is_empty() {
+                let _ = writeln!(s, "   {DIM}>{DIM:#}");
+                for line in req.body.lines() {
+                    let _ = writeln!(s, "   {DIM}> {line}{DIM:#}");
+                }
+            }
+        }
+        for send in &r.sends {
+            response(s, send, r.sends.len() > 1);
+        }
+    }
+}
+
+/// A failed (or flaky) test explained: where, what, expected against actual, diffs.
+/// Styled; `anstream::adapter::strip_str` gives the plain text.
+pub fn explain(r: &TestResult, sources: &mut Sources) -> String {
+    let mut s = String::new();
+    let (style, label) = match r.outcome {
+        Outcome::Errored => (RED, "ERROR"),
+        Outcome::Flaky => (YELLOW, "FLAKY"),
+        _ => (RED, "FAIL"),
+    };
+    let _ = writeln!(s, "\n{style}{BOLD}── {label} {}{BOLD:#}{style:#}", r.id);
+    let _ = writeln!(s, "   {CYAN}-->{CYAN:#} {}:{}:{}", r.file, r.line, r.column);
+    let _ = writeln!(s, "   {} {}", r.method, r.url);
+    if r.outcome == Outcome::Flaky {
+        let _ = writeln!(s, "   {YELLOW}passed on attempt {} of a retried test{YELLOW:#}", r.attempts);
+    }
+    for f in &r.failures {
+        failure(&mut s, r, f, sources);
+    }
+    s
+}
+
+fn failure(s: &mut String, r: &TestResult, f: &Failure, sources: &mut Sources) {
+    let sends = match f.sends.as_slice() {
+        _ if f.kind == FailureKind::Idempotency => String::new(),
+        [] => String::new(),
+        [n] if r.sends.len() > 1 => format!(" (send {n} of {})", r.sends.len()),
+        [_] => String::new(),
+        all if all.len() == r.sends.len() => format!(" (all {} sends)", all.len()),
+        some => format!(" (sends {})", some.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+    };
+    let _ = writeln!(s, "   {RED}✗{RED:#} {BOLD}{}{BOLD:#}: {}{sends}", f.subject, f.message);
+    if let Some(pos) = f.pos {
+        if pos.line != r.line || f.expected.is_some() {
+            if let Some(text) = sources.line(&r.file, pos.line) {
+                let gutter = pos.line.to_string();
+                let _ = writeln!(s, "     {CYAN}{gutter} |{CYAN:#} {}", text.trim_end());
+            }
+        }
+    }
+    if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
+        let _ = writeln!(s, "       {GREEN}expected:{GREEN:#} {e}");
+        let _ = writeln!(s, "         {RED}actual:{RED:#} {a}");
+    }
+    if let Some(d) = &f.diff {
+        render_diff(s, d);
+    }
+}
+
+
+fn response(s: &mut String, send: &SendRecord, numbered: bool) {
+    let label = if numbered { format!(" send {}", send.n) } else { String::new() };
+    for hop in &send.redirects {
+        let _ = writeln!(s, "   {DIM}<{label} {} {} → {}{DIM:#}", hop.status, hop.url, hop.location);
+    }
+    match (&send.status, &send.error) {
+        (Some(status), _) => {
+            let _ = writeln!(
+                s,
+                "   {DIM}<{label} {} {} {} ({}){DIM:#}",
+                send.version.as_deref().unwrap_or("HTTP/1.1"),
+                status,
+                send.reason.as_deref().unwrap_or(""),
+                fmt_time(send.time)
+            );
+            for (k, v) in &send.headers {
+                let _ = writeln!(s, "   {DIM}< {k}: {v}{DIM:#}");
+            }
+            if !send.body.is_empty() {
+                let _ = writeln!(s, "   {DIM}<{DIM:#}");
+                for line in send.body.lines() {
+                    let _ = writeln!(s, "   {DIM}< {line}{DIM:#}");
+                }
+            }
+        }
+        (None, Some(e)) => {
+            let _ = writeln!(s, "   {DIM}<{label} no response: {e}{DIM:#}");
+        }
+        (None, None) => {}
+    }
+}
+
+fn render_diff(s: &mut String, d: &Diff) {
+    let _ = writeln!(s, "       {RED}--- {}{RED:#}", d.old_label);
+    let _ = writeln!(s, "       {GREEN}+++ {}{GREEN:#}", d.new_label);
+    for line in &d.lines {
+        let (style, sign) = match line.kind {
+            LineKind::Context => (Style::new(), " "),
+            LineKind::Removed => (RED, "-"),
+            LineKind::Added => (GREEN, "+"),
+            LineKind::Header => (CYAN, ""),
+        };
+        let _ = write!(s, "       {style}{sign}");
+        for (emph, text) in &line.spans {
+            if *emph && line.kind != LineKind::Context {
+                let strong = style.bold().underline();
+                let _ = write!(s, "{style:#}{strong}{text}{strong:#}{style}");
+            } else {
+                s.push_str(text);
+            }
+        }
+        let _ = writeln!(s, "{style:#}");
+    }
+}
+
+pub fn fmt_time(secs: f64) -> String {
+    let d = Duration::from_secs_f64(secs.max(0.0));
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{:.2}s", d.as_secs_f64())
+    }
+}
+
+/// `12 passed, 1 failed` (then flaky, errors, skipped when there are any) and the time.
+pub fn summary_line(sum: &Summary) -> String {
+    let mut parts = vec![format!("{} passed", sum.passed + sum.flaky), format!("{} failed", sum.failed)];
+    if sum.flaky > 0 {
+        parts.push(format!("{} flaky", sum.flaky));
+    }
+    if sum.errored > 0 {
+        parts.push(format!("{} errors", sum.errored));
+    }
+    if sum.skipped > 0 {
+        parts.push(format!("{} skipped", sum.skipped));
+    }
+    let mut line = parts.join(", ");
+    if sum.invalid_files > 0 {
+        let _ = write!(
+            line,
+            "; {} invalid spec file{}",
+            sum.invalid_files,
+            if sum.invalid_files == 1 { "" } else { "s" }
+        );
+    }
+    let _ = write!(line, " in {}", fmt_time(sum.time));
+    line
+}
+
+impl Reporter for Console {
+    fn report(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted { files, tests, jobs } => {
+                if self.options.progress && *tests > 1 {
+                    let pb = ProgressBar::with_draw_target(Some(*tests as u64), ProgressDrawTarget::stderr());
+                    pb.set_style(
+                        ProgressStyle::with_template("{spinner} {pos}/{len} tests  {msg}  [{elapsed}]")
+                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    );
+                    pb.enable_steady_tick(Duration::from_millis(120));
+                    self.progress = Some(pb);
+                }
+                let s = |n: usize| if n == 1 { "" } else { "s" };
+                let text = format!(
+                    "{DIM}Running {tests} test{} from {files} file{} on {jobs} workers{DIM:#}\n",
+                    s(*tests),
+                    s(*files)
+                );
+                self.print(&text);
+            }
+            Event::SuiteInvalid { errors, .. } => {
+                let mut text = String::new();
+                for e in errors {
+                    let rendered = e.render();
+                    let mut lines = rendered.lines();
+                    if let Some(first) = lines.next() {
+                        let msg = first.strip_prefix("error: ").unwrap_or(first);
+                        let _ = writeln!(text, "{RED}{BOLD}error{BOLD:#}{RED:#}{BOLD}: {msg}{BOLD:#}");
+                    }
+                    for l in lines {
+                        let _ = writeln!(text, "{CYAN}{l}{CYAN:#}");
+                    }
+                }
+                let err = &mut self.err;
+                let mut write = || {
+                    let _ = err.write_all(text.as_bytes());
+                };
+                match &self.progress {
+                    Some(pb) => pb.suspend(write),
+                    None => write(),
+                }
+            }
+            Event::TestFinished(r) => {
+                let mut text = Self::test_line(r);
+                if self.options.verbosity >= 2 || (self.options.verbosity == 1 && !r.outcome.is_success() && r.outcome != Outcome::Skipped) {
+                    self.exchange(&mut text, r);
+                }
+                self.print(&text);
+                if let Some(pb) = &self.progress {
+                    pb.inc(1);
+                    let failed = self.results.iter().filter(|r| !r.outcome.is_success() && r.outcome != Outcome::Skipped).count()
+                        + usize::from(!r.outcome.is_success() && r.outcome != Outcome::Skipped);
+                    if failed > 0 {
+                        pb.set_message(format!("{failed} failed"));
+                    }
+                }
+                self.results.push((**r).clone());
+            }
+            Event::RunFinished(sum) => {
+                if let Some(pb) = self.progress.take() {
+                    pb.finish_and_clear();
+                }
+                let mut results = std::mem::take(&mut self.results);
+                results.sort_by_key(|r| r.seq);
+                let mut text = String::new();
+                for r in results.iter().filter(|r| !r.failures.is_empty() && r.outcome != Outcome::Skipped) {
+                    text.push_str(&explain(r, &mut self.sources));
+                    if self.options.curl {
+                        if let Some(req) = &r.request {
+                            let _ = writeln!(text, "   {DIM}reproduce:{DIM:#} {}", curl_command(req));
+                        }
+                    }
+                }
+                let style = if sum.all_passed() && sum.invalid_files == 0 { GREEN } else { RED };
+                let _ = writeln!(text, "\n{style}{BOLD}{}{BOLD:#}{style:#}", summary_line(sum));
+                self.print(&text);
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Test support: a small HTTP/1.1 server on 127.0.0.1 written on raw sockets, so tests
+//! control the exact bytes (custom reason phrases, garbage, hangs, resets), and a
+//! helper that runs the real `putcheck` binary.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Req {
+    pub method: String,
+    /// Path with query string.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub at: Instant,
+}
+
+impl Req {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// What the server does with a request.
+pub enum Action {
+    Reply {
+        status: u16,
+        reason: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Write these bytes, then close the connection.
+    Raw(Vec<u8>),
+    /// Say nothing for this long, then close.
+    Hang(Duration),
+    /// Close without a response.
+    Close,
+}
+
+impl Action {
+    pub fn json(status: u16, body: serde_json::Value) -> Action {
+        Action::Reply {
+            status,
+            reason: canonical(status).into(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    pub fn text(status: u16, reason: &str, body: &str) -> Action {
+        Action::Reply {
+            status,
+            reason: reason.into(),
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Action {
+        if let Action::Reply { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+}
+
+pub fn canonical(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        404 => "Not Found",
+        412 => "Precondition Failed",
+        500 => "Internal Server Error",
+        _ => "Unknown",
+    }
+}
+
+type Handler = dyn Fn(&Req) -> Action + Send + Sync;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    log: Arc<Mutex<Vec<Req>>>,
+    stop: Arc<AtomicBool>,
+    pub in_flight_max: Arc<AtomicUsize>,
+}
+
+impl TestServer {
+    pub fn start(handler: impl Fn(&Req) -> Action + Send + Sync + 'static) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let in_flight_max = Arc::new(AtomicUsize::new(0));
+        let handler: Arc<Handler> = Arc::new(handler);
+        {
+            let (log, stop, in_flight, in_flight_max) =
+                (log.clone(), stop.clone(), in_flight.clone(), in_flight_max.clone());
+            std::thread::spawn(move || {
+                for conn in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(conn) = conn else { continue };
+                    let (log, handler, in_flight, in_flight_max) =
+                        (log.clone(), handler.clone(), in_flight.clone(), in_flight_max.clone());
+                    std::thread::spawn(move || serve(conn, &*handler, &log, &in_flight, &in_flight_max));
+                }
+            });
+        }
+        TestServer {
+            addr,
+            log,
+            stop,
+            in_flight_max,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Req> {
+        self.log.lock().expect("log lock").clone()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+fn serve(conn: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>, in_flight: &AtomicUsize, max: &AtomicUsize) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut writer = match conn.try_clone() {
+        Ok(w) => w,
+        Err(_) => return,
+    };
+    let mut reader = BufReader::new(conn);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_string();
+        let target = parts.next().unwrap_or_default().to_string();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let mut body = Vec::new();
+        if let Some(len) = find("content-length").and_then(|l| l.parse::<usize>().ok()) {
+            body.resize(len, 0);
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+        } else if find("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
+            loop {
+                let mut size = String::new();
+                if reader.read_line(&mut size).unwrap_or(0) == 0 {
+                    return;
+                }
+                let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+                let mut chunk = vec![0; n + 2];
+                if reader.read_exact(&mut chunk).is_err() {
+                    return;
+                }
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..n]);
+            }
+        }
+        let req = Req {
+            method,
+            target,
+            headers,
+            body,
+            at: Instant::now(),
+        };
+        log.lock().expect("log lock").push(req.clone());
+        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        max.fetch_max(now, Ordering::SeqCst);
+        let action = handler(&req);
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        match action {
+            Action::Reply {
+                status,
+                reason,
+                headers,
+                body,
+            } => {
+                let mut out = format!("HTTP/1.1 {status} {reason}\r\n");
+                for (k, v) in &headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+                let mut bytes = out.into_bytes();
+                bytes.extend_from_slice(&body);
+                if writer.write_all(&bytes).is_err() {
+                    return;
+                }
+            }
+            Action::Raw(bytes) => {
+                let _ = writer.write_all(&bytes);
+                return;
+            }
+            Action::Hang(d) => {
+                std::thread::sleep(d);
+                return;
+            }
+            Action::Close => return,
+        }
+    }
+}
+
+/// Runs the putcheck binary in `dir` with stable output (no colour, no progress bar).
+pub fn putcheck(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_putcheck"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .output()
+        .expect("run putcheck")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A temporary folder holding spec files.
+pub struct Specs {
+    pub dir: tempfile::TempDir,
+}
+
+impl Specs {
+    pub fn new() -> Specs {
+        Specs {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write spec");
+        path
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--color", "never", "--no-progress"];
+        all.extend_from_slice(args);
+        putcheck(self.dir.path(), &all)
+    }
+}
+
+/// Replaces durations (`12ms`, `1.03s`) so console snapshots are stable.
+pub fn normalize(text: &str, base: &str) -> String {
+    let re = regex::Regex::new(r"\b\d+(\.\d+)?m?s\b").expect("regex");
+    re.replace_all(&text.replace(base, "http://SERVER"), "<T>").into_owned()
+}
