@@ -97,6 +97,9 @@ impl Console {
         if r.attempts > 1 {
             info.push(format!("attempt {}", r.attempts));
         }
+        if let Some(f) = r.flaky_failures.first() {
+            info.push(format!("earlier: {}: {}", f.subject, f.message));
+        }
         if r.outcome != Outcome::Skipped {
             info.push(fmt_time(r.time));
         }

@@ -72,9 +72,14 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Flaky => {
             let mut status = TestCaseStatus::success();
+            let why = r
+                .flaky_failures
+                .first()
+                .map(|f| format!("{}: {}", f.subject, f.message))
+                .unwrap_or_else(|| "failed before passing on a retry".into());
             for _ in 1..r.attempts {
                 let mut rerun = TestRerun::new(NonSuccessKind::Failure);
-                rerun.set_message("failed before passing on a retry");
+                rerun.set_message(why.as_str());
                 status.add_rerun(rerun);
             }
             status

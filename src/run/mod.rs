@@ -145,6 +145,8 @@ pub struct TestResult {
     pub request: Option<RequestRecord>,
     pub sends: Vec<SendRecord>,
     pub failures: Vec<Failure>,
+    /// For a flaky test: what went wrong on the last attempt that failed.
+    pub flaky_failures: Vec<Failure>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -381,10 +383,14 @@ impl<'a> SuiteRun<'a> {
             None => (1 + self.config.retries, self.config.retry_interval),
         };
         let mut attempt_no = 0;
+        let mut last_failures = Vec::new();
         loop {
             attempt_no += 1;
-            let attempt = self.attempt(test);
+            let mut attempt = self.attempt(test);
             let passed = attempt.failures.is_empty();
+            if passed && attempt_no > 1 {
+                attempt.flaky_failures = std::mem::take(&mut last_failures);
+            }
             if passed || attempt_no >= max_attempts {
                 let outcome = if passed && attempt_no > 1 {
                     Outcome::Flaky
@@ -397,6 +403,7 @@ impl<'a> SuiteRun<'a> {
                 };
                 return self.result(index, test, finally, outcome, attempt_no, started.elapsed(), attempt);
             }
+            last_failures = attempt.failures;
             std::thread::sleep(interval);
         }
     }
@@ -429,6 +436,7 @@ impl<'a> SuiteRun<'a> {
             request: attempt.request,
             sends: attempt.sends,
             failures: attempt.failures,
+            flaky_failures: attempt.flaky_failures,
         };
         let mut redactor = self.redactor.clone();
         for s in &attempt.secrets {
@@ -701,6 +709,7 @@ struct Attempt {
     request: Option<RequestRecord>,
     sends: Vec<SendRecord>,
     failures: Vec<Failure>,
+    flaky_failures: Vec<Failure>,
     /// Values met while building the request that must never print.
     secrets: Vec<String>,
 }

@@ -1,0 +1,333 @@
+//! CI features: JUnit and JSON reports, partitions, filters, fail-fast, retries, verbose
+//! output, curl commands, and secrets that never print.
+
+mod common;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use serde_json::{json, Value};
+
+/// Counts calls per path; `/flaky/N` fails its first N calls.
+fn server() -> TestServer {
+    let calls: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+    TestServer::start(move |r| {
+        let n = {
+            let mut c = calls.lock().expect("lock");
+            let n = c.entry(r.path().to_string()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let echo = json!({
+            "target": r.target,
+            "headers": r.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>(),
+            "body": r.body_text(),
+        });
+        match r.path() {
+            p if p.starts_with("/flaky/") => {
+                let fails: u32 = p.trim_start_matches("/flaky/").parse().unwrap_or(0);
+                Action::json(if n > fails { 200 } else { 503 }, json!({"call": n}))
+            }
+            "/bump" => Action::json(200, json!({"version": n})),
+            _ => Action::json(200, echo),
+        }
+    })
+}
+
+fn suite_files(specs: &Specs, s: &TestServer) {
+    specs.write(
+        "a_pass.yaml",
+        &format!("name: passing\nbase_url: {}\ntests:\n  - name: ok one\n    put: /one\n  - name: ok two\n    put: /two\n", s.base()),
+    );
+    specs.write(
+        "b_mixed.yaml",
+        &format!(
+            r#"base_url: {}
+tests:
+  - name: bumps
+    put: /bump
+  - name: flaky
+    put: /flaky/1
+    idempotency: false
+    expect: {{ status: 200 }}
+    retry: {{ count: 2, interval: 10ms }}
+  - name: refused
+    put: http://127.0.0.1:1/
+finally:
+  - name: cleanup
+    delete: /cleanup
+"#,
+            s.base()
+        ),
+    );
+    specs.write("c_broken.yaml", "tests:\n  - put: /x\n    expct: {}\n");
+}
+
+fn attr<'a>(n: &roxmltree::Node<'a, '_>, name: &str) -> &'a str {
+    n.attribute(name).unwrap_or("")
+}
+
+#[test]
+fn junit_has_a_testcase_per_test_and_validates_against_the_xsd() {
+    let s = server();
+    let specs = Specs::new();
+    suite_files(&specs, &s);
+    let out = specs.run(&[".", "--junit", "reports/junit.xml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let path = specs.dir.path().join("reports/junit.xml");
+    let xml = std::fs::read_to_string(&path).expect("junit written");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suites: Vec<_> = doc.root_element().children().filter(|n| n.has_tag_name("testsuite")).collect();
+    let names: Vec<&str> = suites.iter().map(|n| attr(n, "name")).collect();
+    assert_eq!(names, vec!["passing", "./b_mixed.yaml", "./c_broken.yaml"]);
+    let cases = |i: usize| -> Vec<roxmltree::Node> { suites[i].children().filter(|n| n.has_tag_name("testcase")).collect() };
+    assert_eq!(cases(0).len(), 2);
+    let mixed = cases(1);
+    let case_names: Vec<&str> = mixed.iter().map(|n| attr(n, "name")).collect();
+    assert_eq!(case_names, vec!["bumps", "flaky", "refused", "cleanup"]);
+    let child = |n: &roxmltree::Node, tag: &str| n.children().find(|c| c.has_tag_name(tag));
+    let failure = child(&mixed[0], "failure").expect("bumps fails");
+    assert_eq!(attr(&failure, "type"), "idempotency");
+    assert!(failure.text().unwrap_or("").contains("+  \"version\": 2"), "diff in the failure text");
+    assert!(child(&mixed[1], "flakyFailure").is_some(), "flaky recorded");
+    assert!(child(&mixed[1], "failure").is_none());
+    assert_eq!(attr(&child(&mixed[2], "error").expect("transport error"), "type"), "transport");
+    assert!(child(&mixed[0], "system-out").and_then(|n| n.text()).unwrap_or("").contains("send 2: 200 OK"));
+    assert!(attr(&mixed[0], "time").parse::<f64>().is_ok());
+    let broken = cases(2);
+    assert_eq!(attr(&child(&broken[0], "error").expect("spec error"), "type"), "spec");
+    assert_eq!(attr(&doc.root_element(), "failures"), "1");
+    assert_eq!(attr(&doc.root_element(), "errors"), "2");
+
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/junit.xsd");
+    match std::process::Command::new("xmllint").args(["--noout", "--schema", xsd]).arg(&path).output() {
+        Ok(v) => assert!(v.status.success(), "XSD validation failed: {}", String::from_utf8_lossy(&v.stderr)),
+        Err(_) => eprintln!("SKIPPED XSD validation: xmllint is not installed (apt-get install libxml2-utils)"),
+    }
+}
+
+#[test]
+fn json_report_follows_its_documented_schema() {
+    let s = server();
+    let specs = Specs::new();
+    suite_files(&specs, &s);
+    let out = specs.run(&[".", "--json", "r.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report")).expect("json");
+    let schema: Value = serde_json::from_str(include_str!("../docs/report-schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["summary"]["flaky"], 1);
+    assert_eq!(report["invalid_files"][0]["errors"][0]["line"], 3);
+    let bumps = &report["tests"][2];
+    assert_eq!(bumps["name"], "bumps");
+    assert_eq!(bumps["sends"].as_array().map(Vec::len), Some(2));
+    assert_eq!(bumps["failures"][0]["paths"], json!(["$.version"]));
+}
+
+#[test]
+fn json_report_to_stdout_keeps_the_console_on_stderr() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write("a.yaml", &format!("tests:\n  - put: {}\n", s.url("/x")));
+    let out = specs.run(&["a.yaml", "--json", "-"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report alone");
+    assert_eq!(report["summary"]["passed"], 1);
+    assert!(stderr(&out).contains("1 passed, 0 failed"));
+}
+
+fn listed(specs: &Specs, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--list"];
+    all.extend_from_slice(args);
+    let out = specs.run(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn partitions_are_disjoint_and_cover_the_suite() {
+    let specs = Specs::new();
+    for i in 0..11 {
+        specs.write(&format!("s{i:02}.yaml"), &format!("tests:\n  - name: t{i}\n    put: http://127.0.0.1:1/{i}\n  - name: u{i}\n    put: http://127.0.0.1:1/u\n"));
+    }
+    let all: BTreeSet<String> = listed(&specs, &["."]).into_iter().collect();
+    assert_eq!(all.len(), 22);
+    for kind in ["hash", "count"] {
+        for n in 1..=5 {
+            let mut union = BTreeSet::new();
+            let mut total = 0;
+            for k in 1..=n {
+                let shard = listed(&specs, &[".", "--partition", &format!("{kind}:{k}/{n}")]);
+                total += shard.len();
+                union.extend(shard);
+            }
+            assert_eq!(total, all.len(), "{kind} {n}: shards overlap");
+            assert_eq!(union, all, "{kind} {n}: shards miss tests");
+        }
+    }
+}
+
+#[test]
+fn hash_shards_do_not_move_when_files_are_added() {
+    let specs = Specs::new();
+    for i in 0..8 {
+        specs.write(&format!("f{i}.yaml"), &format!("tests:\n  - name: t{i}\n    put: http://127.0.0.1:1/\n"));
+    }
+    let before: Vec<Vec<String>> = (1..=3).map(|k| listed(&specs, &[".", "--partition", &format!("hash:{k}/3")])).collect();
+    for i in 0..5 {
+        specs.write(&format!("new{i}.yaml"), "tests:\n  - put: http://127.0.0.1:1/\n");
+    }
+    for (k, old) in before.iter().enumerate() {
+        let now = listed(&specs, &[".", "--partition", &format!("hash:{}/3", k + 1)]);
+        for t in old {
+            assert!(now.contains(t), "{t} left shard {}", k + 1);
+        }
+    }
+}
+
+#[test]
+fn filters_select_tests_and_keep_the_captures_they_need() {
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        "tests:\n  - name: login\n    post: http://127.0.0.1:1/l\n    capture: { token: { json: $.t } }\n  - name: put widget\n    put: http://127.0.0.1:1/w/${token}\n  - name: put gadget\n    put: http://127.0.0.1:1/g\n",
+    );
+    specs.write("b.yaml", "tests:\n  - name: other widget\n    put: http://127.0.0.1:1/o\n");
+    assert_eq!(listed(&specs, &[".", "--filter", "gadget"]), vec!["./a.yaml::put gadget"]);
+    assert_eq!(listed(&specs, &[".", "--filter", "put widget"]), vec!["./a.yaml::login", "./a.yaml::put widget"]);
+    assert_eq!(listed(&specs, &[".", "--filter-regex", "^./b"]), vec!["./b.yaml::other widget"]);
+    assert_eq!(listed(&specs, &[".", "--filter", "gadget", "--filter", "other"]).len(), 2);
+    let out = specs.run(&[".", "--filter", "nothing-matches"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn list_sends_nothing_and_reports_broken_specs() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write("a.yaml", &format!("tests:\n  - put: {}\n", s.url("/x")));
+    specs.write("b.yaml", "tests:\n  - put: /x\n    expct: 1\n");
+    let out = specs.run(&[".", "--list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("b.yaml:3:5"));
+    assert!(s.requests().is_empty());
+}
+
+#[test]
+fn fail_fast_starts_nothing_new_but_finally_runs() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        &format!("base_url: {}\ntests:\n  - name: first fails\n    put: /bump\n  - name: second\n    put: /second\nfinally:\n  - name: cleanup\n    delete: /cleanup\n", s.base()),
+    );
+    let out = specs.run(&["a.yaml", "--fail-fast", "--jobs", "1", "--json", "r.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let paths: Vec<String> = s.requests().iter().map(|r| r.path().to_string()).collect();
+    assert_eq!(paths, vec!["/bump", "/bump", "/cleanup"]);
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(specs.dir.path().join("r.json")).expect("r")).expect("json");
+    assert_eq!(r["tests"][1]["outcome"], "skipped");
+    assert_eq!(r["tests"][2]["outcome"], "passed");
+    assert!(stdout(&out).contains("1 skipped"), "{}", stdout(&out));
+}
+
+#[test]
+fn retries_flag_makes_a_passing_retry_flaky() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write("a.yaml", &format!("tests:\n  - name: eventually\n    get: {}\n    expect: {{ status: 200 }}\n", s.url("/flaky/2")));
+    let out = specs.run(&["a.yaml", "--retries", "1"]);
+    assert_eq!(out.status.code(), Some(1), "one retry is not enough");
+    let specs = Specs::new();
+    specs.write("a.yaml", &format!("tests:\n  - name: eventually\n    get: {}\n    expect: {{ status: 200 }}\n", s.url("/flaky/3")));
+    let out = specs.run(&["a.yaml", "--retries", "5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("FLAKY ./a.yaml::eventually") || text.contains("FLAKY a.yaml::eventually"), "{text}");
+    assert!(text.contains("earlier: status: unexpected status"), "{text}");
+    assert!(text.contains("1 passed, 0 failed, 1 flaky"), "{text}");
+}
+
+#[test]
+fn verbose_shows_exchanges_and_curl_reproduces_the_request() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        &format!("tests:\n  - name: ok\n    put: {}\n  - name: bad\n    put: {}\n    headers: {{ X-Trace: abc }}\n    json: {{ it's: \"quoted\" }}\n", s.url("/ok"), s.url("/bump")),
+    );
+    let out = specs.run(&["a.yaml", "-v", "--curl"]);
+    let text = stdout(&out);
+    assert!(text.contains("> PUT http://"), "{text}");
+    assert!(text.contains("> X-Trace: abc"), "{text}");
+    assert!(text.contains("< send 2 HTTP/1.1 200 OK"), "{text}");
+    assert!(!text.contains("/ok\n   < "), "passing tests are quiet with -v: {text}");
+    assert!(
+        text.contains(&format!(r#"curl -X PUT '{}' -H 'X-Trace: abc' -H 'Content-Type: application/json' --data-binary '{{"it'\''s":"quoted"}}'"#, s.url("/bump"))),
+        "{text}"
+    );
+    let out = specs.run(&["a.yaml", "-vv"]);
+    assert!(stdout(&out).contains(&format!("> PUT {}", s.url("/ok"))));
+}
+
+#[test]
+fn secrets_never_print_in_any_output() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        &format!(
+            r#"
+base_url: {}
+secrets: [API_TOKEN]
+tests:
+  - name: leaks everywhere
+    put: /echo?token=${{API_TOKEN}}
+    auth: {{ bearer: "${{API_TOKEN}}" }}
+    cookies: {{ session: cookie-s3cret-value }}
+    headers: {{ X-Api-Key: "${{API_TOKEN}}" }}
+    json: {{ token: "${{API_TOKEN}}", pass: "${{DB_PASS}}" }}
+    expect:
+      status: 201
+      json:
+        $.body: "${{API_TOKEN}}"
+  - name: basic auth
+    put: /basic
+    auth: {{ basic: [alice-user, basic-pa55word] }}
+    expect: {{ status: 418 }}
+"#,
+            s.base()
+        ),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_putcheck"))
+        .args(["--color", "never", "--no-progress", "a.yaml", "-vv", "--curl", "--junit", "j.xml", "--json", "r.json"])
+        .args(["--secret", "DB_PASS=db-pa55/w+rd"])
+        .current_dir(specs.dir.path())
+        .env("API_TOKEN", "tok-ABC123-s3cret")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!s.requests().is_empty());
+    assert!(s.requests()[0].target.contains("tok-ABC123-s3cret"), "the secret is really sent");
+    let files = ["j.xml", "r.json"].map(|f| std::fs::read_to_string(specs.dir.path().join(f)).expect("report"));
+    let outputs = [stdout(&out), stderr(&out), files[0].clone(), files[1].clone()];
+    let secrets = [
+        "tok-ABC123-s3cret",
+        "cookie-s3cret-value",
+        "db-pa55/w+rd",
+        "db-pa55%2Fw%2Brd",
+        "alice-user",
+        "basic-pa55word",
+        "YWxpY2UtdXNlcjpiYXNpYy1wYTU1d29yZA",
+    ];
+    for (i, text) in outputs.iter().enumerate() {
+        for secret in secrets {
+            assert!(!text.contains(secret), "output {i} leaks {secret}:\n{text}");
+        }
+    }
+    assert!(outputs[0].contains("Authorization: ***"), "{}", outputs[0]);
+    assert!(outputs[0].contains("token=***"), "{}", outputs[0]);
+}
