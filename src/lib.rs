@@ -8,3 +8,4 @@ pub mod http;
 pub mod check;
 pub mod plan;
 pub mod run;
+pub mod demo;
