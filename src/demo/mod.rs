@@ -1,0 +1,691 @@
+//! An embedded HTTP server to try putcheck against without a real API (`putcheck serve`),
+//! also used by the tests. Besides an httpbin-style echo and a well-behaved resource
+//! store, it has stores that break idempotency on purpose, one way each, so that every
+//! kind of failure putcheck reports can be shown on something real.
+
+pub mod bundle;
+mod multipart;
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use percent_encoding::percent_decode_str;
+use serde_json::{json, Map, Value};
+use url::form_urlencoded;
+
+/// Enough threads that a sleeping `/racy` handler never stalls the rest of a test run.
+const WORKERS: usize = 8;
+const MAX_BODY: usize = 1 << 20;
+/// Long enough that two PUTs sent "at the same time" reliably overlap on a busy machine.
+const RACE_WINDOW: Duration = Duration::from_millis(100);
+
+/// A running demo server; dropping it stops the server.
+pub struct DemoServer {
+    server: Arc<tiny_http::Server>,
+    addr: SocketAddr,
+    workers: Vec<JoinHandle<()>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot listen on `{addr}`: {cause}; is another process using the port?")]
+    Listen {
+        addr: String,
+        cause: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("cannot start the demo server's worker threads: {0}")]
+    Spawn(std::io::Error),
+}
+
+impl DemoServer {
+    /// Binds `addr` (e.g. "127.0.0.1:8080" or "127.0.0.1:0" for an ephemeral port) and serves in background threads.
+    pub fn start(addr: &str) -> Result<DemoServer, DemoError> {
+        let listen_error = |cause| DemoError::Listen {
+            addr: addr.to_string(),
+            cause,
+        };
+        let server = tiny_http::Server::http(addr).map_err(listen_error)?;
+        let bound = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| listen_error("not a TCP address".into()))?;
+        let state = Arc::new(State::new(bound));
+        let mut demo = DemoServer {
+            server: Arc::new(server),
+            addr: bound,
+            workers: Vec::with_capacity(WORKERS),
+        };
+        for n in 0..WORKERS {
+            let (server, state) = (Arc::clone(&demo.server), Arc::clone(&state));
+            let worker = std::thread::Builder::new()
+                .name(format!("putcheck-demo-{n}"))
+                .spawn(move || {
+                    // recv() fails once Drop unblocks us, or if the accept loop died: stop either way.
+                    while let Ok(request) = server.recv() {
+                        serve(&state, request);
+                    }
+                })
+                // Returning drops `demo`, which stops the workers already started.
+                .map_err(DemoError::Spawn)?;
+            demo.workers.push(worker);
+        }
+        Ok(demo)
+    }
+
+    /// The bound address, e.g. 127.0.0.1:43117.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// "http://127.0.0.1:43117"
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Blocks forever serving (for `putcheck serve`).
+    pub fn wait(mut self) {
+        for worker in std::mem::take(&mut self.workers) {
+            let _ = worker.join();
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        // Each unblock() releases exactly one thread waiting in recv().
+        for _ in &self.workers {
+            self.server.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            // A worker that panicked has nothing left to clean up.
+            let _ = worker.join();
+        }
+    }
+}
+
+/// Which resource store a path prefix names; each behaves differently on PUT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Items,
+    Versioned,
+    Stamped,
+    Lossy,
+    UnstableEtag,
+    Racy,
+}
+
+impl Kind {
+    fn from_prefix(prefix: &str) -> Option<Kind> {
+        Some(match prefix {
+            "items" => Kind::Items,
+            "versioned" => Kind::Versioned,
+            "stamped" => Kind::Stamped,
+            "lossy" => Kind::Lossy,
+            "unstable-etag" => Kind::UnstableEtag,
+            "racy" => Kind::Racy,
+            _ => return None,
+        })
+    }
+}
+
+type Object = Map<String, Value>;
+
+struct State {
+    addr: SocketAddr,
+    store: Mutex<HashMap<(Kind, String), Object>>,
+    counter: AtomicU64,
+}
+
+impl State {
+    fn new(addr: SocketAddr) -> State {
+        State {
+            addr,
+            store: Mutex::new(HashMap::new()),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    fn store(&self) -> MutexGuard<'_, HashMap<(Kind, String), Object>> {
+        // A handler that panicked mid-request must not take the whole server down with it.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// A request with its body read, so handlers need not deal with tiny_http or I/O.
+struct Req {
+    method: String,
+    /// Path and query exactly as sent, still percent-encoded.
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    origin: String,
+}
+
+impl Req {
+    fn header(&self, name: &str) -> Option<&str> {
+        let mut values = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        values.next().map(|(_, v)| v.as_str())
+    }
+
+    fn path(&self) -> &str {
+        self.url.split_once('?').map_or(&self.url, |(path, _)| path)
+    }
+
+    fn query(&self) -> &str {
+        self.url.split_once('?').map_or("", |(_, query)| query)
+    }
+}
+
+struct Reply {
+    status: u16,
+    body: Option<Value>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            body: Some(body),
+            ..Reply::empty(status)
+        }
+    }
+
+    fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+
+    fn error(status: u16, message: impl std::fmt::Display) -> Reply {
+        Reply::json(status, json!({ "error": message.to_string() }))
+    }
+
+    fn not_found() -> Reply {
+        Reply::error(404, "not found")
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn into_response(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+        let mut headers = self.headers;
+        headers.push(("Server", "putcheck-demo".into()));
+        let data = match self.body {
+            Some(body) => {
+                headers.push(("Content-Type", "application/json".into()));
+                format!("{body:#}\n").into_bytes()
+            }
+            None => Vec::new(),
+        };
+        let mut response = tiny_http::Response::from_data(data).with_status_code(self.status);
+        for (name, value) in headers {
+            // Only a client-supplied id could make a value non-ASCII; dropping that header beats failing.
+            if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+                response.add_header(header);
+            }
+        }
+        response
+    }
+}
+
+fn serve(state: &State, mut request: tiny_http::Request) {
+    let reply = match read_body(&mut request) {
+        Ok(body) => {
+            let req = Req {
+                method: request.method().as_str().to_string(),
+                url: request.url().to_string(),
+                headers: request
+                    .headers()
+                    .iter()
+                    .map(|h| (h.field.as_str().to_string(), h.value.to_string()))
+                    .collect(),
+                body,
+                origin: request
+                    .remote_addr()
+                    .map_or_else(String::new, |a| a.ip().to_string()),
+            };
+            route(state, &req).unwrap_or_else(|reply| reply)
+        }
+        Err(reply) => reply,
+    };
+    // The client may have hung up already; there is nobody left to tell.
+    let _ = request.respond(reply.into_response());
+}
+
+fn read_body(request: &mut tiny_http::Request) -> Result<Vec<u8>, Reply> {
+    let too_large = || Reply::error(413, format!("body exceeds {MAX_BODY} bytes"));
+    if request.body_length().is_some_and(|n| n > MAX_BODY) {
+        return Err(too_large());
+    }
+    // One byte past the limit is enough to tell that a chunked body is too large.
+    let mut body = Vec::new();
+    request
+        .as_reader()
+        .take(MAX_BODY as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| Reply::error(400, format!("cannot read body: {e}")))?;
+    if body.len() > MAX_BODY {
+        return Err(too_large());
+    }
+    Ok(body)
+}
+
+/// `Err` is only a shortcut for early replies; both sides are sent as they are.
+fn route(state: &State, req: &Req) -> Result<Reply, Reply> {
+    let method = req.method.as_str();
+    let segments: Vec<&str> = req.path().split('/').skip(1).collect();
+    match segments.as_slice() {
+        [""] => {
+            allow(method, &["GET"])?;
+            Ok(index())
+        }
+        ["anything", ..] => echo(state, req),
+        [name @ ("get" | "put" | "post" | "patch" | "delete")] => {
+            allow(method, &[name.to_ascii_uppercase().as_str()])?;
+            echo(state, req)
+        }
+        ["status", code] => status(code),
+        [prefix, id] if !id.is_empty() => match Kind::from_prefix(prefix) {
+            Some(kind) => {
+                allow(method, &["GET", "PUT", "DELETE"])?;
+                resource(state, kind, req, id)
+            }
+            None => Err(Reply::not_found()),
+        },
+        _ => Err(Reply::not_found()),
+    }
+}
+
+/// HEAD comes for free wherever GET is allowed: tiny_http drops the body.
+fn allow(method: &str, allowed: &[&str]) -> Result<(), Reply> {
+    let get = allowed.contains(&"GET");
+    if allowed.contains(&method) || (get && method == "HEAD") {
+        return Ok(());
+    }
+    let mut list = allowed.join(", ");
+    if get {
+        list.push_str(", HEAD");
+    }
+    Err(Reply::error(405, format!("method {method} not allowed")).header("Allow", list))
+}
+
+fn index() -> Reply {
+    Reply::json(
+        200,
+        json!({
+            "name": "putcheck demo server",
+            "endpoints": {
+                "/put /post /patch /delete /get": "httpbin-style echo; the method must match the path",
+                "/anything[/...]": "httpbin-style echo for any method",
+                "/status/{code}": "responds with that status code (100-599)",
+                "/items/{id}": "GET/PUT/DELETE JSON objects; ETag and If-Match; well-behaved",
+                "/versioned/{id}": "PUT increments `version` every time, even for identical bodies",
+                "/stamped/{id}": "PUT adds a fresh `updated_at` and `request_id` every time",
+                "/lossy/{id}": "PUT echoes the body but stores it without `tags` and with `name` lowercased",
+                "/unstable-etag/{id}": "like /items, but the ETag changes on every response",
+                "/racy/{id}": "check-then-act race: concurrent identical PUTs bump `revision` twice",
+            }
+        }),
+    )
+}
+
+fn status(code: &str) -> Result<Reply, Reply> {
+    let code = code
+        .parse::<u16>()
+        .ok()
+        .filter(|c| (100..=599).contains(c))
+        .ok_or_else(|| Reply::error(400, "status must be a number from 100 to 599"))?;
+    // These statuses must not carry a body (RFC 9110).
+    Ok(if matches!(code, 100..=199 | 204 | 304) {
+        Reply::empty(code)
+    } else {
+        Reply::json(code, json!({ "status": code }))
+    })
+}
+
+fn echo(state: &State, req: &Req) -> Result<Reply, Reply> {
+    let (mut form, mut files) = (Map::new(), Map::new());
+    let (media_type, params) = multipart::split_params(req.header("Content-Type").unwrap_or(""));
+    match media_type.as_str() {
+        "application/x-www-form-urlencoded" => form = url_encoded(&req.body),
+        "multipart/form-data" => {
+            let boundary = params
+                .iter()
+                .find(|(key, _)| key == "boundary")
+                .ok_or_else(|| Reply::error(400, "multipart Content-Type without a boundary"))?;
+            let parts =
+                multipart::parse(&req.body, &boundary.1).map_err(|e| Reply::error(400, e))?;
+            for part in parts {
+                let target = if part.filename.is_some() {
+                    &mut files
+                } else {
+                    &mut form
+                };
+                push(target, part.name, text(&part.data));
+            }
+        }
+        _ => {}
+    }
+    let mut headers = Map::new();
+    for (name, value) in &req.headers {
+        let name = canonical_header(name);
+        // httpbin folds repeated headers into one comma-separated value.
+        match headers.get_mut(&name) {
+            Some(Value::String(existing)) => *existing = format!("{existing},{value}"),
+            _ => {
+                headers.insert(name, value.clone().into());
+            }
+        }
+    }
+    let host = req
+        .header("Host")
+        .map_or_else(|| state.addr.to_string(), str::to_string);
+    Ok(Reply::json(
+        200,
+        json!({
+            "args": url_encoded(req.query().as_bytes()),
+            "data": text(&req.body),
+            "files": files,
+            "form": form,
+            "headers": headers,
+            "json": serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null),
+            "origin": req.origin,
+            "url": format!("http://{host}{}", req.url),
+        }),
+    ))
+}
+
+fn url_encoded(bytes: &[u8]) -> Object {
+    let mut map = Map::new();
+    for (key, value) in form_urlencoded::parse(bytes) {
+        push(&mut map, key.into_owned(), value.into_owned().into());
+    }
+    map
+}
+
+/// Repeated keys become a list, as httpbin does for query strings and forms.
+fn push(map: &mut Object, key: String, value: Value) {
+    match map.get_mut(&key) {
+        Some(Value::Array(list)) => list.push(value),
+        Some(existing) => *existing = Value::Array(vec![existing.take(), value]),
+        None => {
+            map.insert(key, value);
+        }
+    }
+}
+
+/// Binary content is shown as a data URL, as httpbin does, rather than mangled into UTF-8.
+fn text(bytes: &[u8]) -> Value {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.into(),
+        Err(_) => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+            format!("data:application/octet-stream;base64,{encoded}").into()
+        }
+    }
+}
+
+/// `content-TYPE` → `Content-Type`: header names are case-insensitive, so echo one spelling.
+fn canonical_header(name: &str) -> String {
+    let words = name.split('-').map(|word| {
+        let mut chars = word.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+        })
+    });
+    words.collect::<Vec<_>>().join("-")
+}
+
+fn resource(state: &State, kind: Kind, req: &Req, raw_id: &str) -> Result<Reply, Reply> {
+    let id = percent_decode_str(raw_id)
+        .decode_utf8()
+        .map_err(|_| Reply::error(400, "resource id is not UTF-8"))?
+        .into_owned();
+    let key = (kind, id.clone());
+    match req.method.as_str() {
+        "PUT" => put(state, req, key),
+        "DELETE" => {
+            let mut store = state.store();
+            let current = store.get(&key).ok_or_else(Reply::not_found)?;
+            if kind == Kind::Items {
+                check_if_match(req, Some(current))?;
+            }
+            store.remove(&key);
+            Ok(Reply::empty(204))
+        }
+        _ => {
+            let current = state.store().get(&key).cloned();
+            let current = current.ok_or_else(Reply::not_found)?;
+            let reply = Reply::json(200, with_id(&id, &current));
+            Ok(with_etag(state, kind, &current, reply))
+        }
+    }
+}
+
+fn put(state: &State, req: &Req, key: (Kind, String)) -> Result<Reply, Reply> {
+    let body = match serde_json::from_slice(&req.body) {
+        Ok(Value::Object(body)) => body,
+        Ok(_) => return Err(Reply::error(400, "body must be a JSON object")),
+        Err(e) => return Err(Reply::error(400, format!("body is not valid JSON: {e}"))),
+    };
+    let (kind, id) = (key.0, key.1.as_str());
+    if kind == Kind::Racy {
+        // The check: is this body already stored? Its answer goes stale during the sleep,
+        // which is the bug: two concurrent PUTs both decide to write, and both bump `revision`.
+        let stored = state.store().get(&key).cloned();
+        match stored {
+            Some(stored) if without(&stored, "revision") == without(&body, "revision") => {
+                return Ok(Reply::json(200, with_id(id, &stored)));
+            }
+            _ => std::thread::sleep(RACE_WINDOW),
+        }
+    }
+    let mut store = state.store();
+    let previous = store.get(&key);
+    if kind == Kind::Items {
+        check_if_match(req, previous)?;
+    }
+    let created = previous.is_none();
+    let (stored, response) = match kind {
+        Kind::Items | Kind::UnstableEtag => (body.clone(), body),
+        Kind::Versioned | Kind::Racy => {
+            let field = if kind == Kind::Racy {
+                "revision"
+            } else {
+                "version"
+            };
+            let old = previous.and_then(|p| p.get(field)).and_then(Value::as_u64);
+            let mut stored = body;
+            stored.insert(field.into(), (old.unwrap_or(0) + 1).into());
+            (stored.clone(), stored)
+        }
+        Kind::Stamped => {
+            let mut stored = body;
+            stored.insert("updated_at".into(), rfc3339(SystemTime::now()).into());
+            let mut response = stored.clone();
+            response.insert("request_id".into(), format!("{:016x}", state.next()).into());
+            (stored, response)
+        }
+        Kind::Lossy => {
+            let mut stored = body.clone();
+            stored.remove("tags");
+            if let Some(Value::String(name)) = stored.get_mut("name") {
+                *name = name.to_lowercase();
+            }
+            (stored, body)
+        }
+    };
+    store.insert(key.clone(), stored.clone());
+    drop(store);
+    let reply = Reply::json(if created { 201 } else { 200 }, with_id(id, &response));
+    let reply = with_etag(state, kind, &stored, reply);
+    Ok(if created {
+        reply.header("Location", req.path())
+    } else {
+        reply
+    })
+}
+
+fn without(object: &Object, field: &str) -> Object {
+    let mut copy = object.clone();
+    copy.remove(field);
+    copy
+}
+
+/// The stored object with the id from the path first; the path wins over any `id` in the body.
+fn with_id(id: &str, stored: &Object) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), id.into());
+    let rest = stored.iter().filter(|(k, _)| *k != "id");
+    out.extend(rest.map(|(k, v)| (k.clone(), v.clone())));
+    Value::Object(out)
+}
+
+fn with_etag(state: &State, kind: Kind, stored: &Object, reply: Reply) -> Reply {
+    match kind {
+        Kind::Items => reply.header("ETag", etag(stored)),
+        Kind::UnstableEtag => {
+            let tag = etag(stored);
+            let tag = format!("{}-{}\"", tag.trim_end_matches('"'), state.next());
+            reply.header("ETag", tag)
+        }
+        _ => reply,
+    }
+}
+
+/// FNV rather than `DefaultHasher` so ETags survive a rebuild, and keys are sorted so
+/// that `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same representation.
+fn etag(stored: &Object) -> String {
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(
+        canonical(&Value::Object(stored.clone()))
+            .to_string()
+            .as_bytes(),
+    );
+    format!("\"{:016x}\"", hasher.finish())
+}
+
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+/// RFC 9110: a PUT that would create the resource fails any If-Match, even `*`.
+fn check_if_match(req: &Req, current: Option<&Object>) -> Result<(), Reply> {
+    let Some(wanted) = req.header("If-Match") else {
+        return Ok(());
+    };
+    let current_tag = current.map(etag);
+    let matches = current_tag.as_deref().is_some_and(|tag| {
+        wanted
+            .split(',')
+            .map(str::trim)
+            .any(|w| w == "*" || w == tag)
+    });
+    if matches {
+        return Ok(());
+    }
+    let reply = Reply::error(412, "If-Match does not match the current ETag");
+    Err(match current_tag {
+        Some(tag) => reply.header("ETag", tag),
+        None => reply,
+    })
+}
+
+/// RFC 3339 in UTC with milliseconds, e.g. `2026-11-25T16:45:01.123Z`.
+fn rfc3339(time: SystemTime) -> String {
+    // Only a clock set before 1970 fails here; the epoch is as good an answer as any.
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since_epoch.as_secs();
+    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+    let (h, m, s) = (secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
+    let millis = since_epoch.subsec_millis();
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z")
+}
+
+/// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date `days` after 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_rfc3339() {
+        let at = |secs: u64, millis: u64| {
+            rfc3339(UNIX_EPOCH + Duration::from_millis(secs * 1000 + millis))
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.007Z");
+        assert_eq!(at(1_795_625_101, 123), "2026-11-25T16:45:01.123Z");
+        assert_eq!(at(4_107_542_399, 999), "2100-02-28T23:59:59.999Z");
+    }
+
+    #[test]
+    fn etag_ignores_key_order_but_not_content() {
+        let object = |v: Value| v.as_object().cloned().unwrap();
+        let a = object(json!({"a": 1, "b": {"x": 1, "y": 2}}));
+        let b = object(json!({"b": {"y": 2, "x": 1}, "a": 1}));
+        assert_eq!(etag(&a), etag(&b));
+        assert_ne!(
+            etag(&a),
+            etag(&object(json!({"a": 2, "b": {"x": 1, "y": 2}})))
+        );
+    }
+
+    #[test]
+    fn canonicalises_header_names() {
+        assert_eq!(canonical_header("content-TYPE"), "Content-Type");
+        assert_eq!(canonical_header("x-a--b"), "X-A--B");
+    }
+
+    #[test]
+    fn repeated_keys_become_lists() {
+        let mut map = Map::new();
+        for v in ["1", "2", "3"] {
+            push(&mut map, "k".into(), v.into());
+        }
+        push(&mut map, "j".into(), "x".into());
+        assert_eq!(Value::Object(map), json!({"k": ["1", "2", "3"], "j": "x"}));
+    }
+}
