@@ -3,13 +3,13 @@
 //! Data flows one way: `spec` (files → model) → `plan` (which tests run) → `http`
 //! (exchanges) → `check` (results) → `run` (events) → `report` (console, JUnit, JSON).
 
-pub mod spec;
-pub mod http;
 pub mod check;
 pub mod demo;
+pub mod http;
 pub mod plan;
-pub mod run;
 pub mod report;
+pub mod run;
+pub mod spec;
 
 /// Exit status, in one place: 0 all passed, 1 a test failed, 2 a spec or the command
 /// line (or a report file) is wrong.

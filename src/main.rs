@@ -103,7 +103,11 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         return list(&plan, color);
     }
     if plan.test_count() == 0 && plan.invalid.is_empty() {
-        let why = if filter.is_empty() { "" } else { " matches the filters" };
+        let why = if filter.is_empty() {
+            ""
+        } else {
+            " matches the filters"
+        };
         return fail(format!("no test{why} in {} spec file(s)", files.len()));
     }
     let insecure = plan
@@ -127,7 +131,11 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         cli_secrets: args.secrets.iter().map(|(_, v)| v.clone()).collect(),
         ..RunConfig::default()
     };
-    let client = Client::new(jobs, args.max_body.saturating_mul(1024 * 1024), EnvProxies::from_env());
+    let client = Client::new(
+        jobs,
+        args.max_body.saturating_mul(1024 * 1024),
+        EnvProxies::from_env(),
+    );
     let json_to_stdout = args.json.as_deref() == Some("-");
     let console = Console::new(
         color,

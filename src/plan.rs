@@ -69,7 +69,9 @@ impl FromStr for Partition {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let usage = || format!("invalid partition `{s}`: expected `hash:K/N` or `count:K/N` with 1 <= K <= N, e.g. `hash:1/3`");
+        let usage = || {
+            format!("invalid partition `{s}`: expected `hash:K/N` or `count:K/N` with 1 <= K <= N, e.g. `hash:1/3`")
+        };
         let (kind, rest) = s.split_once(':').ok_or_else(usage)?;
         let (k, n) = rest.split_once('/').ok_or_else(usage)?;
         let shard: u64 = k.trim().parse().map_err(|_| usage())?;
@@ -152,7 +154,12 @@ impl Plan {
 
 /// Loads the files (in parallel: parsing and schema compilation are CPU work) and applies
 /// the partition and filters.
-pub fn build(files: &[PathBuf], ctx: &LoadContext, partition: Option<Partition>, filter: &Filter) -> Plan {
+pub fn build(
+    files: &[PathBuf],
+    ctx: &LoadContext,
+    partition: Option<Partition>,
+    filter: &Filter,
+) -> Plan {
     use rayon::prelude::*;
     let files: Vec<&PathBuf> = files
         .iter()
@@ -182,8 +189,8 @@ pub fn build(files: &[PathBuf], ctx: &LoadContext, partition: Option<Partition>,
     plan
 }
 
-/// Tests whose id matches, plus the earlier tests whose captures they depend on (a
-/// filtered test must still get its variables).
+/// Tests whose id matches, plus the earlier tests that capture what they use (a
+/// filtered test must still get its variables), transitively.
 fn select_tests(suite: &Suite, filter: &Filter) -> Vec<usize> {
     if filter.is_empty() {
         return (0..suite.tests.len()).collect();
@@ -193,15 +200,13 @@ fn select_tests(suite: &Suite, filter: &Filter) -> Vec<usize> {
         .iter()
         .map(|t| filter.matches(&test_id(suite, &t.name)))
         .collect();
-    if !keep.iter().any(|k| *k) {
-        return Vec::new();
-    }
-    // Walk backwards: a kept test needs every earlier test that captures something.
-    if let Some(last) = keep.iter().rposition(|k| *k) {
-        for i in 0..last {
-            if !suite.tests[i].capture.is_empty() {
-                keep[i] = true;
-            }
+    let mut needed: Vec<&str> = Vec::new();
+    for (i, t) in suite.tests.iter().enumerate().rev() {
+        if !keep[i] && t.capture.iter().any(|c| needed.contains(&c.name.as_str())) {
+            keep[i] = true;
+        }
+        if keep[i] {
+            needed.extend(t.uses.iter().map(String::as_str));
         }
     }
     keep.iter()
@@ -217,8 +222,14 @@ mod tests {
 
     #[test]
     fn partition_parses_and_rejects() {
-        assert_eq!("hash:1/3".parse(), Ok(Partition::Hash { shard: 1, total: 3 }));
-        assert_eq!("count:3/3".parse(), Ok(Partition::Count { shard: 3, total: 3 }));
+        assert_eq!(
+            "hash:1/3".parse(),
+            Ok(Partition::Hash { shard: 1, total: 3 })
+        );
+        assert_eq!(
+            "count:3/3".parse(),
+            Ok(Partition::Count { shard: 3, total: 3 })
+        );
         assert!("hash:0/3".parse::<Partition>().is_err());
         assert!("hash:4/3".parse::<Partition>().is_err());
         assert!("mod:1/3".parse::<Partition>().is_err());

@@ -77,32 +77,65 @@ fn junit_has_a_testcase_per_test_and_validates_against_the_xsd() {
     let path = specs.dir.path().join("reports/junit.xml");
     let xml = std::fs::read_to_string(&path).expect("junit written");
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
-    let suites: Vec<_> = doc.root_element().children().filter(|n| n.has_tag_name("testsuite")).collect();
+    let suites: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
     let names: Vec<&str> = suites.iter().map(|n| attr(n, "name")).collect();
     assert_eq!(names, vec!["passing", "./b_mixed.yaml", "./c_broken.yaml"]);
-    let cases = |i: usize| -> Vec<roxmltree::Node> { suites[i].children().filter(|n| n.has_tag_name("testcase")).collect() };
+    let cases = |i: usize| -> Vec<roxmltree::Node> {
+        suites[i]
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect()
+    };
     assert_eq!(cases(0).len(), 2);
     let mixed = cases(1);
     let case_names: Vec<&str> = mixed.iter().map(|n| attr(n, "name")).collect();
     assert_eq!(case_names, vec!["bumps", "flaky", "refused", "cleanup"]);
-    let child = |n: &roxmltree::Node, tag: &str| n.children().find(|c| c.has_tag_name(tag));
+    fn child<'a, 'i>(n: &roxmltree::Node<'a, 'i>, tag: &str) -> Option<roxmltree::Node<'a, 'i>> {
+        n.children().find(|c| c.has_tag_name(tag))
+    }
     let failure = child(&mixed[0], "failure").expect("bumps fails");
     assert_eq!(attr(&failure, "type"), "idempotency");
-    assert!(failure.text().unwrap_or("").contains("+  \"version\": 2"), "diff in the failure text");
+    assert!(
+        failure.text().unwrap_or("").contains("+  \"version\": 2"),
+        "diff in the failure text"
+    );
     assert!(child(&mixed[1], "flakyFailure").is_some(), "flaky recorded");
     assert!(child(&mixed[1], "failure").is_none());
-    assert_eq!(attr(&child(&mixed[2], "error").expect("transport error"), "type"), "transport");
-    assert!(child(&mixed[0], "system-out").and_then(|n| n.text()).unwrap_or("").contains("send 2: 200 OK"));
+    assert_eq!(
+        attr(&child(&mixed[2], "error").expect("transport error"), "type"),
+        "transport"
+    );
+    assert!(child(&mixed[0], "system-out")
+        .and_then(|n| n.text())
+        .unwrap_or("")
+        .contains("send 2: 200 OK"));
     assert!(attr(&mixed[0], "time").parse::<f64>().is_ok());
     let broken = cases(2);
-    assert_eq!(attr(&child(&broken[0], "error").expect("spec error"), "type"), "spec");
+    assert_eq!(
+        attr(&child(&broken[0], "error").expect("spec error"), "type"),
+        "spec"
+    );
     assert_eq!(attr(&doc.root_element(), "failures"), "1");
     assert_eq!(attr(&doc.root_element(), "errors"), "2");
 
     let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/junit.xsd");
-    match std::process::Command::new("xmllint").args(["--noout", "--schema", xsd]).arg(&path).output() {
-        Ok(v) => assert!(v.status.success(), "XSD validation failed: {}", String::from_utf8_lossy(&v.stderr)),
-        Err(_) => eprintln!("SKIPPED XSD validation: xmllint is not installed (apt-get install libxml2-utils)"),
+    match std::process::Command::new("xmllint")
+        .args(["--noout", "--schema", xsd])
+        .arg(&path)
+        .output()
+    {
+        Ok(v) => assert!(
+            v.status.success(),
+            "XSD validation failed: {}",
+            String::from_utf8_lossy(&v.stderr)
+        ),
+        Err(_) => eprintln!(
+            "SKIPPED XSD validation: xmllint is not installed (apt-get install libxml2-utils)"
+        ),
     }
 }
 
@@ -113,10 +146,17 @@ fn json_report_follows_its_documented_schema() {
     suite_files(&specs, &s);
     let out = specs.run(&[".", "--json", "r.json"]);
     assert_eq!(out.status.code(), Some(2));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report")).expect("json");
-    let schema: Value = serde_json::from_str(include_str!("../docs/report-schema.json")).expect("schema is JSON");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report"),
+    )
+    .expect("json");
+    let schema: Value =
+        serde_json::from_str(include_str!("../docs/report-schema.json")).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
-    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["summary"]["flaky"], 1);
@@ -134,7 +174,8 @@ fn json_report_to_stdout_keeps_the_console_on_stderr() {
     specs.write("a.yaml", &format!("tests:\n  - put: {}\n", s.url("/x")));
     let out = specs.run(&["a.yaml", "--json", "-"]);
     assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report alone");
+    let report: Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is the JSON report alone");
     assert_eq!(report["summary"]["passed"], 1);
     assert!(stderr(&out).contains("1 passed, 0 failed"));
 }
@@ -174,11 +215,19 @@ fn partitions_are_disjoint_and_cover_the_suite() {
 fn hash_shards_do_not_move_when_files_are_added() {
     let specs = Specs::new();
     for i in 0..8 {
-        specs.write(&format!("f{i}.yaml"), &format!("tests:\n  - name: t{i}\n    put: http://127.0.0.1:1/\n"));
+        specs.write(
+            &format!("f{i}.yaml"),
+            &format!("tests:\n  - name: t{i}\n    put: http://127.0.0.1:1/\n"),
+        );
     }
-    let before: Vec<Vec<String>> = (1..=3).map(|k| listed(&specs, &[".", "--partition", &format!("hash:{k}/3")])).collect();
+    let before: Vec<Vec<String>> = (1..=3)
+        .map(|k| listed(&specs, &[".", "--partition", &format!("hash:{k}/3")]))
+        .collect();
     for i in 0..5 {
-        specs.write(&format!("new{i}.yaml"), "tests:\n  - put: http://127.0.0.1:1/\n");
+        specs.write(
+            &format!("new{i}.yaml"),
+            "tests:\n  - put: http://127.0.0.1:1/\n",
+        );
     }
     for (k, old) in before.iter().enumerate() {
         let now = listed(&specs, &[".", "--partition", &format!("hash:{}/3", k + 1)]);
@@ -195,11 +244,26 @@ fn filters_select_tests_and_keep_the_captures_they_need() {
         "a.yaml",
         "tests:\n  - name: login\n    post: http://127.0.0.1:1/l\n    capture: { token: { json: $.t } }\n  - name: put widget\n    put: http://127.0.0.1:1/w/${token}\n  - name: put gadget\n    put: http://127.0.0.1:1/g\n",
     );
-    specs.write("b.yaml", "tests:\n  - name: other widget\n    put: http://127.0.0.1:1/o\n");
-    assert_eq!(listed(&specs, &[".", "--filter", "gadget"]), vec!["./a.yaml::put gadget"]);
-    assert_eq!(listed(&specs, &[".", "--filter", "put widget"]), vec!["./a.yaml::login", "./a.yaml::put widget"]);
-    assert_eq!(listed(&specs, &[".", "--filter-regex", "^./b"]), vec!["./b.yaml::other widget"]);
-    assert_eq!(listed(&specs, &[".", "--filter", "gadget", "--filter", "other"]).len(), 2);
+    specs.write(
+        "b.yaml",
+        "tests:\n  - name: other widget\n    put: http://127.0.0.1:1/o\n",
+    );
+    assert_eq!(
+        listed(&specs, &[".", "--filter", "gadget"]),
+        vec!["./a.yaml::put gadget"]
+    );
+    assert_eq!(
+        listed(&specs, &[".", "--filter", "put widget"]),
+        vec!["./a.yaml::login", "./a.yaml::put widget"]
+    );
+    assert_eq!(
+        listed(&specs, &[".", "--filter-regex", "^./b"]),
+        vec!["./b.yaml::other widget"]
+    );
+    assert_eq!(
+        listed(&specs, &[".", "--filter", "gadget", "--filter", "other"]).len(),
+        2
+    );
     let out = specs.run(&[".", "--filter", "nothing-matches"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -228,7 +292,9 @@ fn fail_fast_starts_nothing_new_but_finally_runs() {
     assert_eq!(out.status.code(), Some(1));
     let paths: Vec<String> = s.requests().iter().map(|r| r.path().to_string()).collect();
     assert_eq!(paths, vec!["/bump", "/bump", "/cleanup"]);
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(specs.dir.path().join("r.json")).expect("r")).expect("json");
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(specs.dir.path().join("r.json")).expect("r"))
+            .expect("json");
     assert_eq!(r["tests"][1]["outcome"], "skipped");
     assert_eq!(r["tests"][2]["outcome"], "passed");
     assert!(stdout(&out).contains("1 skipped"), "{}", stdout(&out));
@@ -238,16 +304,34 @@ fn fail_fast_starts_nothing_new_but_finally_runs() {
 fn retries_flag_makes_a_passing_retry_flaky() {
     let s = server();
     let specs = Specs::new();
-    specs.write("a.yaml", &format!("tests:\n  - name: eventually\n    get: {}\n    expect: {{ status: 200 }}\n", s.url("/flaky/2")));
+    specs.write(
+        "a.yaml",
+        &format!(
+            "tests:\n  - name: eventually\n    get: {}\n    expect: {{ status: 200 }}\n",
+            s.url("/flaky/2")
+        ),
+    );
     let out = specs.run(&["a.yaml", "--retries", "1"]);
     assert_eq!(out.status.code(), Some(1), "one retry is not enough");
     let specs = Specs::new();
-    specs.write("a.yaml", &format!("tests:\n  - name: eventually\n    get: {}\n    expect: {{ status: 200 }}\n", s.url("/flaky/3")));
+    specs.write(
+        "a.yaml",
+        &format!(
+            "tests:\n  - name: eventually\n    get: {}\n    expect: {{ status: 200 }}\n",
+            s.url("/flaky/3")
+        ),
+    );
     let out = specs.run(&["a.yaml", "--retries", "5"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
-    assert!(text.contains("FLAKY ./a.yaml::eventually") || text.contains("FLAKY a.yaml::eventually"), "{text}");
-    assert!(text.contains("earlier: status: unexpected status"), "{text}");
+    assert!(
+        text.contains("FLAKY ./a.yaml::eventually") || text.contains("FLAKY a.yaml::eventually"),
+        "{text}"
+    );
+    assert!(
+        text.contains("earlier: status: unexpected status"),
+        "{text}"
+    );
     assert!(text.contains("1 passed, 0 failed, 1 flaky"), "{text}");
 }
 
@@ -264,7 +348,10 @@ fn verbose_shows_exchanges_and_curl_reproduces_the_request() {
     assert!(text.contains("> PUT http://"), "{text}");
     assert!(text.contains("> X-Trace: abc"), "{text}");
     assert!(text.contains("< send 2 HTTP/1.1 200 OK"), "{text}");
-    assert!(!text.contains("/ok\n   < "), "passing tests are quiet with -v: {text}");
+    assert!(
+        !text.contains("/ok\n   < "),
+        "passing tests are quiet with -v: {text}"
+    );
     assert!(
         text.contains(&format!(r#"curl -X PUT '{}' -H 'X-Trace: abc' -H 'Content-Type: application/json' --data-binary '{{"it'\''s":"quoted"}}'"#, s.url("/bump"))),
         "{text}"
@@ -303,7 +390,18 @@ tests:
         ),
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_putcheck"))
-        .args(["--color", "never", "--no-progress", "a.yaml", "-vv", "--curl", "--junit", "j.xml", "--json", "r.json"])
+        .args([
+            "--color",
+            "never",
+            "--no-progress",
+            "a.yaml",
+            "-vv",
+            "--curl",
+            "--junit",
+            "j.xml",
+            "--json",
+            "r.json",
+        ])
         .args(["--secret", "DB_PASS=db-pa55/w+rd"])
         .current_dir(specs.dir.path())
         .env("API_TOKEN", "tok-ABC123-s3cret")
@@ -311,9 +409,18 @@ tests:
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(!s.requests().is_empty());
-    assert!(s.requests()[0].target.contains("tok-ABC123-s3cret"), "the secret is really sent");
-    let files = ["j.xml", "r.json"].map(|f| std::fs::read_to_string(specs.dir.path().join(f)).expect("report"));
-    let outputs = [stdout(&out), stderr(&out), files[0].clone(), files[1].clone()];
+    assert!(
+        s.requests()[0].target.contains("tok-ABC123-s3cret"),
+        "the secret is really sent"
+    );
+    let files = ["j.xml", "r.json"]
+        .map(|f| std::fs::read_to_string(specs.dir.path().join(f)).expect("report"));
+    let outputs = [
+        stdout(&out),
+        stderr(&out),
+        files[0].clone(),
+        files[1].clone(),
+    ];
     let secrets = [
         "tok-ABC123-s3cret",
         "cookie-s3cret-value",

@@ -84,7 +84,13 @@ tests:
         ),
     );
     let (out, rep) = report(&specs, &["pass.yaml"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert_eq!(rep["summary"]["passed"], 2);
 }
 
@@ -129,9 +135,21 @@ tests:
         ),
     );
     let (out, rep) = report(&specs, &["fail.yaml"]);
-    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
-    let failures = rep["tests"][0]["failures"].as_array().cloned().unwrap_or_default();
-    let subjects: Vec<&str> = failures.iter().filter_map(|f| f["subject"].as_str()).collect();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let failures = rep["tests"][0]["failures"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let subjects: Vec<&str> = failures
+        .iter()
+        .filter_map(|f| f["subject"].as_str())
+        .collect();
     assert_eq!(failures.len(), 21, "{subjects:?}");
     for f in &failures {
         assert!(f["line"].is_null());
@@ -168,7 +186,11 @@ tests:
     assert_eq!(rep["tests"][0]["outcome"], "failed");
     assert_eq!(rep["tests"][1]["outcome"], "passed");
     assert_eq!(rep["tests"][0]["failures"][0]["kind"], "reason");
-    assert!(stdout(&out).contains(r#"actual: "Everything Fine""#), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(r#"actual: "Everything Fine""#),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -177,11 +199,18 @@ fn a_json_expectation_on_a_text_body_says_the_body_is_not_json() {
     let specs = Specs::new();
     specs.write(
         "t.yaml",
-        &format!("tests:\n  - get: {}\n    expect:\n      json:\n        $.a: 1\n", server.url("/fine")),
+        &format!(
+            "tests:\n  - get: {}\n    expect:\n      json:\n        $.a: 1\n",
+            server.url("/fine")
+        ),
     );
     let out = specs.run(&["t.yaml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("expected a JSON body"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("expected a JSON body"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

@@ -27,10 +27,22 @@ fn server() -> TestServer {
             (_, "/same") => Action::json(200, json!({"b": 1, "a": [1, 2]})),
             (_, "/reordered") => {
                 // Same JSON, different key order, spacing and number spelling.
-                let text = if n % 2 == 0 { r#"{"a": [1, 2], "b": 1}"# } else { r#"{"b":1.0,"a":[1,2]}"# };
-                Action::Reply { status: 200, reason: "OK".into(), headers: vec![], body: text.as_bytes().to_vec() }
+                let text = if n % 2 == 0 {
+                    r#"{"a": [1, 2], "b": 1}"#
+                } else {
+                    r#"{"b":1.0,"a":[1,2]}"#
+                };
+                Action::Reply {
+                    status: 200,
+                    reason: "OK".into(),
+                    headers: vec![],
+                    body: text.as_bytes().to_vec(),
+                }
             }
-            (_, "/version") => Action::json(200, json!({"id": "w1", "name": "widget", "version": n, "size": 3})),
+            (_, "/version") => Action::json(
+                200,
+                json!({"id": "w1", "name": "widget", "version": n, "size": 3}),
+            ),
             (_, "/stamp") => Action::json(
                 200,
                 json!({"id": "w1", "name": "widget", "updated_at": format!("2026-11-25T10:00:{:02}Z", n % 60)}),
@@ -39,9 +51,15 @@ fn server() -> TestServer {
                 let status = if n == 1 { 201 } else { 200 };
                 Action::json(status, json!({"id": 1}))
             }
-            (_, "/ok-then-created") => Action::json(if n % 2 == 1 { 200 } else { 201 }, json!({"id": 1})),
-            (_, "/etag") => Action::json(200, json!({"id": 1})).with_header("ETag", &format!("\"{n}\"")),
-            (_, "/text") => Action::text(200, "OK", &format!("line one\nrequest {n}\nline three\n")),
+            (_, "/ok-then-created") => {
+                Action::json(if n % 2 == 1 { 200 } else { 201 }, json!({"id": 1}))
+            }
+            (_, "/etag") => {
+                Action::json(200, json!({"id": 1})).with_header("ETag", &format!("\"{n}\""))
+            }
+            (_, "/text") => {
+                Action::text(200, "OK", &format!("line one\nrequest {n}\nline three\n"))
+            }
             ("PUT", p) if p.starts_with("/store/") => {
                 let mut s = store.lock().expect("lock");
                 let created = s.insert(p.to_string(), body.clone()).is_none();
@@ -99,7 +117,11 @@ fn run(server: &TestServer, spec: &str, args: &[&str]) -> (std::process::Output,
 }
 
 fn sends(server: &TestServer, path: &str) -> usize {
-    server.requests().iter().filter(|r| r.path() == path).count()
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == path)
+        .count()
 }
 
 #[test]
@@ -115,7 +137,11 @@ fn every_put_is_sent_twice_by_default_and_other_methods_once() {
 #[test]
 fn repeat_flag_and_opt_out() {
     let s = server();
-    let (out, _) = run(&s, "tests:\n  - put: /same\n  - put: /version\n    idempotency: false\n", &["--repeat", "4"]);
+    let (out, _) = run(
+        &s,
+        "tests:\n  - put: /same\n  - put: /version\n    idempotency: false\n",
+        &["--repeat", "4"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(sends(&s, "/same"), 4);
     assert_eq!(sends(&s, "/version"), 1);
@@ -124,14 +150,22 @@ fn repeat_flag_and_opt_out() {
 #[test]
 fn json_bodies_compare_as_json() {
     let s = server();
-    let (out, _) = run(&s, "tests:\n  - put: /reordered\n    idempotency: { repeat: 4 }\n", &[]);
+    let (out, _) = run(
+        &s,
+        "tests:\n  - put: /reordered\n    idempotency: { repeat: 4 }\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
 #[test]
 fn created_then_ok_is_fine_but_ok_then_created_is_not() {
     let s = server();
-    let (out, rep) = run(&s, "tests:\n  - put: /created\n    idempotency: { repeat: 3 }\n  - put: /ok-then-created\n", &[]);
+    let (out, rep) = run(
+        &s,
+        "tests:\n  - put: /created\n    idempotency: { repeat: 3 }\n  - put: /ok-then-created\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(rep["tests"][0]["outcome"], "passed");
     let f = &rep["tests"][1]["failures"][0];
@@ -144,7 +178,11 @@ fn created_then_ok_is_fine_but_ok_then_created_is_not() {
 #[test]
 fn created_twice_is_equal_so_fine() {
     let s = server();
-    let (out, _) = run(&s, "tests:\n  - put: /store/a\n    json: {a: 1}\n    idempotency: { repeat: 2 }\n", &[]);
+    let (out, _) = run(
+        &s,
+        "tests:\n  - put: /store/a\n    json: {a: 1}\n    idempotency: { repeat: 2 }\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // Created, then replaced: 201 → 200.
     let (out, _) = run(&s, "tests:\n  - put: /created\n", &[]);
@@ -154,19 +192,34 @@ fn created_twice_is_equal_so_fine() {
 #[test]
 fn a_version_bump_fails_with_paths_and_a_diff() {
     let s = server();
-    let (out, rep) = run(&s, "tests:\n  - name: bump\n    put: /version\n    json: { name: widget }\n", &[]);
+    let (out, rep) = run(
+        &s,
+        "tests:\n  - name: bump\n    put: /version\n    json: { name: widget }\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(rep["tests"][0]["failures"][0]["paths"], json!(["$.version"]));
+    assert_eq!(
+        rep["tests"][0]["failures"][0]["paths"],
+        json!(["$.version"])
+    );
     insta::assert_snapshot!("version_bump", normalize(&stdout(&out), &s.base()));
 }
 
 #[test]
 fn a_timestamp_fails_until_ignored() {
     let s = server();
-    let (out, _) = run(&s, "tests:\n  - name: stamped\n    put: /stamp\n    json: { name: widget }\n", &[]);
+    let (out, _) = run(
+        &s,
+        "tests:\n  - name: stamped\n    put: /stamp\n    json: { name: widget }\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("timestamp", normalize(&stdout(&out), &s.base()));
-    let (out, _) = run(&s, "tests:\n  - put: /stamp\n    idempotency: { ignore: [$.updated_at] }\n", &[]);
+    let (out, _) = run(
+        &s,
+        "tests:\n  - put: /stamp\n    idempotency: { ignore: [$.updated_at] }\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
@@ -175,7 +228,11 @@ fn listed_headers_must_be_equal_across_sends() {
     let s = server();
     let (out, _) = run(&s, "tests:\n  - put: /etag\n", &[]);
     assert_eq!(out.status.code(), Some(0), "unlisted headers may differ");
-    let (out, rep) = run(&s, "tests:\n  - put: /etag\n    idempotency: { headers: [ETag] }\n", &[]);
+    let (out, rep) = run(
+        &s,
+        "tests:\n  - put: /etag\n    idempotency: { headers: [ETag] }\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(rep["tests"][0]["failures"][0]["subject"], "header ETag");
 }
@@ -187,13 +244,20 @@ fn non_json_bodies_compare_byte_for_byte() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(rep["tests"][0]["failures"][0]["subject"], "body");
     let text = stdout(&out);
-    assert!(text.contains("-request 1") && text.contains("+request 2"), "{text}");
+    assert!(
+        text.contains("-request 1") && text.contains("+request 2"),
+        "{text}"
+    );
 }
 
 #[test]
 fn every_send_must_meet_expect() {
     let s = server();
-    let (out, rep) = run(&s, "tests:\n  - put: /created\n    expect: { status: 201 }\n", &[]);
+    let (out, rep) = run(
+        &s,
+        "tests:\n  - put: /created\n    expect: { status: 201 }\n",
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(rep["tests"][0]["failures"][0]["sends"], json!([2]));
 }
@@ -207,7 +271,10 @@ fn readback_passes_when_the_state_holds_what_was_sent() {
         &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(s.requests().iter().any(|r| r.method == "GET" && r.path() == "/store/r1"));
+    assert!(s
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path() == "/store/r1"));
 }
 
 #[test]
@@ -220,7 +287,10 @@ fn readback_reports_each_missing_or_different_field() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(rep["tests"][0]["failures"][0]["kind"], "readback");
-    assert_eq!(rep["tests"][0]["failures"][0]["paths"], json!(["$.name", "$.tags"]));
+    assert_eq!(
+        rep["tests"][0]["failures"][0]["paths"],
+        json!(["$.name", "$.tags"])
+    );
     insta::assert_snapshot!("readback", normalize(&stdout(&out), &s.base()));
 }
 

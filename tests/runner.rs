@@ -16,7 +16,8 @@ fn echo_server() -> TestServer {
             .map(|(k, v)| (k.to_ascii_lowercase(), Value::String(v.clone())))
             .collect();
         match r.path() {
-            "/items" => Action::json(201, json!({"id": 42, "name": body["name"]})).with_header("ETag", "\"e42\""),
+            "/items" => Action::json(201, json!({"id": 42, "name": body["name"]}))
+                .with_header("ETag", "\"e42\""),
             p if p.starts_with("/slow") => {
                 std::thread::sleep(Duration::from_millis(300));
                 Action::json(200, json!({"path": p}))
@@ -33,8 +34,20 @@ fn echo_server() -> TestServer {
 fn exit_status_is_0_when_all_pass_and_1_when_one_fails() {
     let server = echo_server();
     let specs = Specs::new();
-    specs.write("ok.yaml", &format!("tests:\n  - put: {}\n    expect: {{ status: 200 }}\n", server.url("/a")));
-    specs.write("bad.yaml", &format!("tests:\n  - put: {}\n    expect: {{ status: 404 }}\n", server.url("/a")));
+    specs.write(
+        "ok.yaml",
+        &format!(
+            "tests:\n  - put: {}\n    expect: {{ status: 200 }}\n",
+            server.url("/a")
+        ),
+    );
+    specs.write(
+        "bad.yaml",
+        &format!(
+            "tests:\n  - put: {}\n    expect: {{ status: 404 }}\n",
+            server.url("/a")
+        ),
+    );
     assert_eq!(specs.run(&["ok.yaml"]).status.code(), Some(0));
     assert_eq!(specs.run(&["ok.yaml", "bad.yaml"]).status.code(), Some(1));
 }
@@ -71,7 +84,13 @@ tests:
         ),
     );
     let out = specs.run(&["cap.yaml"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -96,13 +115,27 @@ tests:
 "#,
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_putcheck"))
-        .args(["--color", "never", "--no-progress", "vars.yaml", "--var", "who=from-cli", "--var"])
+        .args([
+            "--color",
+            "never",
+            "--no-progress",
+            "vars.yaml",
+            "--var",
+            "who=from-cli",
+            "--var",
+        ])
         .arg(format!("BASE={}", server.base()))
         .current_dir(specs.dir.path())
         .env("PUTCHECK_TEST_ENV", "from env")
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -111,29 +144,61 @@ fn tests_of_a_file_run_in_order_while_files_run_concurrently() {
     let specs = Specs::new();
     for f in ["a", "b"] {
         let tests: String = (1..=3)
-            .map(|i| format!("  - name: {f}{i}\n    get: {}\n", server.url(&format!("/slow/{f}{i}"))))
+            .map(|i| {
+                format!(
+                    "  - name: {f}{i}\n    get: {}\n",
+                    server.url(&format!("/slow/{f}{i}"))
+                )
+            })
             .collect();
         specs.write(&format!("{f}.yaml"), &format!("tests:\n{tests}"));
     }
     let out = specs.run(&["a.yaml", "b.yaml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let order: Vec<String> = server.requests().iter().map(|r| r.path().to_string()).collect();
+    let order: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     for f in ["a", "b"] {
-        let mine: Vec<&String> = order.iter().filter(|p| p.starts_with(&format!("/slow/{f}"))).collect();
-        assert_eq!(mine, vec![&format!("/slow/{f}1"), &format!("/slow/{f}2"), &format!("/slow/{f}3")]);
+        let mine: Vec<&String> = order
+            .iter()
+            .filter(|p| p.starts_with(&format!("/slow/{f}")))
+            .collect();
+        assert_eq!(
+            mine,
+            vec![
+                &format!("/slow/{f}1"),
+                &format!("/slow/{f}2"),
+                &format!("/slow/{f}3")
+            ]
+        );
     }
-    assert!(server.in_flight_max.load(std::sync::atomic::Ordering::SeqCst) >= 2, "files did not overlap: {order:?}");
+    assert!(
+        server
+            .in_flight_max
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 2,
+        "files did not overlap: {order:?}"
+    );
 }
 
 #[test]
 fn parallel_true_runs_the_tests_of_a_file_concurrently() {
     let server = echo_server();
     let specs = Specs::new();
-    let tests: String = (1..=4).map(|i| format!("  - get: {}\n", server.url(&format!("/slow/{i}")))).collect();
+    let tests: String = (1..=4)
+        .map(|i| format!("  - get: {}\n", server.url(&format!("/slow/{i}"))))
+        .collect();
     specs.write("p.yaml", &format!("parallel: true\ntests:\n{tests}"));
     let out = specs.run(&["p.yaml"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(server.in_flight_max.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    assert!(
+        server
+            .in_flight_max
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 2
+    );
 }
 
 #[test]
@@ -180,7 +245,13 @@ tests:
         ),
     );
     let out = specs.run(&["d.yaml"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }
 
 /// A server that misbehaves fails its test with a message; the others still run.
@@ -220,11 +291,34 @@ tests:
         ),
     );
     let out = specs.run(&["bad.yaml", "--max-body", "1", "--json", "r.json"]);
-    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
-    let rep: Value = serde_json::from_str(&std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report")).expect("json");
-    let msg = |i: usize| rep["tests"][i]["failures"][0]["message"].as_str().unwrap_or_default().to_string();
-    assert!(msg(0).contains("did not answer with valid HTTP"), "{}", msg(0));
-    assert!(msg(1).contains("broke before a full response") || msg(1).contains("did not answer with valid HTTP"), "{}", msg(1));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let rep: Value = serde_json::from_str(
+        &std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report"),
+    )
+    .expect("json");
+    let msg = |i: usize| {
+        rep["tests"][i]["failures"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        msg(0).contains("did not answer with valid HTTP"),
+        "{}",
+        msg(0)
+    );
+    assert!(
+        msg(1).contains("broke before a full response")
+            || msg(1).contains("did not answer with valid HTTP"),
+        "{}",
+        msg(1)
+    );
     assert!(msg(2).contains("read timeout"), "{}", msg(2));
     assert!(msg(3).contains("larger than 1 MiB"), "{}", msg(3));
     assert!(msg(4).contains("redirect loop"), "{}", msg(4));

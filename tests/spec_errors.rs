@@ -10,38 +10,62 @@ fn broken(name: &str, text: &str) -> String {
     let specs = Specs::new();
     specs.write(name, text);
     let out = specs.run(&[name]);
-    assert_eq!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     stderr(&out)
 }
 
 #[test]
 fn yaml_syntax_error() {
-    let err = broken("syntax.yaml", "tests:\n  - put: http://127.0.0.1:1/x\n    json: { a: 1\n");
+    let err = broken(
+        "syntax.yaml",
+        "tests:\n  - put: http://127.0.0.1:1/x\n    json: { a: 1\n",
+    );
     assert!(err.contains("syntax.yaml:3:11"), "{err}");
     assert!(err.contains("unclosed bracket"), "{err}");
 }
 
 #[test]
 fn unknown_key_with_suggestion() {
-    let err = broken("unknown.yaml", "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      statuss: 200\n");
+    let err = broken(
+        "unknown.yaml",
+        "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      statuss: 200\n",
+    );
     assert!(err.contains("unknown.yaml:4:7"), "{err}");
-    assert!(err.contains("unknown key `statuss`; allowed here: status, reason"), "{err}");
+    assert!(
+        err.contains("unknown key `statuss`; allowed here: status, reason"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `status`?"), "{err}");
 }
 
 #[test]
 fn unknown_request_option_with_suggestion() {
-    let err = broken("opt.yaml", "tests:\n  - put: http://127.0.0.1:1/x\n    header: { A: b }\n");
+    let err = broken(
+        "opt.yaml",
+        "tests:\n  - put: http://127.0.0.1:1/x\n    header: { A: b }\n",
+    );
     assert!(err.contains("opt.yaml:3:5"), "{err}");
     assert!(err.contains("did you mean `headers`?"), "{err}");
 }
 
 #[test]
 fn wrong_type() {
-    let err = broken("type.yaml", "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      status: twohundred\n");
+    let err = broken(
+        "type.yaml",
+        "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      status: twohundred\n",
+    );
     assert!(err.contains("type.yaml:4:15"), "{err}");
     assert!(err.contains("`status` must be a code"), "{err}");
-    let err = broken("type2.yaml", "tests:\n  - put: http://127.0.0.1:1/x\n    allow_redirects: maybe\n");
+    let err = broken(
+        "type2.yaml",
+        "tests:\n  - put: http://127.0.0.1:1/x\n    allow_redirects: maybe\n",
+    );
     assert!(err.contains("type2.yaml:3:22"), "{err}");
 }
 
@@ -52,7 +76,10 @@ fn bad_jsonpath_says_brackets_are_needed() {
         "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      json:\n        $.headers.Content-Type: x\n",
     );
     assert!(err.contains("path.yaml:5:9"), "{err}");
-    assert!(err.contains("invalid JSONPath `$.headers.Content-Type`"), "{err}");
+    assert!(
+        err.contains("invalid JSONPath `$.headers.Content-Type`"),
+        "{err}"
+    );
     assert!(err.contains("$.headers['Content-Type']"), "{err}");
 }
 
@@ -93,14 +120,38 @@ fn matcher_typo_is_caught() {
 fn a_broken_file_does_not_stop_the_others_and_nothing_is_sent_for_it() {
     let server = TestServer::start(|_| Action::json(200, json!({"ok": true})));
     let specs = Specs::new();
-    specs.write("a_broken.yaml", &format!("tests:\n  - put: {}\n    expct: {{}}\n", server.url("/broken")));
-    specs.write("b_good.yaml", &format!("tests:\n  - put: {}\n    expect: {{ status: 200 }}\n", server.url("/good")));
+    specs.write(
+        "a_broken.yaml",
+        &format!(
+            "tests:\n  - put: {}\n    expct: {{}}\n",
+            server.url("/broken")
+        ),
+    );
+    specs.write(
+        "b_good.yaml",
+        &format!(
+            "tests:\n  - put: {}\n    expect: {{ status: 200 }}\n",
+            server.url("/good")
+        ),
+    );
     let out = specs.run(&["."]);
     assert_eq!(out.status.code(), Some(2));
-    let paths: Vec<String> = server.requests().iter().map(|r| r.path().to_string()).collect();
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     assert_eq!(paths, vec!["/good", "/good"]);
-    assert!(stdout(&out).contains("PASS  ./b_good.yaml::PUT"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("1 passed, 0 failed; 1 invalid spec file"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("PASS  ./b_good.yaml::PUT"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("1 passed, 0 failed; 1 invalid spec file"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -108,8 +159,16 @@ fn command_line_errors_exit_2() {
     let specs = Specs::new();
     let out = specs.run(&["missing-folder"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("`missing-folder` does not exist"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`missing-folder` does not exist"),
+        "{}",
+        stderr(&out)
+    );
     let out = specs.run(&["--partition", "hash:4/3"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("expected `hash:K/N` or `count:K/N`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("expected `hash:K/N` or `count:K/N`"),
+        "{}",
+        stderr(&out)
+    );
 }

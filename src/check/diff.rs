@@ -177,14 +177,20 @@ pub fn member(path: &str, key: &str) -> String {
     if simple {
         format!("{path}.{key}")
     } else {
-        format!("{path}['{}']", key.replace('\\', "\\\\").replace('\'', "\\'"))
+        format!(
+            "{path}['{}']",
+            key.replace('\\', "\\\\").replace('\'', "\\'")
+        )
     }
 }
 
 fn walk(a: &Value, b: &Value, path: String, out: &mut Vec<String>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))).collect();
+            let mut keys: Vec<&String> = x
+                .keys()
+                .chain(y.keys().filter(|k| !x.contains_key(*k)))
+                .collect();
             keys.sort();
             for k in keys {
                 match (x.get(k), y.get(k)) {
@@ -212,15 +218,29 @@ mod tests {
     fn paths_name_each_difference() {
         let a = json!({"v": 1, "n": "x", "t": {"u": 1}, "odd-key": 1});
         let b = json!({"v": 2, "n": "x", "t": {"u": 1.0}, "odd-key": 2, "extra": true});
-        assert_eq!(differing_paths(&a, &b), vec!["$.extra", "$['odd-key']", "$.v"]);
+        assert_eq!(
+            differing_paths(&a, &b),
+            vec!["$.extra", "$['odd-key']", "$.v"]
+        );
     }
 
     #[test]
     fn long_diffs_are_elided() {
         let old: String = (0..1000).map(|i| format!("line {i}\n")).collect();
-        let new: String = (0..1000).map(|i| if i % 50 == 0 { format!("LINE {i}\n") } else { format!("line {i}\n") }).collect();
+        let new: String = (0..1000)
+            .map(|i| {
+                if i % 50 == 0 {
+                    format!("LINE {i}\n")
+                } else {
+                    format!("line {i}\n")
+                }
+            })
+            .collect();
         let d = diff_text(&old, &new, "a", "b");
         assert!(d.lines.len() <= MAX_LINES + 1, "{}", d.lines.len());
-        assert!(d.lines.last().is_some_and(|l| l.text().contains("more diff lines")));
+        assert!(d
+            .lines
+            .last()
+            .is_some_and(|l| l.text().contains("more diff lines")));
     }
 }

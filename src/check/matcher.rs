@@ -31,7 +31,8 @@ pub fn compact(v: &Value, limit: usize) -> String {
 }
 
 fn describe_opt(v: Option<&Value>) -> String {
-    v.map(describe).unwrap_or_else(|| "nothing (no node matched)".into())
+    v.map(describe)
+        .unwrap_or_else(|| "nothing (no node matched)".into())
 }
 
 /// Deep equality where numbers compare by value (`1` equals `1.0`).
@@ -44,9 +45,13 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
                 _ => x.as_f64() == y.as_f64(),
             },
         },
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -273,7 +278,10 @@ mod tests {
 
     #[test]
     fn subset_containment() {
-        assert!(contains_subset(&json!({"a": 1, "b": {"c": 2, "d": 3}}), &json!({"b": {"c": 2}})));
+        assert!(contains_subset(
+            &json!({"a": 1, "b": {"c": 2, "d": 3}}),
+            &json!({"b": {"c": 2}})
+        ));
         assert!(!contains_subset(&json!({"a": 1}), &json!({"a": 2})));
     }
 }

@@ -100,16 +100,29 @@ pub fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup) -> Ve
             out.push(
                 Failure::new(FailureKind::Status, "status", "unexpected status")
                     .at(*pos)
-                    .values(want.join(" or "), format!("{} {}", resp.status, resp.reason)),
+                    .values(
+                        want.join(" or "),
+                        format!("{} {}", resp.status, resp.reason),
+                    ),
             );
         }
     }
     if let Some((reason, pos)) = &expect.reason {
         if *reason != resp.reason {
             out.push(
-                Failure::new(FailureKind::Reason, "reason", "the reason phrase on the status line differs")
-                    .at(*pos)
-                    .values(format!("{reason:?}"), format!("{:?} (status line: {} {})", resp.reason, resp.status, resp.reason)),
+                Failure::new(
+                    FailureKind::Reason,
+                    "reason",
+                    "the reason phrase on the status line differs",
+                )
+                .at(*pos)
+                .values(
+                    format!("{reason:?}"),
+                    format!(
+                        "{:?} (status line: {} {})",
+                        resp.reason, resp.status, resp.reason
+                    ),
+                ),
             );
         }
     }
@@ -157,13 +170,21 @@ pub fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup) -> Ve
                     let matcher = match matcher::render(&j.matcher, vars) {
                         Ok(m) => m,
                         Err(e) => {
-                            out.push(Failure::new(FailureKind::Variable, &j.path.source, e.to_string()).at(j.pos));
+                            out.push(
+                                Failure::new(FailureKind::Variable, &j.path.source, e.to_string())
+                                    .at(j.pos),
+                            );
                             continue;
                         }
                     };
                     let actual = select(&j.path, body);
                     if let Err(m) = eval(&matcher, actual.as_ref()) {
-                        out.push(Failure::mismatch(FailureKind::Json, &j.path.source, j.pos, m));
+                        out.push(Failure::mismatch(
+                            FailureKind::Json,
+                            &j.path.source,
+                            j.pos,
+                            m,
+                        ));
                     }
                 }
             }
@@ -191,8 +212,12 @@ pub fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup) -> Ve
     if let Some(schema) = &expect.schema {
         match &resp.json {
             None => out.push(
-                Failure::new(FailureKind::Schema, "schema", "the body is not JSON, so it cannot match the schema")
-                    .at(schema.pos),
+                Failure::new(
+                    FailureKind::Schema,
+                    "schema",
+                    "the body is not JSON, so it cannot match the schema",
+                )
+                .at(schema.pos),
             ),
             Some(body) => {
                 let errors: Vec<String> = schema
@@ -209,7 +234,10 @@ pub fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup) -> Ve
                         Failure::new(
                             FailureKind::Schema,
                             "schema",
-                            format!("the body does not match the schema {}", schema.path.display()),
+                            format!(
+                                "the body does not match the schema {}",
+                                schema.path.display()
+                            ),
                         )
                         .at(schema.pos)
                         .values("valid against the schema", errors.join("; ")),
@@ -227,7 +255,9 @@ pub fn select(path: &JsonPath, body: &Value) -> Option<Value> {
     match nodes.len() {
         0 => None,
         1 => Some(nodes[0].1.clone()),
-        _ => Some(Value::Array(nodes.into_iter().map(|(_, v)| v.clone()).collect())),
+        _ => Some(Value::Array(
+            nodes.into_iter().map(|(_, v)| v.clone()).collect(),
+        )),
     }
 }
 
@@ -279,9 +309,13 @@ pub fn compare_sends(sends: &[&Response], idem: &Idempotency) -> Vec<Failure> {
             if va != vb && !*done {
                 *done = true;
                 out.push(
-                    Failure::new(FailureKind::Idempotency, format!("header {h}"), format!("send {na} vs send {nb}: header {h} differs"))
-                        .values(format!("{va:?} (send {na})"), format!("{vb:?} (send {nb})"))
-                        .send(nb),
+                    Failure::new(
+                        FailureKind::Idempotency,
+                        format!("header {h}"),
+                        format!("send {na} vs send {nb}: header {h} differs"),
+                    )
+                    .values(format!("{va:?} (send {na})"), format!("{vb:?} (send {nb})"))
+                    .send(nb),
                 );
             }
         }
@@ -312,7 +346,13 @@ impl Failure {
 }
 
 /// Bodies compared as JSON when both parse, else byte for byte.
-fn compare_bodies(a: &Response, b: &Response, ignore: &[JsonPath], na: usize, nb: usize) -> Option<Failure> {
+fn compare_bodies(
+    a: &Response,
+    b: &Response,
+    ignore: &[JsonPath],
+    na: usize,
+    nb: usize,
+) -> Option<Failure> {
     let (la, lb) = (format!("send {na}"), format!("send {nb}"));
     match (&a.json, &b.json) {
         (Some(ja), Some(jb)) => {
@@ -325,7 +365,10 @@ fn compare_bodies(a: &Response, b: &Response, ignore: &[JsonPath], na: usize, nb
             let mut f = Failure::new(
                 FailureKind::Idempotency,
                 "body",
-                format!("send {na} vs send {nb}: the JSON body {}", paste_hint(&paths)),
+                format!(
+                    "send {na} vs send {nb}: the JSON body {}",
+                    paste_hint(&paths)
+                ),
             )
             .send(nb);
             f.paths = paths;
@@ -337,7 +380,11 @@ fn compare_bodies(a: &Response, b: &Response, ignore: &[JsonPath], na: usize, nb
             let mut f = Failure::new(
                 FailureKind::Idempotency,
                 "body",
-                format!("send {na} vs send {nb}: the body differs ({} vs {} bytes)", a.body.len(), b.body.len()),
+                format!(
+                    "send {na} vs send {nb}: the body differs ({} vs {} bytes)",
+                    a.body.len(),
+                    b.body.len()
+                ),
             )
             .send(nb);
             if let (Ok(ta), Ok(tb)) = (std::str::from_utf8(&a.body), std::str::from_utf8(&b.body)) {
@@ -351,12 +398,23 @@ fn compare_bodies(a: &Response, b: &Response, ignore: &[JsonPath], na: usize, nb
 /// Read-back: the GET must answer 2xx with JSON that contains every field that was sent.
 pub fn check_readback(sent: &Value, readback: &Response, ignore: &[JsonPath]) -> Vec<Failure> {
     if readback.status / 100 != 2 {
-        return vec![Failure::new(FailureKind::Readback, "readback", "the read-back GET did not answer 2xx")
-            .values("2xx", format!("{} {}", readback.status, readback.reason))];
+        return vec![Failure::new(
+            FailureKind::Readback,
+            "readback",
+            "the read-back GET did not answer 2xx",
+        )
+        .values("2xx", format!("{} {}", readback.status, readback.reason))];
     }
     let Some(got) = &readback.json else {
-        return vec![Failure::new(FailureKind::Readback, "readback", "the read-back GET did not return JSON")
-            .values("a JSON body", matcher::compact(&Value::String(readback.body_text()), 120))];
+        return vec![Failure::new(
+            FailureKind::Readback,
+            "readback",
+            "the read-back GET did not return JSON",
+        )
+        .values(
+            "a JSON body",
+            matcher::compact(&Value::String(readback.body_text()), 120),
+        )];
     };
     let sent = without_ignored(sent, ignore);
     let got = without_ignored(got, ignore);
@@ -371,7 +429,11 @@ pub fn check_readback(sent: &Value, readback: &Response, ignore: &[JsonPath]) ->
         "readback",
         format!(
             "the read-back GET does not hold what was sent: {}",
-            paths.iter().map(|(p, why)| format!("{p} {why}")).collect::<Vec<_>>().join(", ")
+            paths
+                .iter()
+                .map(|(p, why)| format!("{p} {why}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     );
     f.paths = paths.into_iter().map(|(p, _)| p).collect();
@@ -379,7 +441,12 @@ pub fn check_readback(sent: &Value, readback: &Response, ignore: &[JsonPath]) ->
     vec![f]
 }
 
-fn missing_or_different(sent: &Value, got: &Value, path: String, out: &mut Vec<(String, &'static str)>) {
+fn missing_or_different(
+    sent: &Value,
+    got: &Value,
+    path: String,
+    out: &mut Vec<(String, &'static str)>,
+) {
     match (sent, got) {
         (Value::Object(s), Value::Object(g)) => {
             for (k, v) in s {

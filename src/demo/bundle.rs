@@ -7,13 +7,13 @@ use std::path::Path;
 pub const SPECS_DIR: &str = "specs";
 
 /// (path relative to the repository root, contents).
-pub const FILES: &[(&str, &str)] = &[
-    ("specs/echo.yaml", include_str!("../../specs/echo.yaml")),
-];
+pub const FILES: &[(&str, &str)] = &[("specs/echo.yaml", include_str!("../../specs/echo.yaml"))];
 
 /// Unpacks the examples into a fresh temporary folder, removed when dropped.
 pub fn extract() -> io::Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix("putcheck-demo-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("putcheck-demo-")
+        .tempdir()?;
     for (rel, contents) in FILES {
         let path = dir.path().join(rel);
         if let Some(parent) = path.parent() {

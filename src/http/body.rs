@@ -87,13 +87,24 @@ fn multipart(fields: &[(String, String)], files: &[FilePart]) -> Result<Body, Ht
         let (content, default_name) = match &part.source {
             FileSource::Path(p) => (
                 std::fs::read(p).map_err(|e| {
-                    HttpError::new(HttpErrorKind::BodyFile, format!("cannot read file `{}` for `files.{}`: {e}", p.display(), part.field))
+                    HttpError::new(
+                        HttpErrorKind::BodyFile,
+                        format!(
+                            "cannot read file `{}` for `files.{}`: {e}",
+                            p.display(),
+                            part.field
+                        ),
+                    )
                 })?,
                 p.file_name().map(|n| n.to_string_lossy().into_owned()),
             ),
             FileSource::Content(c) => (c.clone().into_bytes(), None),
         };
-        let filename = part.filename.clone().or(default_name).unwrap_or_else(|| part.field.clone());
+        let filename = part
+            .filename
+            .clone()
+            .or(default_name)
+            .unwrap_or_else(|| part.field.clone());
         out.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n",
@@ -110,7 +121,10 @@ fn multipart(fields: &[(String, String)], files: &[FilePart]) -> Result<Body, Ht
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Ok(Body::Bytes(out, Some(format!("multipart/form-data; boundary={boundary}"))))
+    Ok(Body::Bytes(
+        out,
+        Some(format!("multipart/form-data; boundary={boundary}")),
+    ))
 }
 
 fn nonce() -> u64 {

@@ -131,7 +131,11 @@ impl HttpError {
 
 /// Builds the request URL: `url` as is when absolute, else joined to `base_url`, then
 /// `params` appended form-encoded (as requests does).
-pub fn build_url(base_url: Option<&str>, url: &str, params: &[(String, String)]) -> Result<String, HttpError> {
+pub fn build_url(
+    base_url: Option<&str>,
+    url: &str,
+    params: &[(String, String)],
+) -> Result<String, HttpError> {
     let joined = if url.starts_with("http://") || url.starts_with("https://") {
         url.to_string()
     } else {
@@ -141,10 +145,18 @@ pub fn build_url(base_url: Option<&str>, url: &str, params: &[(String, String)])
                 format!("`{url}` is not an absolute URL and the spec has no `base_url`; add `base_url:` or write the full URL"),
             ));
         };
-        format!("{}/{}", base.trim_end_matches('/'), url.trim_start_matches('/'))
+        format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            url.trim_start_matches('/')
+        )
     };
-    let mut parsed = Url::parse(&joined)
-        .map_err(|e| HttpError::new(HttpErrorKind::InvalidUrl, format!("invalid URL `{joined}`: {e}")))?;
+    let mut parsed = Url::parse(&joined).map_err(|e| {
+        HttpError::new(
+            HttpErrorKind::InvalidUrl,
+            format!("invalid URL `{joined}`: {e}"),
+        )
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(HttpError::new(
             HttpErrorKind::InvalidUrl,
@@ -171,17 +183,23 @@ pub fn prepare(
     let mut headers = spec.headers.clone();
     let body = Body::from_spec(&spec.body)?;
     if let Some(ct) = body.content_type() {
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
             headers.push(("Content-Type".into(), ct));
         }
     }
     match &spec.auth {
         Some(crate::spec::Auth::Basic { user, password }) => {
             use base64::Engine;
-            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
             set_header(&mut headers, "Authorization", format!("Basic {token}"));
         }
-        Some(crate::spec::Auth::Bearer(t)) => set_header(&mut headers, "Authorization", format!("Bearer {t}")),
+        Some(crate::spec::Auth::Bearer(t)) => {
+            set_header(&mut headers, "Authorization", format!("Bearer {t}"))
+        }
         None => {}
     }
     if !spec.cookies.is_empty() {
@@ -191,7 +209,10 @@ pub fn prepare(
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        match headers.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("cookie")) {
+        match headers
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+        {
             Some((_, existing)) => *existing = format!("{existing}; {jar}"),
             None => headers.push(("Cookie".into(), jar)),
         }
@@ -253,10 +274,12 @@ impl EnvProxies {
     }
 
     fn bypass(&self, host: &str) -> bool {
-        let host = host.trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase();
-        self.no_proxy.iter().any(|n| {
-            n == "*" || host == *n || host.ends_with(&format!(".{n}"))
-        })
+        let host = host
+            .trim_matches(|c| c == '[' || c == ']')
+            .to_ascii_lowercase();
+        self.no_proxy
+            .iter()
+            .any(|n| n == "*" || host == *n || host.ends_with(&format!(".{n}")))
     }
 }
 
@@ -282,7 +305,11 @@ impl Client {
     fn proxy_for(&self, url: &Url, proxies: Option<&Proxies>) -> Option<String> {
         let https = url.scheme() == "https";
         if let Some(p) = proxies {
-            return if https { p.https.clone() } else { p.http.clone() };
+            return if https {
+                p.https.clone()
+            } else {
+                p.http.clone()
+            };
         }
         if url.host_str().is_some_and(|h| self.env_proxies.bypass(h)) {
             return None;
@@ -312,7 +339,10 @@ impl Client {
             .tls_config(tls);
         if let Some(p) = &key.proxy {
             let proxy = ureq::Proxy::new(p).map_err(|e| {
-                HttpError::new(HttpErrorKind::Proxy, format!("invalid proxy URL `{p}`: {e}"))
+                HttpError::new(
+                    HttpErrorKind::Proxy,
+                    format!("invalid proxy URL `{p}`: {e}"),
+                )
             })?;
             builder = builder.proxy(proxy);
         }
@@ -340,8 +370,12 @@ impl Client {
                 resp.redirects = hops;
                 return Ok(resp);
             };
-            let current = Url::parse(&url)
-                .map_err(|e| HttpError::new(HttpErrorKind::InvalidUrl, format!("invalid URL `{url}`: {e}")))?;
+            let current = Url::parse(&url).map_err(|e| {
+                HttpError::new(
+                    HttpErrorKind::InvalidUrl,
+                    format!("invalid URL `{url}`: {e}"),
+                )
+            })?;
             let next = current.join(&location).map_err(|e| {
                 HttpError::new(
                     HttpErrorKind::InvalidUrl,
@@ -357,7 +391,10 @@ impl Client {
             if hops.len() > MAX_REDIRECTS {
                 return Err(HttpError::new(
                     HttpErrorKind::TooManyRedirects,
-                    format!("more than {MAX_REDIRECTS} redirects, starting at `{}`", req.url),
+                    format!(
+                        "more than {MAX_REDIRECTS} redirects, starting at `{}`",
+                        req.url
+                    ),
                 ));
             }
             // requests' rules: 303 and 302 turn into GET; every status but 307/308 drops the body.
@@ -367,7 +404,8 @@ impl Client {
             if resp.status != 307 && resp.status != 308 {
                 body = Body::Empty;
                 headers.retain(|(k, _)| {
-                    !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
+                    !k.eq_ignore_ascii_case("content-type")
+                        && !k.eq_ignore_ascii_case("content-length")
                 });
             }
             if next.origin() != current.origin() {
@@ -396,8 +434,12 @@ impl Client {
         headers: &[(String, String)],
         body: &Body,
     ) -> Result<Response, HttpError> {
-        let parsed = Url::parse(url)
-            .map_err(|e| HttpError::new(HttpErrorKind::InvalidUrl, format!("invalid URL `{url}`: {e}")))?;
+        let parsed = Url::parse(url).map_err(|e| {
+            HttpError::new(
+                HttpErrorKind::InvalidUrl,
+                format!("invalid URL `{url}`: {e}"),
+            )
+        })?;
         let proxy = self.proxy_for(&parsed, req.proxies.as_ref());
         let agent = self.agent(AgentKey {
             timeout: req.timeout,
@@ -415,7 +457,10 @@ impl Client {
             Body::Bytes(bytes, _) => request.send_bytes(bytes),
             Body::File(path) => {
                 let file = std::fs::File::open(path).map_err(|e| {
-                    HttpError::new(HttpErrorKind::BodyFile, format!("cannot open body_file `{}`: {e}", path.display()))
+                    HttpError::new(
+                        HttpErrorKind::BodyFile,
+                        format!("cannot open body_file `{}`: {e}", path.display()),
+                    )
                 })?;
                 let len = file.metadata().map(|m| m.len()).ok();
                 if let Some(len) = len {
@@ -464,18 +509,31 @@ impl Client {
 /// JSON bodies are parsed once, here; anything else stays bytes.
 pub fn parse_json(body: &[u8]) -> Option<Value> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
-    if matches!(first, b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') {
+    if matches!(
+        first,
+        b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9'
+    ) {
         serde_json::from_slice(body).ok()
     } else {
         None
     }
 }
 
-fn read_limited(reader: impl Read, limit: usize, url: &str, read_timeout: Duration) -> Result<Vec<u8>, HttpError> {
+fn read_limited(
+    reader: impl Read,
+    limit: usize,
+    url: &str,
+    read_timeout: Duration,
+) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     let mut limited = reader.take(limit as u64 + 1);
     if let Err(e) = limited.read_to_end(&mut body) {
-        return Err(io_error(&e, url, read_timeout, "while reading the response body"));
+        return Err(io_error(
+            &e,
+            url,
+            read_timeout,
+            "while reading the response body",
+        ));
     }
     if body.len() > limit {
         return Err(HttpError::new(
@@ -490,16 +548,24 @@ fn read_limited(reader: impl Read, limit: usize, url: &str, read_timeout: Durati
 }
 
 fn io_error(e: &std::io::Error, url: &str, read_timeout: Duration, when: &str) -> HttpError {
-    if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+    if matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    ) {
         return HttpError::new(
             HttpErrorKind::ReadTimeout,
             format!("read timeout: `{url}` sent nothing for {read_timeout:?} {when}; raise `timeout` (or `timeout.read`) if the endpoint is slow"),
         );
     }
-    HttpError::new(HttpErrorKind::Io, format!("connection to `{url}` failed {when}: {e}"))
+    HttpError::new(
+        HttpErrorKind::Io,
+        format!("connection to `{url}` failed {when}: {e}"),
+    )
 }
 
-fn find_source<'a, T: std::error::Error + 'static>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a T> {
+fn find_source<'a, T: std::error::Error + 'static>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(t) = err.downcast_ref::<T>() {
@@ -519,7 +585,10 @@ fn find_source<'a, T: std::error::Error + 'static>(e: &'a (dyn std::error::Error
 
 fn classify(t: &ureq::Transport, url: &str, timeout: Timeouts, proxy: Option<&str>) -> HttpError {
     use ureq::ErrorKind as K;
-    let detail = t.message().map(str::to_string).unwrap_or_else(|| t.to_string());
+    let detail = t
+        .message()
+        .map(str::to_string)
+        .unwrap_or_else(|| t.to_string());
     if let Some(tls) = find_source::<rustls::Error>(t) {
         let hint = match tls {
             rustls::Error::InvalidCertificate(_) => {
@@ -527,10 +596,18 @@ fn classify(t: &ureq::Transport, url: &str, timeout: Timeouts, proxy: Option<&st
             }
             _ => "",
         };
-        return HttpError::new(HttpErrorKind::Tls, format!("TLS handshake with `{url}` failed: {tls}{hint}"));
+        return HttpError::new(
+            HttpErrorKind::Tls,
+            format!("TLS handshake with `{url}` failed: {tls}{hint}"),
+        );
     }
     let io = find_source::<std::io::Error>(t);
-    let timed_out = io.is_some_and(|e| matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock));
+    let timed_out = io.is_some_and(|e| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+        )
+    });
     match t.kind() {
         K::Dns => HttpError::new(HttpErrorKind::Dns, format!("cannot resolve the host of `{url}`: {detail}")),
         K::ConnectionFailed if timed_out => HttpError::new(

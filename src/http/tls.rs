@@ -16,7 +16,10 @@ fn provider() -> Arc<CryptoProvider> {
 }
 
 /// Builds the TLS configuration for one `verify`/`cert` combination.
-pub fn client_config(verify: &Verify, cert: Option<&ClientCert>) -> Result<Arc<ClientConfig>, String> {
+pub fn client_config(
+    verify: &Verify,
+    cert: Option<&ClientCert>,
+) -> Result<Arc<ClientConfig>, String> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS setup failed: {e}"))?;
@@ -46,7 +49,10 @@ pub fn client_config(verify: &Verify, cert: Option<&ClientCert>) -> Result<Arc<C
             let certs = read_certs(&c.cert)?;
             let key_path = c.key.as_deref().unwrap_or(&c.cert);
             let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
-                format!("client key `{}`: no PEM private key found ({e})", key_path.display())
+                format!(
+                    "client key `{}`: no PEM private key found ({e})",
+                    key_path.display()
+                )
             })?;
             builder
                 .with_client_auth_cert(certs, key)
@@ -89,7 +95,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -98,7 +109,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -117,9 +117,9 @@ impl Console {
             for (k, v) in &req.headers {
                 let _ = writeln!(s, "   {DIM}> {k}: {v}{DIM:#}");
             }
-            if !req.body.is_empty() {
+            if !req.body_preview.is_empty() {
                 let _ = writeln!(s, "   {DIM}>{DIM:#}");
-                for line in req.body.lines() {
+                for line in req.body_preview.lines() {
                     let _ = writeln!(s, "   {DIM}> {line}{DIM:#}");
                 }
             }
@@ -143,7 +143,11 @@ pub fn explain(r: &TestResult, sources: &mut Sources) -> String {
     let _ = writeln!(s, "   {CYAN}-->{CYAN:#} {}:{}:{}", r.file, r.line, r.column);
     let _ = writeln!(s, "   {} {}", r.method, r.url);
     if r.outcome == Outcome::Flaky {
-        let _ = writeln!(s, "   {YELLOW}passed on attempt {} of a retried test{YELLOW:#}", r.attempts);
+        let _ = writeln!(
+            s,
+            "   {YELLOW}passed on attempt {} of a retried test{YELLOW:#}",
+            r.attempts
+        );
     }
     for f in &r.failures {
         failure(&mut s, r, f, sources);
@@ -158,9 +162,19 @@ fn failure(s: &mut String, r: &TestResult, f: &Failure, sources: &mut Sources) {
         [n] if r.sends.len() > 1 => format!(" (send {n} of {})", r.sends.len()),
         [_] => String::new(),
         all if all.len() == r.sends.len() => format!(" (all {} sends)", all.len()),
-        some => format!(" (sends {})", some.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+        some => format!(
+            " (sends {})",
+            some.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
-    let _ = writeln!(s, "   {RED}✗{RED:#} {BOLD}{}{BOLD:#}: {}{sends}", f.subject, f.message);
+    let _ = writeln!(
+        s,
+        "   {RED}✗{RED:#} {BOLD}{}{BOLD:#}: {}{sends}",
+        f.subject, f.message
+    );
     if let Some(pos) = f.pos {
         if pos.line != r.line || f.expected.is_some() {
             if let Some(text) = sources.line(&r.file, pos.line) {
@@ -178,11 +192,18 @@ fn failure(s: &mut String, r: &TestResult, f: &Failure, sources: &mut Sources) {
     }
 }
 
-
 fn response(s: &mut String, send: &SendRecord, numbered: bool) {
-    let label = if numbered { format!(" send {}", send.n) } else { String::new() };
+    let label = if numbered {
+        format!(" send {}", send.n)
+    } else {
+        String::new()
+    };
     for hop in &send.redirects {
-        let _ = writeln!(s, "   {DIM}<{label} {} {} → {}{DIM:#}", hop.status, hop.url, hop.location);
+        let _ = writeln!(
+            s,
+            "   {DIM}<{label} {} {} → {}{DIM:#}",
+            hop.status, hop.url, hop.location
+        );
     }
     match (&send.status, &send.error) {
         (Some(status), _) => {
@@ -197,9 +218,9 @@ fn response(s: &mut String, send: &SendRecord, numbered: bool) {
             for (k, v) in &send.headers {
                 let _ = writeln!(s, "   {DIM}< {k}: {v}{DIM:#}");
             }
-            if !send.body.is_empty() {
+            if !send.body_preview.is_empty() {
                 let _ = writeln!(s, "   {DIM}<{DIM:#}");
-                for line in send.body.lines() {
+                for line in send.body_preview.lines() {
                     let _ = writeln!(s, "   {DIM}< {line}{DIM:#}");
                 }
             }
@@ -245,7 +266,10 @@ pub fn fmt_time(secs: f64) -> String {
 
 /// `12 passed, 1 failed` (then flaky, errors, skipped when there are any) and the time.
 pub fn summary_line(sum: &Summary) -> String {
-    let mut parts = vec![format!("{} passed", sum.passed + sum.flaky), format!("{} failed", sum.failed)];
+    let mut parts = vec![
+        format!("{} passed", sum.passed + sum.flaky),
+        format!("{} failed", sum.failed),
+    ];
     if sum.flaky > 0 {
         parts.push(format!("{} flaky", sum.flaky));
     }
@@ -273,10 +297,15 @@ impl Reporter for Console {
         match event {
             Event::RunStarted { files, tests, jobs } => {
                 if self.options.progress && *tests > 1 {
-                    let pb = ProgressBar::with_draw_target(Some(*tests as u64), ProgressDrawTarget::stderr());
+                    let pb = ProgressBar::with_draw_target(
+                        Some(*tests as u64),
+                        ProgressDrawTarget::stderr(),
+                    );
                     pb.set_style(
-                        ProgressStyle::with_template("{spinner} {pos}/{len} tests  {msg}  [{elapsed}]")
-                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                        ProgressStyle::with_template(
+                            "{spinner} {pos}/{len} tests  {msg}  [{elapsed}]",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
                     );
                     pb.enable_steady_tick(Duration::from_millis(120));
                     self.progress = Some(pb);
@@ -296,7 +325,8 @@ impl Reporter for Console {
                     let mut lines = rendered.lines();
                     if let Some(first) = lines.next() {
                         let msg = first.strip_prefix("error: ").unwrap_or(first);
-                        let _ = writeln!(text, "{RED}{BOLD}error{BOLD:#}{RED:#}{BOLD}: {msg}{BOLD:#}");
+                        let _ =
+                            writeln!(text, "{RED}{BOLD}error{BOLD:#}{RED:#}{BOLD}: {msg}{BOLD:#}");
                     }
                     for l in lines {
                         let _ = writeln!(text, "{CYAN}{l}{CYAN:#}");
@@ -313,13 +343,21 @@ impl Reporter for Console {
             }
             Event::TestFinished(r) => {
                 let mut text = Self::test_line(r);
-                if self.options.verbosity >= 2 || (self.options.verbosity == 1 && !r.outcome.is_success() && r.outcome != Outcome::Skipped) {
+                if self.options.verbosity >= 2
+                    || (self.options.verbosity == 1
+                        && !r.outcome.is_success()
+                        && r.outcome != Outcome::Skipped)
+                {
                     self.exchange(&mut text, r);
                 }
                 self.print(&text);
                 if let Some(pb) = &self.progress {
                     pb.inc(1);
-                    let failed = self.results.iter().filter(|r| !r.outcome.is_success() && r.outcome != Outcome::Skipped).count()
+                    let failed = self
+                        .results
+                        .iter()
+                        .filter(|r| !r.outcome.is_success() && r.outcome != Outcome::Skipped)
+                        .count()
                         + usize::from(!r.outcome.is_success() && r.outcome != Outcome::Skipped);
                     if failed > 0 {
                         pb.set_message(format!("{failed} failed"));
@@ -334,16 +372,28 @@ impl Reporter for Console {
                 let mut results = std::mem::take(&mut self.results);
                 results.sort_by_key(|r| r.seq);
                 let mut text = String::new();
-                for r in results.iter().filter(|r| !r.failures.is_empty() && r.outcome != Outcome::Skipped) {
+                for r in results
+                    .iter()
+                    .filter(|r| !r.failures.is_empty() && r.outcome != Outcome::Skipped)
+                {
                     text.push_str(&explain(r, &mut self.sources));
                     if self.options.curl {
                         if let Some(req) = &r.request {
-                            let _ = writeln!(text, "   {DIM}reproduce:{DIM:#} {}", curl_command(req));
+                            let _ =
+                                writeln!(text, "   {DIM}reproduce:{DIM:#} {}", curl_command(req));
                         }
                     }
                 }
-                let style = if sum.all_passed() && sum.invalid_files == 0 { GREEN } else { RED };
-                let _ = writeln!(text, "\n{style}{BOLD}{}{BOLD:#}{style:#}", summary_line(sum));
+                let style = if sum.all_passed() && sum.invalid_files == 0 {
+                    GREEN
+                } else {
+                    RED
+                };
+                let _ = writeln!(
+                    text,
+                    "\n{style}{BOLD}{}{BOLD:#}{style:#}",
+                    summary_line(sum)
+                );
                 self.print(&text);
             }
         }

@@ -88,7 +88,9 @@ impl Reporter for JsonReporter {
     fn report(&mut self, event: &Event) {
         match event {
             Event::RunStarted { .. } => {}
-            Event::SuiteInvalid { file, errors } => self.invalid.push((file.clone(), errors.clone())),
+            Event::SuiteInvalid { file, errors } => {
+                self.invalid.push((file.clone(), errors.clone()))
+            }
             Event::TestFinished(r) => self.tests.push((**r).clone()),
             Event::RunFinished(sum) => {
                 let text = self.render(sum);

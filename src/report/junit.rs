@@ -39,10 +39,15 @@ impl Junit {
         for (file, results) in order {
             let mut results = results.clone();
             results.sort_by_key(|r| r.seq);
-            let name = results.first().map(|r| r.suite.clone()).unwrap_or_else(|| file.clone());
+            let name = results
+                .first()
+                .map(|r| r.suite.clone())
+                .unwrap_or_else(|| file.clone());
             let mut suite = TestSuite::new(name);
             suite.add_property(("file", file.as_str()));
-            suite.set_time(Duration::from_secs_f64(results.iter().map(|r| r.time).sum()));
+            suite.set_time(Duration::from_secs_f64(
+                results.iter().map(|r| r.time).sum(),
+            ));
             for r in &results {
                 suite.add_test_case(test_case(r, &mut sources));
             }
@@ -54,7 +59,13 @@ impl Junit {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status.set_type("spec");
             status.set_message(errors.first().map(|e| e.to_string()).unwrap_or_default());
-            status.set_description(errors.iter().map(|e| e.render()).collect::<Vec<_>>().join("\n"));
+            status.set_description(
+                errors
+                    .iter()
+                    .map(|e| e.render())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
             let mut case = TestCase::new("spec file", status);
             case.set_classname(file.as_str());
             suite.add_test_case(case);
@@ -65,9 +76,13 @@ impl Junit {
 }
 
 fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
-    let plain = |r: &TestResult, sources: &mut Sources| anstream::adapter::strip_str(&explain(r, sources)).to_string();
+    let plain = |r: &TestResult, sources: &mut Sources| {
+        anstream::adapter::strip_str(&explain(r, sources)).to_string()
+    };
     let first = r.failures.first();
-    let message = first.map(|f| format!("{}: {}", f.subject, f.message)).unwrap_or_default();
+    let message = first
+        .map(|f| format!("{}: {}", f.subject, f.message))
+        .unwrap_or_default();
     let status = match r.outcome {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Flaky => {
@@ -98,7 +113,12 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
             let mut s = TestCaseStatus::non_success(kind);
             s.set_message(message);
             if let Some(f) = first {
-                s.set_type(serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+                s.set_type(
+                    serde_json::to_value(f.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                );
             }
             s.set_description(plain(r, sources));
             s
@@ -139,8 +159,14 @@ impl Reporter for Junit {
     fn report(&mut self, event: &Event) {
         match event {
             Event::RunStarted { .. } => {}
-            Event::SuiteInvalid { file, errors } => self.invalid.push((file.clone(), errors.clone())),
-            Event::TestFinished(r) => self.suites.entry(r.file.clone()).or_default().push((**r).clone()),
+            Event::SuiteInvalid { file, errors } => {
+                self.invalid.push((file.clone(), errors.clone()))
+            }
+            Event::TestFinished(r) => self
+                .suites
+                .entry(r.file.clone())
+                .or_default()
+                .push((**r).clone()),
             Event::RunFinished(sum) => {
                 self.time = sum.time;
                 self.written = Some(write_output(&self.path, "JUnit", &self.render()));

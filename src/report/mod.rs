@@ -54,7 +54,10 @@ fn write_output(path: &str, what: &'static str, content: &str) -> Result<(), Rep
         out.write_all(content.as_bytes()).map_err(err)?;
         out.flush().map_err(err)
     } else {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
         std::fs::write(path, content).map_err(err)
@@ -66,7 +69,12 @@ pub fn curl_command(req: &crate::run::RequestRecord) -> String {
     fn q(s: &str) -> String {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
-    let mut parts = vec!["curl".to_string(), "-X".into(), req.method.clone(), q(&req.url)];
+    let mut parts = vec![
+        "curl".to_string(),
+        "-X".into(),
+        req.method.clone(),
+        q(&req.url),
+    ];
     for (k, v) in &req.headers {
         parts.push("-H".into());
         parts.push(q(&format!("{k}: {v}")));
@@ -74,9 +82,9 @@ pub fn curl_command(req: &crate::run::RequestRecord) -> String {
     if let Some(file) = &req.body_file {
         parts.push("--data-binary".into());
         parts.push(q(&format!("@{file}")));
-    } else if !req.body.is_empty() {
+    } else if !req.body_preview.is_empty() {
         parts.push("--data-binary".into());
-        parts.push(q(&req.body));
+        parts.push(q(&req.body_preview));
     }
     parts.join(" ")
 }

@@ -82,7 +82,8 @@ pub struct RequestRecord {
     pub method: String,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: String,
+    /// The start of the body (see `preview_limit`).
+    pub body_preview: String,
     /// Set when the body came from a file (`body_file`), which `--curl` sends with `@`.
     pub body_file: Option<String>,
 }
@@ -99,7 +100,7 @@ pub struct SendRecord {
     pub headers: Vec<(String, String)>,
     pub body_size: usize,
     /// The start of the body, for verbose output.
-    pub body: String,
+    pub body_preview: String,
     pub redirects: Vec<HopRecord>,
     pub error: Option<String>,
 }
@@ -183,8 +184,15 @@ impl Summary {
 /// finishes, finished.
 #[derive(Debug, Clone)]
 pub enum Event {
-    RunStarted { files: usize, tests: usize, jobs: usize },
-    SuiteInvalid { file: String, errors: Vec<SpecError> },
+    RunStarted {
+        files: usize,
+        tests: usize,
+        jobs: usize,
+    },
+    SuiteInvalid {
+        file: String,
+        errors: Vec<SpecError>,
+    },
     TestFinished(Box<TestResult>),
     RunFinished(Summary),
 }
@@ -268,7 +276,12 @@ impl Lookup for Scope<'_> {
         if let Some(v) = self.cli.get(name) {
             return Some(Value::String(v.clone()));
         }
-        if let Some(v) = self.captures.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
+        if let Some(v) = self
+            .captures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+        {
             return Some(v.clone());
         }
         if let Some(v) = self.vars.get(name) {
@@ -290,7 +303,13 @@ struct SuiteRun<'a> {
 }
 
 impl<'a> SuiteRun<'a> {
-    fn new(index: usize, planned: &'a PlannedSuite, config: &'a RunConfig, client: &'a Client, cancel: &'a AtomicBool) -> Self {
+    fn new(
+        index: usize,
+        planned: &'a PlannedSuite,
+        config: &'a RunConfig,
+        client: &'a Client,
+        cancel: &'a AtomicBool,
+    ) -> Self {
         let suite = &planned.suite;
         let mut scope = Scope {
             cli: &config.cli_vars,
@@ -348,9 +367,18 @@ impl<'a> SuiteRun<'a> {
     fn guarded(&self, index: usize, test: &TestSpec, finally: bool) -> TestResult {
         let skip = !finally && self.config.fail_fast && self.cancel.load(Ordering::SeqCst);
         let result = if skip {
-            self.result(index, test, finally, Outcome::Skipped, 0, Duration::ZERO, Attempt::default())
+            self.result(
+                index,
+                test,
+                finally,
+                Outcome::Skipped,
+                0,
+                Duration::ZERO,
+                Attempt::default(),
+            )
         } else {
-            match std::panic::catch_unwind(AssertUnwindSafe(|| self.run_test(index, test, finally))) {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| self.run_test(index, test, finally)))
+            {
                 Ok(r) => r,
                 Err(panic) => {
                     let what = panic
@@ -366,7 +394,15 @@ impl<'a> SuiteRun<'a> {
                         )],
                         ..Attempt::default()
                     };
-                    self.result(index, test, finally, Outcome::Errored, 1, Duration::ZERO, attempt)
+                    self.result(
+                        index,
+                        test,
+                        finally,
+                        Outcome::Errored,
+                        1,
+                        Duration::ZERO,
+                        attempt,
+                    )
                 }
             }
         };
@@ -401,7 +437,15 @@ impl<'a> SuiteRun<'a> {
                 } else {
                     Outcome::Failed
                 };
-                return self.result(index, test, finally, outcome, attempt_no, started.elapsed(), attempt);
+                return self.result(
+                    index,
+                    test,
+                    finally,
+                    outcome,
+                    attempt_no,
+                    started.elapsed(),
+                    attempt,
+                );
             }
             last_failures = attempt.failures;
             std::thread::sleep(interval);
@@ -456,7 +500,11 @@ impl<'a> SuiteRun<'a> {
                 .as_deref()
                 .map(|b| template::render_str(b, vars))
                 .transpose()?;
-            Ok((base, template::render_str(&test.url, vars)?, test.request.render(vars)?))
+            Ok((
+                base,
+                template::render_str(&test.url, vars)?,
+                test.request.render(vars)?,
+            ))
         })();
         let (base, url, spec) = match rendered {
             Ok(r) => r,
@@ -480,7 +528,8 @@ impl<'a> SuiteRun<'a> {
         let request = match http::prepare(test.method, base.as_deref(), &url, &spec) {
             Ok(r) => r,
             Err(e) => {
-                out.failures.push(Failure::new(FailureKind::Transport, "request", e.message));
+                out.failures
+                    .push(Failure::new(FailureKind::Transport, "request", e.message));
                 return out;
             }
         };
@@ -497,23 +546,30 @@ impl<'a> SuiteRun<'a> {
             method: request.method.clone(),
             url: request.url.clone(),
             headers: mask_headers(&request.headers),
-            body: request.body.preview(self.config.preview_limit),
+            body_preview: request.body.preview(self.config.preview_limit),
             body_file: match &request.body {
                 http::Body::File(p) => Some(p.display().to_string()),
                 _ => None,
             },
         });
         let idem = test.idempotency.as_ref();
-        let sends = idem.map(|i| i.repeat.unwrap_or(self.config.repeat).max(1)).unwrap_or(1) as usize;
+        let sends = idem
+            .map(|i| i.repeat.unwrap_or(self.config.repeat).max(1))
+            .unwrap_or(1) as usize;
         let concurrent = idem.is_some_and(|i| i.concurrent) && sends > 1;
         let results: Vec<Result<Response, http::HttpError>> = if concurrent {
             std::thread::scope(|s| {
-                let handles: Vec<_> = (0..sends).map(|_| s.spawn(|| self.client.send(&request))).collect();
+                let handles: Vec<_> = (0..sends)
+                    .map(|_| s.spawn(|| self.client.send(&request)))
+                    .collect();
                 handles
                     .into_iter()
                     .map(|h| {
                         h.join().unwrap_or_else(|_| {
-                            Err(http::HttpError::new(http::HttpErrorKind::Io, "a concurrent send panicked"))
+                            Err(http::HttpError::new(
+                                http::HttpErrorKind::Io,
+                                "a concurrent send panicked",
+                            ))
                         })
                     })
                     .collect()
@@ -564,7 +620,7 @@ impl<'a> SuiteRun<'a> {
                         time: 0.0,
                         headers: Vec::new(),
                         body_size: 0,
-                        body: String::new(),
+                        body_preview: String::new(),
                         redirects: Vec::new(),
                         error: Some(e.message),
                     });
@@ -585,7 +641,10 @@ impl<'a> SuiteRun<'a> {
                 }
                 out.failures.extend(check::compare_sends(&order, idem));
             }
-            if (idem.readback || idem.concurrent) && !responses.is_empty() && out.failures.iter().all(|f| !f.kind.is_error()) {
+            if (idem.readback || idem.concurrent)
+                && !responses.is_empty()
+                && out.failures.iter().all(|f| !f.kind.is_error())
+            {
                 self.readback(test, &request, &spec.body, idem, &responses, &mut out);
             }
         }
@@ -611,27 +670,40 @@ impl<'a> SuiteRun<'a> {
         let mut get = request.clone();
         get.method = Method::Get.as_str().to_string();
         get.body = http::Body::Empty;
-        get.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        get.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
         let first = match self.client.send(&get) {
             Ok(r) => r,
             Err(e) => {
-                out.failures.push(Failure::new(FailureKind::Readback, "readback", format!("the read-back GET failed: {}", e.message)));
+                out.failures.push(Failure::new(
+                    FailureKind::Readback,
+                    "readback",
+                    format!("the read-back GET failed: {}", e.message),
+                ));
                 return;
             }
         };
         if let BodySpec::Json(sent) = body {
-            out.failures.extend(check::check_readback(sent, &first, &idem.ignore));
+            out.failures
+                .extend(check::check_readback(sent, &first, &idem.ignore));
         } else if first.status / 100 != 2 {
-            out.failures.extend(check::check_readback(&Value::Null, &first, &idem.ignore));
+            out.failures
+                .extend(check::check_readback(&Value::Null, &first, &idem.ignore));
         }
         if !idem.concurrent || responses.is_empty() {
             return;
         }
-        let again = self.client.send(request).and_then(|_| self.client.send(&get));
+        let again = self
+            .client
+            .send(request)
+            .and_then(|_| self.client.send(&get));
         match again {
             Ok(after) => {
                 if let (Some(a), Some(b)) = (&first.json, &after.json) {
-                    let (a, b) = (check::without_ignored(a, &idem.ignore), check::without_ignored(b, &idem.ignore));
+                    let (a, b) = (
+                        check::without_ignored(a, &idem.ignore),
+                        check::without_ignored(b, &idem.ignore),
+                    );
                     let paths = check::diff::differing_paths(&a, &b);
                     if !paths.is_empty() {
                         let mut f = Failure::new(
@@ -643,19 +715,32 @@ impl<'a> SuiteRun<'a> {
                                 paths.join(", ")
                             ),
                         );
-                        f.diff = Some(check::diff::diff_json(&a, &b, "after concurrent sends", "after one more send"));
+                        f.diff = Some(check::diff::diff_json(
+                            &a,
+                            &b,
+                            "after concurrent sends",
+                            "after one more send",
+                        ));
                         f.paths = paths;
                         out.failures.push(f);
                     }
                 }
                 let _ = test;
             }
-            Err(e) => out.failures.push(Failure::new(FailureKind::Readback, "readback", format!("the follow-up send failed: {}", e.message))),
+            Err(e) => out.failures.push(Failure::new(
+                FailureKind::Readback,
+                "readback",
+                format!("the follow-up send failed: {}", e.message),
+            )),
         }
     }
 
     fn capture(&self, test: &TestSpec, resp: &Response, out: &mut Attempt) {
-        let mut captures = self.scope.captures.lock().unwrap_or_else(|p| p.into_inner());
+        let mut captures = self
+            .scope
+            .captures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         for c in &test.capture {
             let value = match &c.source {
                 CaptureSource::Header(h) => resp.header(h).map(|v| Value::String(v.to_string())),
@@ -684,7 +769,8 @@ impl<'a> SuiteRun<'a> {
 
     fn send_record(&self, n: usize, resp: &Response) -> SendRecord {
         let limit = self.config.preview_limit;
-        let mut body = String::from_utf8_lossy(&resp.body[..resp.body.len().min(limit)]).into_owned();
+        let mut body =
+            String::from_utf8_lossy(&resp.body[..resp.body.len().min(limit)]).into_owned();
         if resp.body.len() > limit {
             body.push_str(&format!("… ({} bytes in all)", resp.body.len()));
         }
@@ -696,7 +782,7 @@ impl<'a> SuiteRun<'a> {
             time: resp.elapsed.as_secs_f64(),
             headers: mask_headers(&resp.headers),
             body_size: resp.body.len(),
-            body,
+            body_preview: body,
             redirects: resp.redirects.iter().map(HopRecord::from).collect(),
             error: None,
         }

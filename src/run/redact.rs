@@ -4,7 +4,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Headers whose values are credentials, whatever they contain.
-pub const SENSITIVE_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cookie", "set-cookie"];
+pub const SENSITIVE_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
 pub const MASK: &str = "***";
 /// Shorter values would mask ordinary text (a secret `1` would hide every status code).
 const MIN_SECRET_LEN: usize = 3;
@@ -21,7 +26,9 @@ impl Redactor {
         if secret.chars().count() < MIN_SECRET_LEN {
             return;
         }
-        let encoded = percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let encoded =
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
         let form = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
         let json = serde_json::to_string(secret).unwrap_or_default();
         let json = json.trim_matches('"').to_string();

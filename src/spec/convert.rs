@@ -27,8 +27,10 @@ pub struct LoadContext<'a> {
 /// Reads and validates one spec file.
 pub fn load_file(path: &Path, ctx: &LoadContext) -> Result<Suite, Vec<SpecError>> {
     let source = std::fs::read_to_string(path).map_err(|e| {
-        vec![SpecError::new(path, Pos::default(), format!("cannot read the file: {e}"))
-            .with_help("check the path and that the file is UTF-8 text")]
+        vec![
+            SpecError::new(path, Pos::default(), format!("cannot read the file: {e}"))
+                .with_help("check the path and that the file is UTF-8 text"),
+        ]
     })?;
     load_str(path, &source, ctx)
 }
@@ -79,13 +81,20 @@ fn yaml_error(file: &Path, source: &str, e: &serde_saphyr::Error) -> SpecError {
             .filter(|s| !s.is_empty())
             .collect();
         let list = allowed.join(", ");
-        let err = SpecError::new(file, pos, format!("unknown key `{key}`; allowed here: {list}"));
+        let err = SpecError::new(
+            file,
+            pos,
+            format!("unknown key `{key}`; allowed here: {list}"),
+        );
         match did_you_mean(key, &allowed) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
             None => err,
         }
     } else if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
         SpecError::new(file, pos, format!("duplicate key `{key}`: a key may appear once in a map"))
             .with_help("to apply several matchers to one path, put them in one map: `$.size: { type: integer, gte: 1 }`")
     } else if text.contains("missing field `tests`") || source.trim().is_empty() {
@@ -132,7 +141,10 @@ enum Data {
 
 impl PartialOptions {
     fn has_body(&self) -> bool {
-        self.json.is_some() || self.data.is_some() || self.body_file.is_some() || self.files.is_some()
+        self.json.is_some()
+            || self.data.is_some()
+            || self.body_file.is_some()
+            || self.files.is_some()
     }
 }
 
@@ -144,7 +156,13 @@ fn merge_pairs(
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = base.cloned().unwrap_or_default();
     if let Some(over) = over {
-        let same = |a: &str, b: &str| if ci { a.eq_ignore_ascii_case(b) } else { a == b };
+        let same = |a: &str, b: &str| {
+            if ci {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
         let names: Vec<String> = over.iter().map(|(k, _)| k.clone()).collect();
         out.retain(|(k, _)| !names.iter().any(|n| same(n, k)));
         out.extend(over);
@@ -175,9 +193,7 @@ impl Converter<'_> {
     }
 
     fn suite(&mut self, raw: RawSuite, ctx: &LoadContext) -> Suite {
-        let name = raw
-            .name
-            .unwrap_or_else(|| self.file.display().to_string());
+        let name = raw.name.unwrap_or_else(|| self.file.display().to_string());
         let defaults = match raw.defaults {
             Some(d) => self.options(d),
             None => PartialOptions::default(),
@@ -198,7 +214,10 @@ impl Converter<'_> {
         let raw_tests = match raw.tests {
             Some(t) if !t.value.is_empty() => t.value,
             Some(t) => {
-                self.push(spos(&t), "`tests:` is empty; a spec file needs at least one test");
+                self.push(
+                    spos(&t),
+                    "`tests:` is empty; a spec file needs at least one test",
+                );
                 Vec::new()
             }
             None => {
@@ -215,11 +234,11 @@ impl Converter<'_> {
             .chain(raw_finally.iter())
             .map(|t| t.referenced.line())
             .collect();
-        let tests: Vec<TestSpec> = raw_tests
+        let mut tests: Vec<TestSpec> = raw_tests
             .into_iter()
             .filter_map(|t| self.test(t, &defaults))
             .collect();
-        let finally: Vec<TestSpec> = raw_finally
+        let mut finally: Vec<TestSpec> = raw_finally
             .into_iter()
             .filter_map(|t| self.test(t, &defaults))
             .collect();
@@ -235,7 +254,7 @@ impl Converter<'_> {
         }
         let base_url = raw.base_url.map(|b| b.value);
         if self.errors.is_empty() {
-            self.check_variables(&vars, &tests, &finally, &starts, ctx);
+            self.check_variables(&vars, &mut tests, &mut finally, &starts, ctx);
         }
         Suite {
             path: self.file.to_path_buf(),
@@ -253,27 +272,32 @@ impl Converter<'_> {
     fn check_variables(
         &mut self,
         vars: &[(String, Value)],
-        tests: &[TestSpec],
-        finally: &[TestSpec],
+        tests: &mut [TestSpec],
+        finally: &mut [TestSpec],
         starts: &[u64],
         ctx: &LoadContext,
     ) {
+        let mut uses: Vec<Vec<String>> = vec![Vec::new(); starts.len()];
         let base: HashSet<&str> = vars
             .iter()
             .map(|(k, _)| k.as_str())
             .chain(ctx.cli_vars.keys().map(String::as_str))
             .collect();
         // known[i]: captures made by the steps before step i (`finally` sees them all).
-        let mut known: Vec<HashSet<&str>> = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::new();
-        for t in tests {
+        let mut known: Vec<HashSet<String>> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for t in tests.iter() {
             known.push(seen.clone());
-            seen.extend(t.capture.iter().map(|c| c.name.as_str()));
+            seen.extend(t.capture.iter().map(|c| c.name.clone()));
         }
-        for _ in finally {
+        for _ in finally.iter() {
             known.push(seen.clone());
         }
-        let all_steps: Vec<&TestSpec> = tests.iter().chain(finally.iter()).collect();
+        let captured_by: Vec<(String, String)> = tests
+            .iter()
+            .chain(finally.iter())
+            .flat_map(|t| t.capture.iter().map(|c| (c.name.clone(), t.name.clone())))
+            .collect();
         let mut line_start = 0usize;
         for (idx, line) in self.source.split_inclusive('\n').enumerate() {
             let line_no = idx as u64 + 1;
@@ -284,9 +308,15 @@ impl Converter<'_> {
             }
             let step = starts.iter().rposition(|s| *s <= line_no);
             for r in template::references(line) {
+                if let Some(u) = step.and_then(|s| uses.get_mut(s)) {
+                    if !u.contains(&r.name) {
+                        u.push(r.name.clone());
+                    }
+                }
                 if r.fallback.is_some()
                     || base.contains(r.name.as_str())
-                    || step.is_some_and(|s| known.get(s).is_some_and(|k| k.contains(r.name.as_str())))
+                    || step
+                        .is_some_and(|s| known.get(s).is_some_and(|k| k.contains(r.name.as_str())))
                     || (ctx.env)(&r.name).is_some()
                 {
                     continue;
@@ -297,16 +327,15 @@ impl Converter<'_> {
                     column,
                 };
                 let _ = offset;
-                let later = all_steps
-                    .iter()
-                    .find(|t| t.capture.iter().any(|c| c.name == r.name));
+                let later = captured_by.iter().find(|(name, _)| *name == r.name);
                 let help = match later {
-                    Some(t) => format!(
-                        "`{}` is captured by test `{}`, which runs later; tests run in file order",
-                        r.name, t.name
+                    Some((_, test)) => format!(
+                        "`{}` is captured by test `{test}`, which runs later; tests run in file order",
+                        r.name
                     ),
                     None => {
-                        let names: Vec<&str> = base.iter().copied().chain(seen.iter().copied()).collect();
+                        let names: Vec<&str> =
+                            base.iter().copied().chain(seen.iter().map(String::as_str)).collect();
                         let hint = did_you_mean(&r.name, &names)
                             .map(|s| format!("did you mean `{s}`? Otherwise "))
                             .unwrap_or_default();
@@ -318,6 +347,9 @@ impl Converter<'_> {
                 };
                 self.push_help(pos, format!("undefined variable `{}`", r.name), help);
             }
+        }
+        for (t, u) in tests.iter_mut().chain(finally.iter_mut()).zip(uses) {
+            t.uses = u;
         }
     }
 
@@ -360,10 +392,7 @@ impl Converter<'_> {
             None if method == Method::Put => Some(Idempotency::default_for_put()),
             None => None,
         };
-        let capture = raw
-            .capture
-            .map(|c| self.captures(c))
-            .unwrap_or_default();
+        let capture = raw.capture.map(|c| self.captures(c)).unwrap_or_default();
         let retry = raw.retry.map(|r| {
             let interval = r
                 .value
@@ -386,6 +415,7 @@ impl Converter<'_> {
             idempotency,
             capture,
             retry,
+            uses: Vec::new(),
         })
     }
 
@@ -413,7 +443,10 @@ impl Converter<'_> {
             .filter(|b| **b)
             .count();
         if count > 1 {
-            self.push(pos, "use at most one of `json`, `data` (a string) and `body_file`");
+            self.push(
+                pos,
+                "use at most one of `json`, `data` (a string) and `body_file`",
+            );
             return BodySpec::None;
         }
         if o.files.is_some() && (o.json.is_some() || raw_data || o.body_file.is_some()) {
@@ -461,41 +494,49 @@ impl Converter<'_> {
     }
 
     fn options(&mut self, o: RawOptions) -> PartialOptions {
-        let mut out = PartialOptions::default();
-        out.params = o.params.map(|p| self.pairs(p, "params", true));
-        out.headers = o.headers.map(|p| self.pairs(p, "headers", false));
-        out.cookies = o.cookies.map(|p| self.pairs(p, "cookies", false));
-        out.json = o.json.map(|j| j.value);
-        out.data = o.data.and_then(|d| {
+        let data = o.data.and_then(|d| {
             let pos = spos(&d);
             match d.value {
                 Value::String(s) => Some(Data::Raw(s)),
                 Value::Object(m) => Some(Data::Form(self.form_fields(m, pos))),
                 _ => {
-                    self.push(pos, "`data` must be a map (form fields) or a string (raw body)");
+                    self.push(
+                        pos,
+                        "`data` must be a map (form fields) or a string (raw body)",
+                    );
                     None
                 }
             }
         });
-        out.body_file = o
-            .body_file
-            .map(|b| self.path(&b.value, spos(&b), "body_file", true));
-        out.files = o.files.map(|f| self.files(f));
-        out.auth = o.auth.and_then(|a| self.auth(&a));
-        out.timeout = o.timeout.and_then(|t| self.timeout(&t));
-        out.allow_redirects = o.allow_redirects.map(|b| b.value);
-        out.proxies = o.proxies.and_then(|p| self.proxies(&p));
-        out.verify = o.verify.and_then(|v| match &v.value {
+        let verify = o.verify.and_then(|v| match &v.value {
             Value::Bool(true) => Some(Verify::System),
             Value::Bool(false) => Some(Verify::Off),
             Value::String(p) => Some(Verify::CaBundle(self.path(p, spos(&v), "CA bundle", true))),
             _ => {
-                self.push(spos(&v), "`verify` must be true, false, or a path to a CA bundle (PEM)");
+                self.push(
+                    spos(&v),
+                    "`verify` must be true, false, or a path to a CA bundle (PEM)",
+                );
                 None
             }
         });
-        out.cert = o.cert.and_then(|c| self.cert(&c));
-        out
+        PartialOptions {
+            params: o.params.map(|p| self.pairs(p, "params", true)),
+            headers: o.headers.map(|p| self.pairs(p, "headers", false)),
+            cookies: o.cookies.map(|p| self.pairs(p, "cookies", false)),
+            json: o.json.map(|j| j.value),
+            data,
+            body_file: o
+                .body_file
+                .map(|b| self.path(&b.value, spos(&b), "body_file", true)),
+            files: o.files.map(|f| self.files(f)),
+            auth: o.auth.and_then(|a| self.auth(&a)),
+            timeout: o.timeout.and_then(|t| self.timeout(&t)),
+            allow_redirects: o.allow_redirects.map(|b| b.value),
+            proxies: o.proxies.and_then(|p| self.proxies(&p)),
+            verify,
+            cert: o.cert.and_then(|c| self.cert(&c)),
+        }
     }
 
     fn scalar_text(v: &Value) -> Option<String> {
@@ -508,7 +549,12 @@ impl Converter<'_> {
     }
 
     /// A map of names to scalars (`allow_lists`: a list repeats the name).
-    fn pairs(&mut self, entries: Entries<SValue>, what: &str, allow_lists: bool) -> Vec<(String, String)> {
+    fn pairs(
+        &mut self,
+        entries: Entries<SValue>,
+        what: &str,
+        allow_lists: bool,
+    ) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (k, v) in entries.0 {
             match &v.value {
@@ -516,17 +562,30 @@ impl Converter<'_> {
                     for item in items {
                         match Self::scalar_text(item) {
                             Some(s) => out.push((k.value.clone(), s)),
-                            None => self.push(spos(&v), format!("`{what}.{}`: list items must be strings, numbers or booleans", k.value)),
+                            None => self.push(
+                                spos(&v),
+                                format!(
+                                    "`{what}.{}`: list items must be strings, numbers or booleans",
+                                    k.value
+                                ),
+                            ),
                         }
                     }
                 }
                 other => match Self::scalar_text(other) {
                     Some(s) => out.push((k.value, s)),
                     None => {
-                        let lists = if allow_lists { " or a list of them" } else { "" };
+                        let lists = if allow_lists {
+                            " or a list of them"
+                        } else {
+                            ""
+                        };
                         self.push(
                             spos(&v),
-                            format!("`{what}.{}` must be a string, number or boolean{lists}", k.value),
+                            format!(
+                                "`{what}.{}` must be a string, number or boolean{lists}",
+                                k.value
+                            ),
                         )
                     }
                 },
@@ -543,13 +602,18 @@ impl Converter<'_> {
                     for item in items {
                         match Self::scalar_text(item) {
                             Some(s) => out.push((k.clone(), s)),
-                            None => self.push(pos, format!("`data.{k}`: list items must be scalars")),
+                            None => {
+                                self.push(pos, format!("`data.{k}`: list items must be scalars"))
+                            }
                         }
                     }
                 }
                 other => match Self::scalar_text(other) {
                     Some(s) => out.push((k, s)),
-                    None => self.push(pos, format!("`data.{k}` must be a scalar or a list of scalars")),
+                    None => self.push(
+                        pos,
+                        format!("`data.{k}` must be a scalar or a list of scalars"),
+                    ),
                 },
             }
         }
@@ -578,7 +642,13 @@ impl Converter<'_> {
                         (Some(p), None) => FileSource::Path(self.path(&p, pos, "file", true)),
                         (None, Some(c)) => FileSource::Content(c),
                         _ => {
-                            self.push(pos, format!("`files.{}` needs exactly one of `path` and `content`", field.value));
+                            self.push(
+                                pos,
+                                format!(
+                                    "`files.{}` needs exactly one of `path` and `content`",
+                                    field.value
+                                ),
+                            );
                             continue;
                         }
                     };
@@ -591,7 +661,10 @@ impl Converter<'_> {
                 }
                 _ => self.push(
                     pos,
-                    format!("`files.{}` must be a path or a map with `path` or `content`", field.value),
+                    format!(
+                        "`files.{}` must be a path or a map with `path` or `content`",
+                        field.value
+                    ),
                 ),
             }
         }
@@ -600,7 +673,10 @@ impl Converter<'_> {
 
     fn unknown_key(&mut self, pos: Pos, key: &str, allowed: &[&str], within: &str) {
         let list = allowed.join(", ");
-        let e = self.error(pos, format!("unknown key `{key}` in `{within}`; allowed here: {list}"));
+        let e = self.error(
+            pos,
+            format!("unknown key `{key}` in `{within}`; allowed here: {list}"),
+        );
         let e = match did_you_mean(key, allowed) {
             Some(s) => e.with_help(format!("did you mean `{s}`?")),
             None => e,
@@ -667,7 +743,10 @@ impl Converter<'_> {
                     ("connect", Some(d)) => t.connect = d,
                     ("read", Some(d)) => t.read = d,
                     ("connect" | "read", None) => {
-                        self.push(spos(v), format!("`timeout.{k}` must be a duration such as `5s` or `250ms`"));
+                        self.push(
+                            spos(v),
+                            format!("`timeout.{k}` must be a duration such as `5s` or `250ms`"),
+                        );
                         return None;
                     }
                     _ => {
@@ -679,7 +758,10 @@ impl Converter<'_> {
             return Some(t);
         }
         match parse_duration(&v.value) {
-            Some(d) => Some(Timeouts { connect: d, read: d }),
+            Some(d) => Some(Timeouts {
+                connect: d,
+                read: d,
+            }),
             None => {
                 self.push(
                     spos(v),
@@ -692,7 +774,10 @@ impl Converter<'_> {
 
     fn proxies(&mut self, v: &SValue) -> Option<Proxies> {
         let Value::Object(m) = &v.value else {
-            self.push(spos(v), "`proxies` must be a map: `{ http: URL, https: URL }`");
+            self.push(
+                spos(v),
+                "`proxies` must be a map: `{ http: URL, https: URL }`",
+            );
             return None;
         };
         let mut p = Proxies::default();
@@ -789,7 +874,10 @@ impl Converter<'_> {
         let schema: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
-                self.push(pos, format!("schema `{}` is not valid JSON: {e}", path.display()));
+                self.push(
+                    pos,
+                    format!("schema `{}` is not valid JSON: {e}", path.display()),
+                );
                 return None;
             }
         };
@@ -800,7 +888,13 @@ impl Converter<'_> {
                 pos,
             }),
             Err(e) => {
-                self.push(pos, format!("schema `{}` is not a valid JSON Schema: {e}", path.display()));
+                self.push(
+                    pos,
+                    format!(
+                        "schema `{}` is not a valid JSON Schema: {e}",
+                        path.display()
+                    ),
+                );
                 None
             }
         }
@@ -816,9 +910,15 @@ impl Converter<'_> {
                 Value::String(s) => {
                     let s = s.trim();
                     if let Some(d) = s.strip_suffix("xx").or_else(|| s.strip_suffix("XX")) {
-                        d.parse::<u16>().ok().filter(|d| (1..=9).contains(d)).map(StatusPattern::Class)
+                        d.parse::<u16>()
+                            .ok()
+                            .filter(|d| (1..=9).contains(d))
+                            .map(StatusPattern::Class)
                     } else {
-                        s.parse::<u16>().ok().filter(|c| (100..=999).contains(c)).map(StatusPattern::Code)
+                        s.parse::<u16>()
+                            .ok()
+                            .filter(|c| (100..=999).contains(c))
+                            .map(StatusPattern::Code)
                     }
                 }
                 _ => None,
@@ -866,26 +966,40 @@ impl Converter<'_> {
         let mut out = Idempotency::default_for_put();
         for (k, val) in m {
             match (k.as_str(), val) {
-                ("repeat", Value::Number(n)) if n.as_u64().is_some_and(|n| (1..=1000).contains(&n)) => {
+                ("repeat", Value::Number(n))
+                    if n.as_u64().is_some_and(|n| (1..=1000).contains(&n)) =>
+                {
                     out.repeat = n.as_u64().map(|n| n as u32)
                 }
-                ("repeat", _) => self.push(pos, "`idempotency.repeat` must be a whole number of sends, 1 to 1000"),
+                ("repeat", _) => self.push(
+                    pos,
+                    "`idempotency.repeat` must be a whole number of sends, 1 to 1000",
+                ),
                 ("ignore", Value::Array(items)) => {
                     for item in items {
                         match item.as_str().map(JsonPath::parse) {
                             Some(Ok(p)) => out.ignore.push(p),
-                            Some(Err(msg)) => self.push(pos, format!("in `idempotency.ignore`: {msg}")),
+                            Some(Err(msg)) => {
+                                self.push(pos, format!("in `idempotency.ignore`: {msg}"))
+                            }
                             None => self.push(pos, "`idempotency.ignore` holds JSONPath strings"),
                         }
                     }
                 }
                 ("headers", Value::Array(items)) if items.iter().all(Value::is_string) => {
-                    out.headers = items.iter().filter_map(|i| i.as_str().map(String::from)).collect()
+                    out.headers = items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(String::from))
+                        .collect()
                 }
                 ("readback", Value::Bool(b)) => out.readback = *b,
                 ("concurrent", Value::Bool(b)) => out.concurrent = *b,
-                ("ignore" | "headers", _) => self.push(pos, format!("`idempotency.{k}` must be a list of strings")),
-                ("readback" | "concurrent", _) => self.push(pos, format!("`idempotency.{k}` must be true or false")),
+                ("ignore" | "headers", _) => {
+                    self.push(pos, format!("`idempotency.{k}` must be a list of strings"))
+                }
+                ("readback" | "concurrent", _) => {
+                    self.push(pos, format!("`idempotency.{k}` must be true or false"))
+                }
                 _ => self.unknown_key(pos, k, raw::IDEMPOTENCY_KEYS, "idempotency"),
             }
         }
@@ -899,7 +1013,9 @@ impl Converter<'_> {
             let shape = "a capture is `{ header: NAME }` or `{ json: JSONPATH }`";
             let source = match &v.value {
                 Value::Object(m) if m.len() == 1 => match m.iter().next() {
-                    Some((k, Value::String(h))) if k == "header" => Some(CaptureSource::Header(h.clone())),
+                    Some((k, Value::String(h))) if k == "header" => {
+                        Some(CaptureSource::Header(h.clone()))
+                    }
                     Some((k, Value::String(p))) if k == "json" => match JsonPath::parse(p) {
                         Ok(p) => Some(CaptureSource::Json(p)),
                         Err(msg) => {
@@ -962,7 +1078,10 @@ fn build_matcher(v: &Value) -> Result<Matcher, MatcherError> {
     let Value::Object(m) = v else {
         return Ok(Matcher::Equals(v.clone()));
     };
-    let named = m.keys().filter(|k| MATCHER_NAMES.contains(&k.as_str())).count();
+    let named = m
+        .keys()
+        .filter(|k| MATCHER_NAMES.contains(&k.as_str()))
+        .count();
     if m.is_empty() || named == 0 {
         return Ok(Matcher::Equals(v.clone()));
     }
@@ -1002,7 +1121,12 @@ fn build_matcher(v: &Value) -> Result<Matcher, MatcherError> {
                 let regex = if src.contains("${") {
                     None
                 } else {
-                    Some(Regex::new(src).map_err(|e| merr(format!("invalid regex `{src}`: {}", last_line(&e.to_string()))))?)
+                    Some(Regex::new(src).map_err(|e| {
+                        merr(format!(
+                            "invalid regex `{src}`: {}",
+                            last_line(&e.to_string())
+                        ))
+                    })?)
                 };
                 Predicate::Matches(Pattern {
                     source: src.to_string(),
@@ -1024,8 +1148,13 @@ fn build_matcher(v: &Value) -> Result<Matcher, MatcherError> {
                     None => {
                         let given = val.as_str().unwrap_or_default();
                         return Err(MatcherError {
-                            message: format!("unknown type `{}`; types are: {}", template::value_to_text(val), JsonType::NAMES.join(", ")),
-                            help: did_you_mean(given, JsonType::NAMES).map(|s| format!("did you mean `{s}`?")),
+                            message: format!(
+                                "unknown type `{}`; types are: {}",
+                                template::value_to_text(val),
+                                JsonType::NAMES.join(", ")
+                            ),
+                            help: did_you_mean(given, JsonType::NAMES)
+                                .map(|s| format!("did you mean `{s}`?")),
                         });
                     }
                 }
@@ -1035,10 +1164,18 @@ fn build_matcher(v: &Value) -> Result<Matcher, MatcherError> {
                 _ => return Err(merr("`exists` takes true or false")),
             },
             "length" => match val {
-                Value::Number(n) if n.as_u64().is_some() => Predicate::Length(Box::new(Matcher::Equals(val.clone()))),
+                Value::Number(n) if n.as_u64().is_some() => {
+                    Predicate::Length(Box::new(Matcher::Equals(val.clone())))
+                }
                 Value::Object(_) => Predicate::Length(Box::new(build_matcher(val)?)),
-                Value::String(s) if s.contains("${") => Predicate::Length(Box::new(Matcher::Equals(val.clone()))),
-                _ => return Err(merr("`length` takes a whole number or a matcher such as `{ gte: 1 }`")),
+                Value::String(s) if s.contains("${") => {
+                    Predicate::Length(Box::new(Matcher::Equals(val.clone())))
+                }
+                _ => {
+                    return Err(merr(
+                        "`length` takes a whole number or a matcher such as `{ gte: 1 }`",
+                    ))
+                }
             },
             "gt" => Predicate::Gt(number("gt")?),
             "gte" => Predicate::Gte(number("gte")?),
@@ -1066,6 +1203,10 @@ const TYPES: [JsonType; 7] = [
 ];
 
 fn last_line(s: &str) -> String {
-    let line = s.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or_default();
+    let line = s
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or_default();
     line.strip_prefix("error: ").unwrap_or(line).to_string()
 }

@@ -17,7 +17,18 @@ pub use convert::{load_file, load_str, LoadContext};
 pub use error::{did_you_mean, SpecError};
 
 /// A 1-based line and column in a spec file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Pos {
     pub line: u64,
     pub column: u64,
@@ -75,6 +86,8 @@ pub struct TestSpec {
     pub idempotency: Option<Idempotency>,
     pub capture: Vec<Capture>,
     pub retry: Option<Retry>,
+    /// The variables the test refers to (so a filter can keep the captures it needs).
+    pub uses: Vec<String>,
 }
 
 /// Request options; strings are templates until the runner renders them.
@@ -243,7 +256,10 @@ impl JsonPath {
                 query: Arc::new(q),
             })
             .map_err(|e| {
-                let mut msg = format!("invalid JSONPath `{source}`: {}", path_error(&e.to_string()));
+                let mut msg = format!(
+                    "invalid JSONPath `{source}`: {}",
+                    path_error(&e.to_string())
+                );
                 if !source.starts_with('$') {
                     msg.push_str("; a path starts with `$`");
                 } else if source.contains('-') || source.contains(' ') {

@@ -184,7 +184,10 @@ mod tests {
     #[test]
     fn renders_strings_fallbacks_and_escapes() {
         assert_eq!(render_str("/x/${s}/${n}", &vars).unwrap(), "/x/abc/3");
-        assert_eq!(render_str("${nope:-http://h:1}", &vars).unwrap(), "http://h:1");
+        assert_eq!(
+            render_str("${nope:-http://h:1}", &vars).unwrap(),
+            "http://h:1"
+        );
         assert_eq!(render_str("$${s} ${s}", &vars).unwrap(), "${s} abc");
         assert_eq!(render_str("${nope}", &vars), Err(Undefined("nope".into())));
     }

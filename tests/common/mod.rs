@@ -119,17 +119,27 @@ impl TestServer {
         let in_flight_max = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
         {
-            let (log, stop, in_flight, in_flight_max) =
-                (log.clone(), stop.clone(), in_flight.clone(), in_flight_max.clone());
+            let (log, stop, in_flight, in_flight_max) = (
+                log.clone(),
+                stop.clone(),
+                in_flight.clone(),
+                in_flight_max.clone(),
+            );
             std::thread::spawn(move || {
                 for conn in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(conn) = conn else { continue };
-                    let (log, handler, in_flight, in_flight_max) =
-                        (log.clone(), handler.clone(), in_flight.clone(), in_flight_max.clone());
-                    std::thread::spawn(move || serve(conn, &*handler, &log, &in_flight, &in_flight_max));
+                    let (log, handler, in_flight, in_flight_max) = (
+                        log.clone(),
+                        handler.clone(),
+                        in_flight.clone(),
+                        in_flight_max.clone(),
+                    );
+                    std::thread::spawn(move || {
+                        serve(conn, &*handler, &log, &in_flight, &in_flight_max)
+                    });
                 }
             });
         }
@@ -161,7 +171,13 @@ impl Drop for TestServer {
     }
 }
 
-fn serve(conn: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>, in_flight: &AtomicUsize, max: &AtomicUsize) {
+fn serve(
+    conn: TcpStream,
+    handler: &Handler,
+    log: &Mutex<Vec<Req>>,
+    in_flight: &AtomicUsize,
+    max: &AtomicUsize,
+) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
     let mut writer = match conn.try_clone() {
         Ok(w) => w,
@@ -317,5 +333,6 @@ impl Specs {
 /// Replaces durations (`12ms`, `1.03s`) so console snapshots are stable.
 pub fn normalize(text: &str, base: &str) -> String {
     let re = regex::Regex::new(r"\b\d+(\.\d+)?m?s\b").expect("regex");
-    re.replace_all(&text.replace(base, "http://SERVER"), "<T>").into_owned()
+    re.replace_all(&text.replace(base, "http://SERVER"), "<T>")
+        .into_owned()
 }
