@@ -3,6 +3,8 @@
 //! helper that runs the real `putcheck` binary.
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -18,9 +20,15 @@ pub struct Req {
     /// Path with query string.
     pub target: String,
     pub headers: Vec<(String, String)>,
+    /// The body; empty when it was larger than `MAX_STORED_BODY` (see `body_len`).
     pub body: Vec<u8>,
+    /// How many body bytes arrived (stored or only counted).
+    pub body_len: u64,
     pub at: Instant,
 }
+
+/// Bodies larger than this are counted, not stored, so tests can send huge files.
+pub const MAX_STORED_BODY: u64 = 1024 * 1024;
 
 impl Req {
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -111,6 +119,21 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(handler: impl Fn(&Req) -> Action + Send + Sync + 'static) -> TestServer {
+        Self::start_with(None, handler)
+    }
+
+    /// The same server speaking HTTPS with `config` (see `tls::Pki`).
+    pub fn start_tls(
+        config: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Req) -> Action + Send + Sync + 'static,
+    ) -> TestServer {
+        Self::start_with(Some(config), handler)
+    }
+
+    fn start_with(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Req) -> Action + Send + Sync + 'static,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -137,8 +160,19 @@ impl TestServer {
                         in_flight.clone(),
                         in_flight_max.clone(),
                     );
+                    let tls = tls.clone();
                     std::thread::spawn(move || {
-                        serve(conn, &*handler, &log, &in_flight, &in_flight_max)
+                        let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+                        match tls {
+                            None => serve(conn, &*handler, &log, &in_flight, &in_flight_max),
+                            Some(config) => {
+                                let Ok(session) = rustls::ServerConnection::new(config) else {
+                                    return;
+                                };
+                                let stream = rustls::StreamOwned::new(session, conn);
+                                serve(stream, &*handler, &log, &in_flight, &in_flight_max)
+                            }
+                        }
                     });
                 }
             });
@@ -159,6 +193,11 @@ impl TestServer {
         format!("http://{}", self.addr)
     }
 
+    /// The `https://` URL of a server started with `start_tls`.
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://{}{}", self.addr, path)
+    }
+
     pub fn requests(&self) -> Vec<Req> {
         self.log.lock().expect("log lock").clone()
     }
@@ -171,18 +210,13 @@ impl Drop for TestServer {
     }
 }
 
-fn serve(
-    conn: TcpStream,
+fn serve<S: Read + Write>(
+    conn: S,
     handler: &Handler,
     log: &Mutex<Vec<Req>>,
     in_flight: &AtomicUsize,
     max: &AtomicUsize,
 ) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
-    let mut writer = match conn.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
     let mut reader = BufReader::new(conn);
     loop {
         let mut line = String::new();
@@ -213,10 +247,19 @@ fn serve(
                 .map(|(_, v)| v.clone())
         };
         let mut body = Vec::new();
-        if let Some(len) = find("content-length").and_then(|l| l.parse::<usize>().ok()) {
-            body.resize(len, 0);
-            if reader.read_exact(&mut body).is_err() {
-                return;
+        let mut body_len = 0u64;
+        if let Some(len) = find("content-length").and_then(|l| l.parse::<u64>().ok()) {
+            body_len = len;
+            if len > MAX_STORED_BODY {
+                let copied = std::io::copy(&mut (&mut reader).take(len), &mut std::io::sink());
+                if copied.ok() != Some(len) {
+                    return;
+                }
+            } else {
+                body.resize(len as usize, 0);
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
             }
         } else if find("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
             loop {
@@ -232,7 +275,12 @@ fn serve(
                 if n == 0 {
                     break;
                 }
-                body.extend_from_slice(&chunk[..n]);
+                body_len += n as u64;
+                if body_len <= MAX_STORED_BODY {
+                    body.extend_from_slice(&chunk[..n]);
+                } else {
+                    body.clear();
+                }
             }
         }
         let req = Req {
@@ -240,6 +288,7 @@ fn serve(
             target,
             headers,
             body,
+            body_len,
             at: Instant::now(),
         };
         log.lock().expect("log lock").push(req.clone());
@@ -261,12 +310,18 @@ fn serve(
                 out.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
                 let mut bytes = out.into_bytes();
                 bytes.extend_from_slice(&body);
-                if writer.write_all(&bytes).is_err() {
+                let writer = reader.get_mut();
+                if writer
+                    .write_all(&bytes)
+                    .and_then(|_| writer.flush())
+                    .is_err()
+                {
                     return;
                 }
             }
             Action::Raw(bytes) => {
-                let _ = writer.write_all(&bytes);
+                let writer = reader.get_mut();
+                let _ = writer.write_all(&bytes).and_then(|_| writer.flush());
                 return;
             }
             Action::Hang(d) => {
@@ -280,8 +335,13 @@ fn serve(
 
 /// Runs the putcheck binary in `dir` with stable output (no colour, no progress bar).
 pub fn putcheck(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_putcheck"))
-        .args(args)
+    putcheck_command(dir, args).output().expect("run putcheck")
+}
+
+/// The command `putcheck` runs: no proxy variables from the environment, no colour.
+pub fn putcheck_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_putcheck"));
+    cmd.args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("HTTP_PROXY")
@@ -290,8 +350,9 @@ pub fn putcheck(dir: &Path, args: &[&str]) -> Output {
         .env_remove("https_proxy")
         .env_remove("ALL_PROXY")
         .env_remove("all_proxy")
-        .output()
-        .expect("run putcheck")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    cmd
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -324,9 +385,27 @@ impl Specs {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run putcheck")
+    }
+
+    /// The command `run` runs, to add environment variables or spawn it.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut all = vec!["--color", "never", "--no-progress"];
         all.extend_from_slice(args);
-        putcheck(self.dir.path(), &all)
+        putcheck_command(self.dir.path(), &all)
+    }
+
+    /// Runs with these environment variables set (proxy variables are cleared first).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.command(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run putcheck")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 }
 
