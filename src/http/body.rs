@@ -1,6 +1,9 @@
-//! Request bodies: JSON, form, raw, multipart (built in memory) and files (streamed).
+//! Request bodies: JSON, form, raw, multipart (built in memory, as requests does) and
+//! files (streamed from disk).
 
 use std::path::PathBuf;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::spec::{BodySpec, FilePart, FileSource};
 
@@ -57,15 +60,41 @@ impl Body {
     }
 }
 
-/// application/x-www-form-urlencoded, as requests encodes `data=` (spaces as `+`).
-pub fn form_urlencode(fields: &[(String, String)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish()
+/// Bytes that Python's `urllib.parse.quote_plus` (and so requests) percent-encodes: all
+/// but `A-Za-z0-9_.-~`. The space is left out here because it becomes `+`, not `%20`.
+/// (The url crate's form encoder differs: it keeps `*` and encodes `~`.)
+const QUOTE_PLUS: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~')
+    .remove(b' ');
+
+/// One name or value encoded as requests encodes `params=` and `data=`:
+/// `urlencode(doseq=True)` → `quote_plus`, UTF-8, space as `+`.
+pub fn quote_plus(s: &str) -> String {
+    utf8_percent_encode(s, QUOTE_PLUS)
+        .to_string()
+        .replace(' ', "+")
 }
 
+/// `application/x-www-form-urlencoded` exactly as requests encodes `data=` (and the query
+/// of `params=`): pairs in order, a repeated name once per value.
+pub fn form_urlencode(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A `name="value"` parameter of a part's `Content-Disposition`, escaped as urllib3 2 (and
+/// browsers, per the WHATWG HTML standard) do: `"`, CR and LF percent-encoded, the rest
+/// (UTF-8 included) as is.
 fn quote(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    s.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// multipart/form-data: fields first, then files, as requests orders them.
@@ -137,4 +166,40 @@ fn nonce() -> u64 {
             .unwrap_or_default(),
     );
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected values from Python: `urllib.parse.urlencode(pairs, doseq=True)`.
+    #[test]
+    fn form_encoding_is_pythons_quote_plus() {
+        let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+            p.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            form_urlencode(&pairs(&[
+                ("a b", "x y*~!'()/ü"),
+                ("k", "1"),
+                ("k", "2"),
+                ("e", "")
+            ])),
+            "a+b=x+y%2A~%21%27%28%29%2F%C3%BC&k=1&k=2&e="
+        );
+        assert_eq!(
+            form_urlencode(&pairs(&[("sym", "-_.~+&=?#%")])),
+            "sym=-_.~%2B%26%3D%3F%23%25"
+        );
+        assert_eq!(form_urlencode(&[]), "");
+    }
+
+    #[test]
+    fn disposition_parameters_are_escaped_as_urllib3_does() {
+        assert_eq!(quote("my \"file\".txt"), "my %22file%22.txt");
+        assert_eq!(quote("a\r\nb\\c"), "a%0D%0Ab\\c");
+        assert_eq!(quote("ü.txt"), "ü.txt");
+    }
 }

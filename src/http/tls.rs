@@ -35,10 +35,13 @@ pub fn client_config(
         }
         Verify::CaBundle(path) => {
             let mut roots = RootCertStore::empty();
-            for c in read_certs(path)? {
-                roots
-                    .add(c)
-                    .map_err(|e| format!("CA bundle `{}`: {e}", path.display()))?;
+            for c in read_certs(path, "the CA bundle (`verify`)")? {
+                roots.add(c).map_err(|e| {
+                    format!(
+                        "the CA bundle (`verify`) `{}` holds a certificate that cannot be used as a CA: {e}",
+                        path.display()
+                    )
+                })?;
             }
             builder.with_root_certificates(roots)
         }
@@ -46,29 +49,40 @@ pub fn client_config(
     let config = match cert {
         None => builder.with_no_client_auth(),
         Some(c) => {
-            let certs = read_certs(&c.cert)?;
+            let certs = read_certs(&c.cert, "the client certificate (`cert`)")?;
             let key_path = c.key.as_deref().unwrap_or(&c.cert);
             let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
+                let hint = if c.key.is_none() {
+                    "; with `cert: one.pem` the PEM holds the certificate and its key, else write `cert: [cert.pem, key.pem]`"
+                } else {
+                    ""
+                };
                 format!(
-                    "client key `{}`: no PEM private key found ({e})",
+                    "the client key (`cert`) `{}`: no PEM private key found ({e}){hint}",
                     key_path.display()
                 )
             })?;
-            builder
-                .with_client_auth_cert(certs, key)
-                .map_err(|e| format!("client certificate `{}`: {e}", c.cert.display()))?
+            builder.with_client_auth_cert(certs, key).map_err(|e| {
+                format!(
+                    "the client certificate (`cert`) `{}` cannot be used with its key: {e}",
+                    c.cert.display()
+                )
+            })?
         }
     };
     Ok(Arc::new(config))
 }
 
-fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
     let certs: Vec<_> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+        .map_err(|e| format!("cannot read {what} `{}`: {e}", path.display()))?
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("`{}` is not a valid PEM: {e}", path.display()))?;
+        .map_err(|e| format!("{what} `{}` is not a valid PEM file: {e}", path.display()))?;
     if certs.is_empty() {
-        return Err(format!("`{}` holds no PEM certificate", path.display()));
+        return Err(format!(
+            "{what} `{}` holds no certificate (no `-----BEGIN CERTIFICATE-----` block)",
+            path.display()
+        ));
     }
     Ok(certs)
 }

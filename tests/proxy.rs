@@ -1,0 +1,499 @@
+//! `proxies` and HTTP_PROXY / HTTPS_PROXY / NO_PROXY, through a real forward proxy
+//! (tinyproxy, started by each test on a free loopback port) and a small SOCKS5 server.
+//!
+//! Without tinyproxy installed (`apt-get install tinyproxy`), the tinyproxy tests print
+//! `SKIPPED: …` and return.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::tls::Pki;
+use common::*;
+use serde_json::{json, Value};
+
+/// A tinyproxy process of this test; killed when dropped.
+struct Tinyproxy {
+    child: Child,
+    port: u16,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tinyproxy {
+    /// Starts tinyproxy on a free loopback port, allowing CONNECT to `connect_ports`.
+    /// `None` (after printing why) when tinyproxy is not installed.
+    fn start(test: &str, connect_ports: &[u16]) -> Option<Tinyproxy> {
+        let installed = Command::new("tinyproxy")
+            .arg("-v")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        if !installed {
+            eprintln!(
+                "SKIPPED: tinyproxy not installed (apt-get install tinyproxy); {test} did not run"
+            );
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("tinyproxy.log");
+        for _attempt in 0..5 {
+            let port = free_port();
+            let mut conf = format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 50\nLogLevel Info\nLogFile \"{}\"\n",
+                log.display()
+            );
+            for p in connect_ports {
+                conf.push_str(&format!("ConnectPort {p}\n"));
+            }
+            let conf_path = dir.path().join("tinyproxy.conf");
+            std::fs::write(&conf_path, conf).expect("write tinyproxy.conf");
+            let mut child = Command::new("tinyproxy")
+                .arg("-d")
+                .arg("-c")
+                .arg(&conf_path)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start tinyproxy");
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(5) {
+                if child.try_wait().ok().flatten().is_some() {
+                    break; // exited: the port was taken meanwhile; try another
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Some(Tinyproxy {
+                        child,
+                        port,
+                        log,
+                        _dir: dir,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!(
+            "tinyproxy did not start; its log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Tinyproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Answers with what arrived; `via` is the header a proxy adds.
+fn echo(r: &Req) -> Action {
+    Action::json(
+        200,
+        json!({"path": r.path(), "via": r.header("via"), "method": r.method}),
+    )
+}
+
+fn via_of(server: &TestServer, path: &str) -> Option<String> {
+    server
+        .requests()
+        .iter()
+        .find(|r| r.path() == path)
+        .unwrap_or_else(|| panic!("{path} never reached the server"))
+        .header("via")
+        .map(String::from)
+}
+
+fn assert_ok(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+#[test]
+fn http_goes_through_the_proxy_named_by_http_proxy_either_case() {
+    let Some(proxy) = Tinyproxy::start("http_goes_through_the_proxy…", &[]) else {
+        return;
+    };
+    let server = TestServer::start(echo);
+    let specs = Specs::new();
+    specs.write(
+        "p.yaml",
+        &format!(
+            "tests:\n  - {{ name: upper, get: {} }}\n",
+            server.url("/upper")
+        ),
+    );
+    specs.write(
+        "q.yaml",
+        &format!(
+            "tests:\n  - {{ name: lower, get: {} }}\n",
+            server.url("/lower")
+        ),
+    );
+    assert_ok(&specs.run_env(&["p.yaml"], &[("HTTP_PROXY", &proxy.url())]));
+    assert_ok(&specs.run_env(&["q.yaml"], &[("http_proxy", &proxy.url())]));
+    for path in ["/upper", "/lower"] {
+        let via = via_of(&server, path);
+        assert!(
+            via.as_deref().is_some_and(|v| v.contains("tinyproxy")),
+            "{path} did not come through tinyproxy: Via = {via:?}"
+        );
+    }
+}
+
+#[test]
+fn https_goes_through_the_proxy_with_connect() {
+    let specs = Specs::new();
+    let pki = Pki::generate(specs.dir.path());
+    let server = TestServer::start_tls(pki.server_config(), echo);
+    let Some(proxy) = Tinyproxy::start(
+        "https_goes_through_the_proxy_with_connect",
+        &[server.addr.port()],
+    ) else {
+        return;
+    };
+    specs.write(
+        "s.yaml",
+        &format!(
+            "tests:\n  - {{ name: tunnel, put: {}, json: {{ a: 1 }}, verify: ca.pem }}\n",
+            server.https_url("/secure")
+        ),
+    );
+    assert_ok(&specs.run_env(&["s.yaml"], &[("HTTPS_PROXY", &proxy.url())]));
+    let log = proxy.log();
+    let connect = format!("CONNECT 127.0.0.1:{}", server.addr.port());
+    assert!(
+        log.contains(&connect),
+        "no `{connect}` in tinyproxy's log:\n{log}"
+    );
+    // Inside the tunnel the proxy sees nothing: no Via, and the PUT arrives intact.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "two sends for idempotency");
+    assert!(reqs
+        .iter()
+        .all(|r| r.method == "PUT" && r.header("via").is_none()));
+    assert_eq!(reqs[0].body_text(), "{\"a\":1}");
+
+    // CONNECT to a port the proxy does not allow: the proxy's refusal is the message.
+    let other = TestServer::start_tls(pki.server_config(), echo);
+    specs.write(
+        "refused.yaml",
+        &format!(
+            "tests:\n  - {{ name: refused, get: {}, verify: ca.pem }}\n",
+            other.https_url("/x")
+        ),
+    );
+    let out = specs.run_env(&["refused.yaml"], &[("https_proxy", &proxy.url())]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "proxy `{}` did not open a tunnel (CONNECT)",
+            proxy.url()
+        )),
+        "{text}"
+    );
+    assert!(other.requests().is_empty());
+}
+
+#[test]
+fn no_proxy_sends_listed_hosts_direct() {
+    let Some(proxy) = Tinyproxy::start("no_proxy_sends_listed_hosts_direct", &[]) else {
+        return;
+    };
+    let server = TestServer::start(echo);
+    let specs = Specs::new();
+    let cases: &[(&str, &str, bool)] = &[
+        ("NO_PROXY", "127.0.0.1", false),
+        ("no_proxy", "example.com, 127.0.0.1", false),
+        ("NO_PROXY", "127.0.0.0/8", false),
+        ("NO_PROXY", "*", false),
+        (
+            "NO_PROXY",
+            &format!("127.0.0.1:{}", server.addr.port()),
+            false,
+        ),
+        ("NO_PROXY", "127.0.0.1:1", true),
+        ("NO_PROXY", "example.com,10.0.0.0/8", true),
+    ];
+    for (i, (var, value, proxied)) in cases.iter().enumerate() {
+        let path = format!("/case{i}");
+        specs.write(
+            &format!("n{i}.yaml"),
+            &format!("tests:\n  - {{ name: c{i}, get: {} }}\n", server.url(&path)),
+        );
+        let out = specs.run_env(
+            &[&format!("n{i}.yaml")],
+            &[("HTTP_PROXY", &proxy.url()), (var, value)],
+        );
+        assert_ok(&out);
+        let via = via_of(&server, &path);
+        assert_eq!(
+            via.is_some(),
+            *proxied,
+            "{var}={value}: expected {}, Via = {via:?}",
+            if *proxied { "the proxy" } else { "direct" }
+        );
+    }
+}
+
+#[test]
+fn proxies_in_a_spec_override_the_environment_and_defaults() {
+    let Some(proxy) = Tinyproxy::start("proxies_in_a_spec_override…", &[]) else {
+        return;
+    };
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let server = TestServer::start(echo);
+    let specs = Specs::new();
+    specs.write(
+        "o.yaml",
+        &format!(
+            r#"
+base_url: {base}
+defaults:
+  proxies: {{ http: "{dead}" }}
+tests:
+  - name: the test's proxies win over defaults and the environment
+    get: /test
+    proxies: {{ http: "{proxy}" }}
+  - name: defaults win over the environment
+    get: /defaults
+    timeout: 3s
+"#,
+            base = server.base(),
+            proxy = proxy.url(),
+        ),
+    );
+    specs.write(
+        "env.yaml",
+        &format!(
+            "tests:\n  - {{ name: spec wins, get: {}, proxies: {{ http: \"{}\" }} }}\n",
+            server.url("/spec"),
+            proxy.url()
+        ),
+    );
+    // The environment names a dead proxy, and NO_PROXY would exclude the host: a spec's
+    // `proxies` is used all the same, as requests does with `proxies=`.
+    let out = specs.run_env(
+        &["env.yaml"],
+        &[("HTTP_PROXY", dead.as_str()), ("NO_PROXY", "127.0.0.1")],
+    );
+    assert_ok(&out);
+    assert!(via_of(&server, "/spec").is_some_and(|v| v.contains("tinyproxy")));
+
+    let out = specs.run_env(
+        &["o.yaml", "--json", "r.json"],
+        &[("HTTP_PROXY", &proxy.url())],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(via_of(&server, "/test").is_some_and(|v| v.contains("tinyproxy")));
+    let rep: Value =
+        serde_json::from_str(&std::fs::read_to_string(specs.path("r.json")).expect("report"))
+            .expect("json");
+    assert_eq!(rep["tests"][0]["outcome"], "passed");
+    assert_eq!(rep["tests"][1]["outcome"], "errored");
+    let message = rep["tests"][1]["failures"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("through the proxy") && message.contains(&dead),
+        "{message}"
+    );
+    assert!(message.contains("is the proxy running"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------
+// SOCKS5
+// ---------------------------------------------------------------------------------------
+
+/// A minimal SOCKS5 server (no authentication, CONNECT only) that records the target
+/// address as the client sent it: `host:port` for a name, `ip:port` for an address.
+struct Socks5 {
+    addr: SocketAddr,
+    targets: Arc<Mutex<Vec<String>>>,
+}
+
+impl Socks5 {
+    fn start() -> Socks5 {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let targets = Arc::new(Mutex::new(Vec::new()));
+        let log = targets.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { continue };
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let _ = socks5_session(conn, &log);
+                });
+            }
+        });
+        Socks5 { addr, targets }
+    }
+}
+
+fn socks5_session(mut c: TcpStream, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    c.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut head = [0u8; 2];
+    c.read_exact(&mut head)?;
+    let mut methods = vec![0u8; head[1] as usize];
+    c.read_exact(&mut methods)?;
+    c.write_all(&[5, 0])?;
+    let mut req = [0u8; 4];
+    c.read_exact(&mut req)?;
+    let host = match req[3] {
+        1 => {
+            let mut ip = [0u8; 4];
+            c.read_exact(&mut ip)?;
+            std::net::Ipv4Addr::from(ip).to_string()
+        }
+        3 => {
+            let mut len = [0u8; 1];
+            c.read_exact(&mut len)?;
+            let mut name = vec![0u8; len[0] as usize];
+            c.read_exact(&mut name)?;
+            String::from_utf8_lossy(&name).into_owned()
+        }
+        _ => {
+            let mut ip = [0u8; 16];
+            c.read_exact(&mut ip)?;
+            format!("[{}]", std::net::Ipv6Addr::from(ip))
+        }
+    };
+    let mut port = [0u8; 2];
+    c.read_exact(&mut port)?;
+    let port = u16::from_be_bytes(port);
+    log.lock().expect("log").push(format!("{host}:{port}"));
+    // Resolve here, as a socks5h proxy does; the test servers listen on 127.0.0.1.
+    let upstream =
+        std::net::ToSocketAddrs::to_socket_addrs(&(host.trim_matches(['[', ']']), port))?
+            .filter(|a| a.is_ipv4())
+            .find_map(|a| TcpStream::connect(a).ok())
+            .ok_or_else(|| std::io::Error::other("cannot reach the target"))?;
+    c.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])?;
+    c.set_read_timeout(None)?;
+    let (mut c2, mut u2) = (c.try_clone()?, upstream.try_clone()?);
+    let (mut c1, mut u1) = (c, upstream);
+    let up = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut c1, &mut u1);
+        let _ = u1.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut u2, &mut c2);
+    let _ = c2.shutdown(std::net::Shutdown::Write);
+    let _ = up.join();
+    Ok(())
+}
+
+#[test]
+fn socks5h_hands_the_host_name_to_the_proxy_and_socks5_works_with_addresses() {
+    let socks = Socks5::start();
+    let server = TestServer::start(echo);
+    let port = server.addr.port();
+    let specs = Specs::new();
+    specs.write(
+        "s.yaml",
+        &format!(
+            r#"
+tests:
+  - name: socks5h with a host name
+    get: http://localhost:{port}/by-name
+    proxies: {{ http: "socks5h://{socks}" }}
+  - name: socks5 with an address
+    get: http://127.0.0.1:{port}/by-address
+    proxies: {{ http: "socks5://{socks}" }}
+"#,
+            socks = socks.addr
+        ),
+    );
+    assert_ok(&specs.run(&["s.yaml"]));
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(paths, vec!["/by-name", "/by-address"]);
+    let targets = socks.targets.lock().expect("targets").clone();
+    assert_eq!(
+        targets,
+        vec![format!("localhost:{port}"), format!("127.0.0.1:{port}")],
+        "socks5h must send the name for the proxy to resolve"
+    );
+}
+
+#[test]
+fn unsupported_proxy_urls_fail_with_what_to_use_instead() {
+    let server = TestServer::start(echo);
+    let specs = Specs::new();
+    specs.write(
+        "u.yaml",
+        &format!(
+            r#"
+base_url: {base}
+tests:
+  - {{ name: tls proxy, get: /a, proxies: {{ http: "https://user:hunter22@proxy.invalid:443" }} }}
+  - {{ name: odd scheme, get: /b, proxies: {{ http: "ftp://proxy.invalid" }} }}
+"#,
+            base = server.base()
+        ),
+    );
+    let out = specs.run(&["u.yaml", "--json", "r.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let rep: Value =
+        serde_json::from_str(&std::fs::read_to_string(specs.path("r.json")).expect("report"))
+            .expect("json");
+    let message = |i: usize| {
+        rep["tests"][i]["failures"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        message(0).contains("use the proxy's plain `http://` address"),
+        "{}",
+        message(0)
+    );
+    assert!(
+        !message(0).contains("hunter22"),
+        "the proxy password printed: {}",
+        message(0)
+    );
+    assert!(
+        message(1).contains("unsupported scheme `ftp://`"),
+        "{}",
+        message(1)
+    );
+    assert!(server.requests().is_empty());
+}

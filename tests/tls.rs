@@ -1,0 +1,287 @@
+//! `verify` and `cert` against a local HTTPS server whose CA and certificates are made at
+//! test time (rcgen), with rustls on the server side.
+
+mod common;
+
+use common::tls::Pki;
+use common::*;
+use serde_json::{json, Value};
+
+fn ok_handler(r: &Req) -> Action {
+    Action::json(200, json!({"path": r.path(), "method": r.method}))
+}
+
+/// Runs the specs with a JSON report and returns (output, report).
+fn run(specs: &Specs, file: &str) -> (std::process::Output, Value) {
+    let out = specs.run(&[file, "--json", "r.json"]);
+    let text = std::fs::read_to_string(specs.path("r.json")).unwrap_or_else(|_| {
+        panic!(
+            "no report; stdout:\n{}\nstderr:\n{}",
+            stdout(&out),
+            stderr(&out)
+        )
+    });
+    (out, serde_json::from_str(&text).expect("report is JSON"))
+}
+
+fn outcome(rep: &Value, i: usize) -> String {
+    rep["tests"][i]["outcome"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn message(rep: &Value, i: usize) -> String {
+    rep["tests"][i]["failures"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn verify_checks_the_server_certificate_against_the_given_ca() {
+    let specs = Specs::new();
+    let pki = Pki::generate(specs.dir.path());
+    let server = TestServer::start_tls(pki.server_config(), ok_handler);
+    specs.write(
+        "v.yaml",
+        &format!(
+            r#"
+base_url: {base}
+tests:
+  - name: default verify (bundled web roots) does not know the test CA
+    get: /default
+  - name: verify with the CA bundle
+    get: /ca
+    verify: ca.pem
+  - name: verify true is the default
+    get: /true
+    verify: true
+"#,
+            base = server.https_url("")
+        ),
+    );
+    let (out, rep) = run(&specs, "v.yaml");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    for i in [0, 2] {
+        assert_eq!(outcome(&rep, i), "errored", "test {i}");
+        let m = message(&rep, i);
+        assert!(m.contains("certificate is not trusted"), "{m}");
+        assert!(
+            m.contains("verify: ca.pem") && m.contains("verify: false"),
+            "says what to do: {m}"
+        );
+    }
+    assert_eq!(outcome(&rep, 1), "passed", "{}", message(&rep, 1));
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["/ca"],
+        "only the verified handshake got to send a request"
+    );
+    assert!(!stderr(&out).contains("verification is off"));
+}
+
+#[test]
+fn verify_in_defaults_applies_and_a_test_overrides_it() {
+    let specs = Specs::new();
+    let pki = Pki::generate(specs.dir.path());
+    let server = TestServer::start_tls(pki.server_config(), ok_handler);
+    specs.write(
+        "d.yaml",
+        &format!(
+            r#"
+base_url: {base}
+defaults:
+  verify: ca.pem
+tests:
+  - {{ name: from defaults, get: /a }}
+  - {{ name: overridden, get: /b, verify: true }}
+"#,
+            base = server.https_url("")
+        ),
+    );
+    let (_, rep) = run(&specs, "d.yaml");
+    assert_eq!(outcome(&rep, 0), "passed", "{}", message(&rep, 0));
+    assert_eq!(outcome(&rep, 1), "errored");
+    assert!(
+        message(&rep, 1).contains("not trusted"),
+        "{}",
+        message(&rep, 1)
+    );
+}
+
+#[test]
+fn verify_false_skips_the_check_and_warns_once_per_run() {
+    let specs = Specs::new();
+    let pki = Pki::generate(specs.dir.path());
+    let server = TestServer::start_tls(pki.server_config(), ok_handler);
+    specs.write(
+        "off.yaml",
+        &format!(
+            r#"
+base_url: {base}
+defaults:
+  verify: false
+tests:
+  - {{ name: one, get: /1 }}
+  - {{ name: two, put: /2, json: {{ a: 1 }} }}
+"#,
+            base = server.https_url("")
+        ),
+    );
+    specs.write(
+        "off2.yaml",
+        &format!(
+            "tests:\n  - {{ name: three, get: {}, verify: false }}\n",
+            server.https_url("/3")
+        ),
+    );
+    let out = specs.run(&["off.yaml", "off2.yaml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("warning: TLS certificate verification is off")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("for 3 test(s)"), "{err}");
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[test]
+fn mutual_tls_passes_with_cert_in_either_form_and_fails_clearly_without() {
+    let specs = Specs::new();
+    let pki = Pki::generate(specs.dir.path());
+    let server = TestServer::start_tls(pki.mtls_server_config(), ok_handler);
+    specs.write(
+        "m.yaml",
+        &format!(
+            r#"
+base_url: {base}
+defaults:
+  verify: ca.pem
+tests:
+  - name: one PEM with certificate and key
+    get: /combined
+    cert: client-combined.pem
+  - name: certificate and key apart
+    get: /pair
+    cert: [client.pem, client-key.pem]
+  - name: no client certificate
+    get: /none
+  - name: a certificate the server does not trust
+    get: /rogue
+    cert: rogue-combined.pem
+"#,
+            base = server.https_url("")
+        ),
+    );
+    let (out, rep) = run(&specs, "m.yaml");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(outcome(&rep, 0), "passed", "{}", message(&rep, 0));
+    assert_eq!(outcome(&rep, 1), "passed", "{}", message(&rep, 1));
+    assert_eq!(outcome(&rep, 2), "errored");
+    let m = message(&rep, 2);
+    assert!(m.contains("requires a client certificate"), "{m}");
+    assert!(m.contains("cert:"), "says how to give one: {m}");
+    assert_eq!(outcome(&rep, 3), "errored");
+    let m = message(&rep, 3);
+    assert!(m.contains("rejected the client certificate"), "{m}");
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(paths, vec!["/combined", "/pair"]);
+}
+
+#[test]
+fn unusable_tls_files_and_a_plain_http_port_fail_with_what_to_do() {
+    let specs = Specs::new();
+    let pki = Pki::generate(specs.dir.path());
+    let plain = TestServer::start(ok_handler);
+    // Like nginx on a plain port: answers a TLS ClientHello with a plaintext 400.
+    let talker = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let talker_addr = talker.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for conn in talker.incoming().take(2) {
+            let Ok(mut conn) = conn else { continue };
+            let mut buf = [0u8; 512];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    std::fs::write(specs.path("not-a-ca.pem"), "hello\n").expect("write");
+    specs.write(
+        "bad.yaml",
+        &format!(
+            r#"
+tests:
+  - name: https to a plain HTTP port that hangs up
+    get: https://{plain}/
+  - name: https to a plain HTTP port that answers in plaintext
+    get: https://{talker_addr}/
+  - name: a CA bundle with no certificate
+    get: https://{plain}/
+    verify: not-a-ca.pem
+  - name: a certificate without its key
+    get: https://{plain}/
+    cert: client.pem
+"#,
+            plain = plain.addr
+        ),
+    );
+    let _ = &pki;
+    let (out, rep) = run(&specs, "bad.yaml");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    for i in [0, 1] {
+        let m = message(&rep, i);
+        assert!(
+            m.contains("TLS handshake") && m.contains("really speaking HTTPS"),
+            "{m}"
+        );
+    }
+    let m = message(&rep, 2);
+    assert!(
+        m.contains("CA bundle (`verify`)") && m.contains("holds no certificate"),
+        "{m}"
+    );
+    let m = message(&rep, 3);
+    assert!(
+        m.contains("no PEM private key") && m.contains("[cert.pem, key.pem]"),
+        "{m}"
+    );
+}
