@@ -19,7 +19,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
-pub use body::{form_urlencode, Body};
+pub use body::{form_urlencode, quote_plus, Body};
 
 pub const USER_AGENT: &str = concat!("putcheck/", env!("CARGO_PKG_VERSION"));
 /// requests' limit, which users moving from it expect.
