@@ -340,6 +340,7 @@ fn route(state: &State, req: &Req) -> Result<Reply, Reply> {
             echo(state, req)
         }
         ["status", code] => status(code),
+        ["delay", ms] => delay(state, req, ms),
         [prefix, id] if !id.is_empty() => match Kind::from_prefix(prefix) {
             Some(kind) => {
                 allow(method, &["GET", "PUT", "DELETE"])?;
@@ -373,6 +374,7 @@ fn index() -> Reply {
                 "/put /post /patch /delete /get": "httpbin-style echo; the method must match the path",
                 "/anything[/...]": "httpbin-style echo for any method",
                 "/status/{code}": "responds with that status code (200-599)",
+                "/delay/{ms}": "waits that many milliseconds (at most 10000), then echoes; for latency in benchmarks",
                 "/items/{id}": "GET/PUT/DELETE JSON objects; ETag and If-Match; well-behaved",
                 "/versioned/{id}": "PUT increments `version` every time, even for identical bodies",
                 "/stamped/{id}": "PUT adds a fresh `updated_at` and `request_id` every time",
@@ -382,6 +384,19 @@ fn index() -> Reply {
             }
         }),
     )
+}
+
+/// An echo that takes its time, so benchmarks can show a real API's latency.
+fn delay(state: &State, req: &Req, ms: &str) -> Result<Reply, Reply> {
+    let ms = ms
+        .parse::<u64>()
+        .ok()
+        .filter(|ms| *ms <= 10_000)
+        .ok_or_else(|| {
+            Reply::error(400, "delay must be a number of milliseconds, at most 10000")
+        })?;
+    std::thread::sleep(Duration::from_millis(ms));
+    echo(state, req)
 }
 
 fn status(code: &str) -> Result<Reply, Reply> {
