@@ -17,6 +17,7 @@ fn readme_first_command() -> Vec<String> {
         .find(|l| l.contains("cargo run"))
         .expect("the first command is a cargo run");
     let args = line.split(" -- ").nth(1).expect("cargo run -- ARGS");
+    let args = args.split('#').next().unwrap_or_default();
     args.split_whitespace().map(str::to_string).collect()
 }
 
