@@ -51,6 +51,10 @@ fn server() -> TestServer {
                 let status = if n == 1 { 201 } else { 200 };
                 Action::json(status, json!({"id": 1}))
             }
+            (_, "/created-then-bumped") => Action::json(
+                if n == 1 { 201 } else { 200 },
+                json!({"id": 1, "version": n}),
+            ),
             (_, "/ok-then-created") => {
                 Action::json(if n % 2 == 1 { 200 } else { 201 }, json!({"id": 1}))
             }
@@ -173,6 +177,17 @@ fn created_then_ok_is_fine_but_ok_then_created_is_not() {
     assert_eq!(f["subject"], "status");
     assert_eq!(f["expected"], "200 OK (send 1)");
     assert_eq!(f["actual"], "201 Created (send 2)");
+}
+
+#[test]
+fn created_then_ok_still_compares_the_bodies() {
+    let s = server();
+    let (out, rep) = run(&s, "tests:\n  - put: /created-then-bumped\n", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(
+        rep["tests"][0]["failures"][0]["paths"],
+        json!(["$.version"])
+    );
 }
 
 #[test]

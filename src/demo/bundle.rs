@@ -1,13 +1,25 @@
 //! The example specs, compiled into the binary so `putcheck demo` works from any folder.
 
 use std::io;
-use std::path::Path;
 
 /// Where the examples land inside the unpacked folder (and how reports name them).
 pub const SPECS_DIR: &str = "specs";
 
 /// (path relative to the repository root, contents).
-pub const FILES: &[(&str, &str)] = &[("specs/echo.yaml", include_str!("../../specs/echo.yaml"))];
+pub const FILES: &[(&str, &str)] = &[
+    ("specs/echo.yaml", include_str!("../../specs/echo.yaml")),
+    ("specs/items.yaml", include_str!("../../specs/items.yaml")),
+    (
+        "specs/matchers.yaml",
+        include_str!("../../specs/matchers.yaml"),
+    ),
+    ("specs/schema.yaml", include_str!("../../specs/schema.yaml")),
+    (
+        "specs/schemas/item.json",
+        include_str!("../../specs/schemas/item.json"),
+    ),
+    ("specs/status.yaml", include_str!("../../specs/status.yaml")),
+];
 
 /// Unpacks the examples into a fresh temporary folder, removed when dropped.
 pub fn extract() -> io::Result<tempfile::TempDir> {
@@ -21,6 +33,5 @@ pub fn extract() -> io::Result<tempfile::TempDir> {
         }
         std::fs::write(&path, contents)?;
     }
-    let _ = Path::new(SPECS_DIR);
     Ok(dir)
 }

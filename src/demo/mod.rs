@@ -7,8 +7,8 @@ pub mod bundle;
 mod multipart;
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::Hasher;
-use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -16,67 +16,66 @@ use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Map, Value};
 use url::form_urlencoded;
 
-/// Enough threads that a sleeping `/racy` handler never stalls the rest of a test run.
-const WORKERS: usize = 8;
+/// Runtime threads for connections; handlers run on tokio's blocking pool, so a sleeping
+/// `/racy` handler never stalls the rest of a test run.
+const WORKERS: usize = 2;
 const MAX_BODY: usize = 1 << 20;
 /// Long enough that two PUTs sent "at the same time" reliably overlap on a busy machine.
 const RACE_WINDOW: Duration = Duration::from_millis(100);
 
 /// A running demo server; dropping it stops the server.
 pub struct DemoServer {
-    server: Arc<tiny_http::Server>,
     addr: SocketAddr,
-    workers: Vec<JoinHandle<()>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("cannot listen on `{addr}`: {cause}; is another process using the port?")]
-    Listen {
-        addr: String,
-        cause: Box<dyn std::error::Error + Send + Sync>,
-    },
-    #[error("cannot start the demo server's worker threads: {0}")]
+    Listen { addr: String, cause: std::io::Error },
+    #[error("cannot start the demo server: {0}")]
     Spawn(std::io::Error),
 }
 
 impl DemoServer {
-    /// Binds `addr` (e.g. "127.0.0.1:8080" or "127.0.0.1:0" for an ephemeral port) and serves in background threads.
+    /// Binds `addr` (e.g. "127.0.0.1:8080" or "127.0.0.1:0" for an ephemeral port) and
+    /// serves in a background thread.
     pub fn start(addr: &str) -> Result<DemoServer, DemoError> {
         let listen_error = |cause| DemoError::Listen {
             addr: addr.to_string(),
             cause,
         };
-        let server = tiny_http::Server::http(addr).map_err(listen_error)?;
-        let bound = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| listen_error("not a TCP address".into()))?;
+        // Bound here, not in the runtime thread, so a busy port is reported to the caller.
+        let listener = std::net::TcpListener::bind(addr).map_err(listen_error)?;
+        let bound = listener.local_addr().map_err(listen_error)?;
+        listener.set_nonblocking(true).map_err(listen_error)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(WORKERS)
+            .thread_name("putcheck-demo")
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(DemoError::Spawn)?;
         let state = Arc::new(State::new(bound));
-        let mut demo = DemoServer {
-            server: Arc::new(server),
+        let (shutdown, stop) = tokio::sync::oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("putcheck-demo".into())
+            .spawn(move || runtime.block_on(accept_loop(listener, state, stop)))
+            .map_err(DemoError::Spawn)?;
+        Ok(DemoServer {
             addr: bound,
-            workers: Vec::with_capacity(WORKERS),
-        };
-        for n in 0..WORKERS {
-            let (server, state) = (Arc::clone(&demo.server), Arc::clone(&state));
-            let worker = std::thread::Builder::new()
-                .name(format!("putcheck-demo-{n}"))
-                .spawn(move || {
-                    // recv() fails once Drop unblocks us, or if the accept loop died: stop either way.
-                    while let Ok(request) = server.recv() {
-                        serve(&state, request);
-                    }
-                })
-                // Returning drops `demo`, which stops the workers already started.
-                .map_err(DemoError::Spawn)?;
-            demo.workers.push(worker);
-        }
-        Ok(demo)
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
     }
 
     /// The bound address, e.g. 127.0.0.1:43117.
@@ -91,22 +90,50 @@ impl DemoServer {
 
     /// Blocks forever serving (for `putcheck serve`).
     pub fn wait(mut self) {
-        for worker in std::mem::take(&mut self.workers) {
-            let _ = worker.join();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
 
 impl Drop for DemoServer {
     fn drop(&mut self) {
-        // Each unblock() releases exactly one thread waiting in recv().
-        for _ in &self.workers {
-            self.server.unblock();
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
         }
-        for worker in self.workers.drain(..) {
-            // A worker that panicked has nothing left to clean up.
-            let _ = worker.join();
+        if let Some(thread) = self.thread.take() {
+            // A panicked server thread has nothing left to clean up.
+            let _ = thread.join();
         }
+    }
+}
+
+async fn accept_loop(
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                // Out of file descriptors and the like: try again rather than stop serving.
+                Err(_) => continue,
+            },
+        };
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service =
+                hyper::service::service_fn(move |request| serve(Arc::clone(&state), peer, request));
+            // A client that hangs up mid-request is no error of the server's.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
     }
 }
 
@@ -162,7 +189,7 @@ impl State {
     }
 }
 
-/// A request with its body read, so handlers need not deal with tiny_http or I/O.
+/// A request with its body read, so handlers need not deal with hyper or I/O.
 struct Req {
     method: String,
     /// Path and query exactly as sent, still percent-encoded.
@@ -225,7 +252,7 @@ impl Reply {
         self
     }
 
-    fn into_response(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    fn into_response(self) -> hyper::Response<Full<Bytes>> {
         let mut headers = self.headers;
         headers.push(("Server", "putcheck-demo".into()));
         let data = match self.body {
@@ -235,57 +262,67 @@ impl Reply {
             }
             None => Vec::new(),
         };
-        let mut response = tiny_http::Response::from_data(data).with_status_code(self.status);
+        let mut response = hyper::Response::new(Full::new(Bytes::from(data)));
+        *response.status_mut() = hyper::StatusCode::from_u16(self.status)
+            .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
         for (name, value) in headers {
-            // Only a client-supplied id could make a value non-ASCII; dropping that header beats failing.
-            if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                response.add_header(header);
+            // Only a client-supplied id could make a value invalid; dropping that header beats failing.
+            if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
+                response.headers_mut().append(name, value);
             }
         }
         response
     }
 }
 
-fn serve(state: &State, mut request: tiny_http::Request) {
-    let reply = match read_body(&mut request) {
+async fn serve(
+    state: Arc<State>,
+    peer: SocketAddr,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let reply = match read_body(body).await {
         Ok(body) => {
             let req = Req {
-                method: request.method().as_str().to_string(),
-                url: request.url().to_string(),
-                headers: request
-                    .headers()
+                method: parts.method.as_str().to_string(),
+                url: parts
+                    .uri
+                    .path_and_query()
+                    .map_or_else(|| parts.uri.to_string(), |p| p.as_str().to_string()),
+                headers: parts
+                    .headers
                     .iter()
-                    .map(|h| (h.field.as_str().to_string(), h.value.to_string()))
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
                     .collect(),
                 body,
-                origin: request
-                    .remote_addr()
-                    .map_or_else(String::new, |a| a.ip().to_string()),
+                origin: peer.ip().to_string(),
             };
-            route(state, &req).unwrap_or_else(|reply| reply)
+            // Handlers take locks and may sleep (`/racy`): keep them off the async workers.
+            tokio::task::spawn_blocking(move || route(&state, &req).unwrap_or_else(|reply| reply))
+                .await
+                .unwrap_or_else(|_| Reply::error(500, "the handler failed"))
         }
         Err(reply) => reply,
     };
-    // The client may have hung up already; there is nobody left to tell.
-    let _ = request.respond(reply.into_response());
+    Ok(reply.into_response())
 }
 
-fn read_body(request: &mut tiny_http::Request) -> Result<Vec<u8>, Reply> {
-    let too_large = || Reply::error(413, format!("body exceeds {MAX_BODY} bytes"));
-    if request.body_length().is_some_and(|n| n > MAX_BODY) {
-        return Err(too_large());
+async fn read_body(body: Incoming) -> Result<Vec<u8>, Reply> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(Reply::error(413, format!("body exceeds {MAX_BODY} bytes")))
+        }
+        Err(e) => Err(Reply::error(400, format!("cannot read body: {e}"))),
     }
-    // One byte past the limit is enough to tell that a chunked body is too large.
-    let mut body = Vec::new();
-    request
-        .as_reader()
-        .take(MAX_BODY as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| Reply::error(400, format!("cannot read body: {e}")))?;
-    if body.len() > MAX_BODY {
-        return Err(too_large());
-    }
-    Ok(body)
 }
 
 /// `Err` is only a shortcut for early replies; both sides are sent as they are.
@@ -303,6 +340,7 @@ fn route(state: &State, req: &Req) -> Result<Reply, Reply> {
             echo(state, req)
         }
         ["status", code] => status(code),
+        ["delay", ms] => delay(state, req, ms),
         [prefix, id] if !id.is_empty() => match Kind::from_prefix(prefix) {
             Some(kind) => {
                 allow(method, &["GET", "PUT", "DELETE"])?;
@@ -314,7 +352,7 @@ fn route(state: &State, req: &Req) -> Result<Reply, Reply> {
     }
 }
 
-/// HEAD comes for free wherever GET is allowed: tiny_http drops the body.
+/// HEAD comes for free wherever GET is allowed: hyper drops the body.
 fn allow(method: &str, allowed: &[&str]) -> Result<(), Reply> {
     let get = allowed.contains(&"GET");
     if allowed.contains(&method) || (get && method == "HEAD") {
@@ -335,7 +373,8 @@ fn index() -> Reply {
             "endpoints": {
                 "/put /post /patch /delete /get": "httpbin-style echo; the method must match the path",
                 "/anything[/...]": "httpbin-style echo for any method",
-                "/status/{code}": "responds with that status code (100-599)",
+                "/status/{code}": "responds with that status code (200-599)",
+                "/delay/{ms}": "waits that many milliseconds (at most 10000), then echoes; for latency in benchmarks",
                 "/items/{id}": "GET/PUT/DELETE JSON objects; ETag and If-Match; well-behaved",
                 "/versioned/{id}": "PUT increments `version` every time, even for identical bodies",
                 "/stamped/{id}": "PUT adds a fresh `updated_at` and `request_id` every time",
@@ -347,14 +386,32 @@ fn index() -> Reply {
     )
 }
 
+/// An echo that takes its time, so benchmarks can show a real API's latency.
+fn delay(state: &State, req: &Req, ms: &str) -> Result<Reply, Reply> {
+    let ms = ms
+        .parse::<u64>()
+        .ok()
+        .filter(|ms| *ms <= 10_000)
+        .ok_or_else(|| {
+            Reply::error(400, "delay must be a number of milliseconds, at most 10000")
+        })?;
+    std::thread::sleep(Duration::from_millis(ms));
+    echo(state, req)
+}
+
 fn status(code: &str) -> Result<Reply, Reply> {
     let code = code
         .parse::<u16>()
         .ok()
-        .filter(|c| (100..=599).contains(c))
-        .ok_or_else(|| Reply::error(400, "status must be a number from 100 to 599"))?;
+        .filter(|c| (200..=599).contains(c))
+        .ok_or_else(|| {
+            Reply::error(
+                400,
+                "status must be a number from 200 to 599 (a 1xx is never a final response)",
+            )
+        })?;
     // These statuses must not carry a body (RFC 9110).
-    Ok(if matches!(code, 100..=199 | 204 | 304) {
+    Ok(if matches!(code, 204 | 304) {
         Reply::empty(code)
     } else {
         Reply::json(code, json!({ "status": code }))

@@ -824,9 +824,16 @@ impl Converter<'_> {
         if let Some(s) = e.status {
             out.status = self.status(&s).map(|p| (p, spos(&s)));
         }
-        out.reason = e.reason.map(|r| {
-            let pos = spos(&r);
-            (r.value, pos)
+        out.reason = e.reason.and_then(|r| match &r.value {
+            Value::String(s) => Some((s.clone(), spos(&r))),
+            _ => {
+                self.push_help(
+                    spos(&r),
+                    "`reason` is the exact phrase from the status line, a string such as `OK`",
+                    "to accept several statuses, list them in `status: [200, 201]` and leave `reason` out",
+                );
+                None
+            }
         });
         for (name, v) in e.headers.unwrap_or_default().0 {
             let pos = spos(&name);

@@ -127,7 +127,7 @@ pub struct RawSuite {
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
     pub status: Option<SValue>,
-    pub reason: Option<Spanned<String>>,
+    pub reason: Option<SValue>,
     pub headers: Option<Entries<SValue>>,
     pub json: Option<Entries<SValue>>,
     pub body: Option<SValue>,

@@ -1,0 +1,138 @@
+//! The demo: `putcheck demo` from any folder, the README's first command, `putcheck
+//! serve`, and the failing examples.
+
+mod common;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+const README: &str = include_str!("../README.md");
+
+/// The arguments of the README's first command (`cargo run --release -- ARGS`).
+fn readme_first_command() -> Vec<String> {
+    let block = README.split("```sh").nth(1).expect("README has a sh block");
+    let line = block
+        .lines()
+        .find(|l| l.contains("cargo run"))
+        .expect("the first command is a cargo run");
+    let args = line.split(" -- ").nth(1).expect("cargo run -- ARGS");
+    let args = args.split('#').next().unwrap_or_default();
+    args.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn the_readme_first_command_runs_the_bundled_examples_from_any_folder() {
+    let args = readme_first_command();
+    assert_eq!(args.first().map(String::as_str), Some("demo"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+    all.push("--no-progress");
+    let out = putcheck(dir.path(), &all);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("PASS  specs/echo.yaml::json body is echoed back"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PASS  specs/items.yaml::create or replace an item"),
+        "{text}"
+    );
+    assert!(text.contains(" passed, 0 failed"), "{text}");
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").next().is_none(),
+        "the demo leaves nothing behind"
+    );
+}
+
+#[test]
+fn the_repository_specs_pass_against_the_demo() {
+    let out = putcheck(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["demo", "specs", "--no-progress"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_failing_examples_fail_each_in_its_own_way() {
+    let out = putcheck(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["demo", "examples/failing", "--no-progress"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for expected in [
+        "FAIL  examples/failing/version-bump.yaml::replace a versioned document",
+        "differs at $.version",
+        "differs at $.request_id, $.updated_at",
+        "PASS  examples/failing/timestamp.yaml::stamped with ignore",
+        "$.name differs, $.tags is missing",
+        "header ETag differs",
+        "PASS  examples/failing/race.yaml::one at a time (passes)",
+        "FAIL  examples/failing/race.yaml::all at once (fails)",
+        "2 passed, 5 failed",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+/// The failure output shown in the README is what putcheck prints today.
+#[test]
+fn the_readme_shows_real_failure_output() {
+    let shown = README
+        .split("<!-- failure-output -->")
+        .nth(1)
+        .and_then(|s| s.split("```text").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("README has a failure-output block");
+    let out = putcheck(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "demo",
+            "examples/failing/version-bump.yaml",
+            "--no-progress",
+        ],
+    );
+    let actual = stdout(&out);
+    let strip = |t: &str| -> String {
+        let re = regex::Regex::new(r"\d+(\.\d+)?m?s\b|127\.0\.0\.1:\d+").expect("regex");
+        re.replace_all(t.trim(), "_").into_owned()
+    };
+    assert_eq!(strip(shown), strip(&actual));
+}
+
+#[test]
+fn serve_listens_where_asked_and_answers() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_putcheck"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut first = String::new();
+    BufReader::new(stderr).read_line(&mut first).expect("read");
+    let url = first
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let answer = ureq::get(&format!("{url}/")).call();
+    let _ = child.kill();
+    let _ = child.wait();
+    let body = answer.expect("serve answers").into_string().expect("body");
+    assert!(body.contains("/items/{id}"), "{body}");
+}
