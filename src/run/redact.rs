@@ -29,7 +29,8 @@ impl Redactor {
         let encoded =
             percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
                 .to_string();
-        let form = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
+        // As putcheck itself encodes query parameters and form fields (requests' quote_plus).
+        let form = crate::http::quote_plus(secret);
         let json = serde_json::to_string(secret).unwrap_or_default();
         let json = json.trim_matches('"').to_string();
         for s in [secret.to_string(), encoded, form, json] {
@@ -107,6 +108,13 @@ mod tests {
         assert_eq!(r.text("a s3cr3t/+x b"), "a *** b");
         assert_eq!(r.text("?t=s3cr3t%2F%2Bx"), "?t=***");
         assert_eq!(r.text("t=s3cr3t%2F%2Bx"), "t=***");
+    }
+
+    #[test]
+    fn masks_the_query_encoding_putcheck_sends() {
+        let mut r = Redactor::default();
+        r.add("abc_def*ghi ~x");
+        assert_eq!(r.text("?t=abc_def%2Aghi+~x"), "?t=***");
     }
 
     #[test]
