@@ -10,7 +10,7 @@ use crate::http::Response;
 use crate::spec::template::Lookup;
 use crate::spec::{Expect, Idempotency, JsonPath, Pos};
 pub use diff::{Diff, DiffLine, LineKind};
-use matcher::{describe, eval, Mismatch};
+use matcher::{eval, Mismatch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -485,9 +485,4 @@ fn project(got: &Value, shape: &Value) -> Value {
         ),
         _ => got.clone(),
     }
-}
-
-/// For failure output: what kind of value a JSON node is.
-pub fn describe_value(v: &Value) -> String {
-    describe(v)
 }

@@ -647,7 +647,7 @@ impl<'a> SuiteRun<'a> {
                 && !responses.is_empty()
                 && out.failures.iter().all(|f| !f.kind.is_error())
             {
-                self.readback(test, &request, &spec.body, idem, &responses, &mut out);
+                self.readback(&request, &spec.body, idem, &responses, &mut out);
             }
         }
         if out.failures.is_empty() {
@@ -662,7 +662,6 @@ impl<'a> SuiteRun<'a> {
     /// `concurrent`, one more send must leave that state unchanged.
     fn readback(
         &self,
-        test: &TestSpec,
         request: &http::Request,
         body: &BodySpec,
         idem: &crate::spec::Idempotency,
@@ -727,7 +726,6 @@ impl<'a> SuiteRun<'a> {
                         out.failures.push(f);
                     }
                 }
-                let _ = test;
             }
             Err(e) => out.failures.push(Failure::new(
                 FailureKind::Readback,

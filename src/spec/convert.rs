@@ -60,10 +60,11 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
 }
 
 static LOCATION_PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:error: )?line \d+ column \d+: ").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"^(?:error: )?line \d+ column \d+: ").expect("static regex")); // ok: a constant pattern
 static LOCATION_SUFFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r" at line \d+, column \d+$").expect("static regex"));
+    LazyLock::new(|| Regex::new(r" at line \d+, column \d+$").expect("static regex")); // ok: a constant pattern
 static UNKNOWN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    // ok: a constant pattern
     Regex::new(r"unknown field `([^`]*)`, expected (?:one of )?(.*)").expect("static regex")
 });
 
@@ -298,11 +299,8 @@ impl Converter<'_> {
             .chain(finally.iter())
             .flat_map(|t| t.capture.iter().map(|c| (c.name.clone(), t.name.clone())))
             .collect();
-        let mut line_start = 0usize;
         for (idx, line) in self.source.split_inclusive('\n').enumerate() {
             let line_no = idx as u64 + 1;
-            let offset = line_start;
-            line_start += line.len();
             if line.trim_start().starts_with('#') {
                 continue;
             }
@@ -326,7 +324,6 @@ impl Converter<'_> {
                     line: line_no,
                     column,
                 };
-                let _ = offset;
                 let later = captured_by.iter().find(|(name, _)| *name == r.name);
                 let help = match later {
                     Some((_, test)) => format!(
@@ -386,7 +383,7 @@ impl Converter<'_> {
             .map(|n| n.value)
             .unwrap_or_else(|| format!("{} {}", method.as_str(), url.value));
         let request = self.merge(defaults, options, pos);
-        let expect = raw.expect.map(|e| self.expect(e)).unwrap_or_default();
+        let expect = raw.expect.map(|e| self.expectations(e)).unwrap_or_default();
         let idempotency = match raw.idempotency {
             Some(v) => self.idempotency(&v),
             None if method == Method::Put => Some(Idempotency::default_for_put()),
@@ -819,7 +816,7 @@ impl Converter<'_> {
         }
     }
 
-    fn expect(&mut self, e: RawExpect) -> Expect {
+    fn expectations(&mut self, e: RawExpect) -> Expect {
         let mut out = Expect::default();
         if let Some(s) = e.status {
             out.status = self.status(&s).map(|p| (p, spos(&s)));
