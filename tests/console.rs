@@ -26,13 +26,22 @@ fn colour_follows_the_flag_the_terminal_and_no_color() {
         Action::json(200, json!({"name": "widget", "version": v}))
     });
     let specs = Specs::new();
-    specs.write("a.yaml", &format!("tests:\n  - put: {}\n", server.url("/v")));
+    specs.write(
+        "a.yaml",
+        &format!("tests:\n  - put: {}\n", server.url("/v")),
+    );
     let dir = specs.dir.path();
 
     let always = run(dir, &["a.yaml", "--color", "always"], false);
-    assert!(always.contains("\u{1b}[31m"), "red for the failure: {always:?}");
+    assert!(
+        always.contains("\u{1b}[31m"),
+        "red for the failure: {always:?}"
+    );
     // The changed word of a diff line is emphasised (bold + underline) inside the line's colour.
-    assert!(always.contains("\u{1b}[1m\u{1b}[4m") || always.contains("\u{1b}[1;4m"), "{always:?}");
+    assert!(
+        always.contains("\u{1b}[1m\u{1b}[4m") || always.contains("\u{1b}[1;4m"),
+        "{always:?}"
+    );
 
     let piped = run(dir, &["a.yaml"], false);
     assert!(!piped.contains('\u{1b}'), "no colour when piped: {piped:?}");

@@ -29,13 +29,7 @@ fn the_readme_first_command_runs_the_bundled_examples_from_any_folder() {
     let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
     all.push("--no-progress");
     let out = putcheck(dir.path(), &all);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(
         text.contains("PASS  specs/echo.yaml::json body is echoed back"),
@@ -58,13 +52,7 @@ fn the_repository_specs_pass_against_the_demo() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
         &["demo", "specs", "--no-progress"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
 }
 
 #[test]

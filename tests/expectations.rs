@@ -84,13 +84,7 @@ tests:
         ),
     );
     let (out, rep) = report(&specs, &["pass.yaml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     assert_eq!(rep["summary"]["passed"], 2);
 }
 
@@ -135,13 +129,7 @@ tests:
         ),
     );
     let (out, rep) = report(&specs, &["fail.yaml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     let failures = rep["tests"][0]["failures"]
         .as_array()
         .cloned()

@@ -312,13 +312,7 @@ tests:
         &["o.yaml", "--json", "r.json"],
         &[("HTTP_PROXY", &proxy.url())],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     assert!(via_of(&server, "/test").is_some_and(|v| v.contains("tinyproxy")));
     let rep: Value =
         serde_json::from_str(&std::fs::read_to_string(specs.path("r.json")).expect("report"))

@@ -425,13 +425,7 @@ tests:
         ),
     );
     let out = specs.run(&["a.yaml", "-v", "--curl", "--json", "r.json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
 
     // The server saw the real credentials.
     let reqs = server.requests();
@@ -539,13 +533,7 @@ tests:
     let started = Instant::now();
     let out = specs.run(&["t.yaml", "--json", "r.json"]);
     let took = started.elapsed();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     let rep = report(&specs, "r.json");
     let message = rep["tests"][0]["failures"][0]["message"]
         .as_str()
@@ -777,13 +765,7 @@ tests:
         ),
     );
     let out = specs.run(&["d.yaml", "--json", "r.json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     let reqs = server.requests();
     let (a, b) = (&reqs[0], &reqs[1]);
     assert_eq!(a.target, "/a?v=1&lang=en");

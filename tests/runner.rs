@@ -84,13 +84,7 @@ tests:
         ),
     );
     let out = specs.run(&["cap.yaml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
 }
 
 #[test]
@@ -129,13 +123,7 @@ tests:
         .env("PUTCHECK_TEST_ENV", "from env")
         .output()
         .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
 }
 
 #[test]
@@ -245,13 +233,7 @@ tests:
         ),
     );
     let out = specs.run(&["d.yaml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
 }
 
 /// A server that misbehaves fails its test with a message; the others still run.
@@ -291,13 +273,7 @@ tests:
         ),
     );
     let out = specs.run(&["bad.yaml", "--max-body", "1", "--json", "r.json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     let rep: Value = serde_json::from_str(
         &std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report"),
     )

@@ -10,13 +10,7 @@ fn broken(name: &str, text: &str) -> String {
     let specs = Specs::new();
     specs.write(name, text);
     let out = specs.run(&[name]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 2);
     stderr(&out)
 }
 

@@ -62,13 +62,7 @@ tests:
         ),
     );
     let (out, rep) = run(&specs, "v.yaml");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     for i in [0, 2] {
         assert_eq!(outcome(&rep, i), "errored", "test {i}");
         let m = message(&rep, i);
@@ -148,13 +142,7 @@ tests:
         ),
     );
     let out = specs.run(&["off.yaml", "off2.yaml"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     let err = stderr(&out);
     assert_eq!(
         err.matches("warning: TLS certificate verification is off")
@@ -195,13 +183,7 @@ tests:
         ),
     );
     let (out, rep) = run(&specs, "m.yaml");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     assert_eq!(outcome(&rep, 0), "passed", "{}", message(&rep, 0));
     assert_eq!(outcome(&rep, 1), "passed", "{}", message(&rep, 1));
     assert_eq!(outcome(&rep, 2), "errored");
@@ -260,13 +242,7 @@ tests:
     );
     let _ = &pki;
     let (out, rep) = run(&specs, "bad.yaml");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     for i in [0, 1] {
         let m = message(&rep, i);
         assert!(

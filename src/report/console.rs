@@ -67,10 +67,13 @@ impl Console {
         }
     }
 
-    /// Writes to stdout, with the progress bar (if any) out of the way.
+    /// Writes results to stdout (stderr with `--json -`), the progress bar out of the way.
     fn print(&mut self, text: &str) {
+        self.write(self.options.to_stderr, text);
+    }
+
+    fn write(&mut self, to_stderr: bool, text: &str) {
         let (out, err) = (&mut self.out, &mut self.err);
-        let to_stderr = self.options.to_stderr;
         let mut write = || {
             let sink: &mut dyn Write = if to_stderr { err } else { out };
             let _ = sink.write_all(text.as_bytes());
@@ -114,15 +117,7 @@ impl Console {
     fn exchange(&self, s: &mut String, r: &TestResult) {
         if let Some(req) = &r.request {
             let _ = writeln!(s, "   {DIM}> {} {}{DIM:#}", req.method, req.url);
-            for (k, v) in &req.headers {
-                let _ = writeln!(s, "   {DIM}> {k}: {v}{DIM:#}");
-            }
-            if !req.body_preview.is_empty() {
-                let _ = writeln!(s, "   {DIM}>{DIM:#}");
-                for line in req.body_preview.lines() {
-                    let _ = writeln!(s, "   {DIM}> {line}{DIM:#}");
-                }
-            }
+            dump(s, ">", &req.headers, &req.body_preview);
         }
         for send in &r.sends {
             response(s, send, r.sends.len() > 1);
@@ -192,6 +187,19 @@ fn failure(s: &mut String, r: &TestResult, f: &Failure, sources: &mut Sources) {
     }
 }
 
+/// Headers, then a blank marker line and the body, each line behind `mark` (`>` or `<`).
+fn dump(s: &mut String, mark: &str, headers: &[(String, String)], body: &str) {
+    for (k, v) in headers {
+        let _ = writeln!(s, "   {DIM}{mark} {k}: {v}{DIM:#}");
+    }
+    if !body.is_empty() {
+        let _ = writeln!(s, "   {DIM}{mark}{DIM:#}");
+        for line in body.lines() {
+            let _ = writeln!(s, "   {DIM}{mark} {line}{DIM:#}");
+        }
+    }
+}
+
 fn response(s: &mut String, send: &SendRecord, numbered: bool) {
     let label = if numbered {
         format!(" send {}", send.n)
@@ -215,15 +223,7 @@ fn response(s: &mut String, send: &SendRecord, numbered: bool) {
                 send.reason.as_deref().unwrap_or(""),
                 fmt_time(send.time)
             );
-            for (k, v) in &send.headers {
-                let _ = writeln!(s, "   {DIM}< {k}: {v}{DIM:#}");
-            }
-            if !send.body_preview.is_empty() {
-                let _ = writeln!(s, "   {DIM}<{DIM:#}");
-                for line in send.body_preview.lines() {
-                    let _ = writeln!(s, "   {DIM}< {line}{DIM:#}");
-                }
-            }
+            dump(s, "<", &send.headers, &send.body_preview);
         }
         (None, Some(e)) => {
             let _ = writeln!(s, "   {DIM}<{label} no response: {e}{DIM:#}");
@@ -332,14 +332,7 @@ impl Reporter for Console {
                         let _ = writeln!(text, "{CYAN}{l}{CYAN:#}");
                     }
                 }
-                let err = &mut self.err;
-                let mut write = || {
-                    let _ = err.write_all(text.as_bytes());
-                };
-                match &self.progress {
-                    Some(pb) => pb.suspend(write),
-                    None => write(),
-                }
+                self.write(true, &text);
             }
             Event::TestFinished(r) => {
                 let mut text = Self::test_line(r);

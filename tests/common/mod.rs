@@ -355,6 +355,12 @@ pub fn putcheck_command(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// Asserts the exit status, showing both output streams when it differs.
+#[track_caller]
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(o.status.code(), Some(code), "{}{}", stdout(o), stderr(o));
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
