@@ -54,6 +54,14 @@ fn demo(mut args: RunArgs) -> u8 {
     // Kept alive until the run ends: the bundled specs are read from it.
     let mut _bundle_dir = None;
     if args.paths.is_empty() {
+        // Report paths mean the user's folder, not the one the examples unpack into.
+        if let Ok(here) = std::env::current_dir() {
+            for path in [&mut args.junit, &mut args.json].into_iter().flatten() {
+                if path != "-" {
+                    *path = here.join(&*path).display().to_string();
+                }
+            }
+        }
         match bundle::extract() {
             Ok(dir) => {
                 if let Err(e) = std::env::set_current_dir(dir.path()) {

@@ -438,3 +438,24 @@ tests:
     assert!(outputs[0].contains("Authorization: ***"), "{}", outputs[0]);
     assert!(outputs[0].contains("token=***"), "{}", outputs[0]);
 }
+
+#[test]
+fn curl_never_sends_a_cut_preview_for_a_long_body() {
+    let s = server();
+    let specs = Specs::new();
+    let long = "x".repeat(10_000);
+    specs.write(
+        "a.yaml",
+        &format!("tests:\n  - put: {}\n    data: {long}\n", s.url("/bump")),
+    );
+    let out = specs.run(&["a.yaml", "--curl"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("--data-binary @body  # the 10000-byte body is too long to show here"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&"x".repeat(4096)),
+        "the preview is not pasted into curl"
+    );
+}

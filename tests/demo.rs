@@ -124,3 +124,22 @@ fn serve_listens_where_asked_and_answers() {
     let body = answer.expect("serve answers").into_string().expect("body");
     assert!(body.contains("/items/{id}"), "{body}");
 }
+
+#[test]
+fn demo_reports_land_in_the_users_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = putcheck(
+        dir.path(),
+        &[
+            "demo",
+            "--no-progress",
+            "--junit",
+            "out/junit.xml",
+            "--json",
+            "report.json",
+        ],
+    );
+    assert_exit(&out, 0);
+    assert!(dir.path().join("out/junit.xml").is_file());
+    assert!(dir.path().join("report.json").is_file());
+}

@@ -82,6 +82,15 @@ pub fn curl_command(req: &crate::run::RequestRecord) -> String {
     if let Some(file) = &req.body_file {
         parts.push("--data-binary".into());
         parts.push(q(&format!("@{file}")));
+    } else if req.body_size > req.body_preview.len() {
+        // The preview is cut short: sending it would not reproduce the request.
+        parts.push("--data-binary".into());
+        parts.push("@body".into());
+        return format!(
+            "{}  # the {}-byte body is too long to show here: save it as ./body",
+            parts.join(" "),
+            req.body_size
+        );
     } else if !req.body_preview.is_empty() {
         parts.push("--data-binary".into());
         parts.push(q(&req.body_preview));

@@ -86,6 +86,8 @@ pub struct RequestRecord {
     pub headers: Vec<(String, String)>,
     /// The start of the body (see `preview_limit`).
     pub body_preview: String,
+    /// The whole body's size in bytes (0 for a file, which is streamed).
+    pub body_size: usize,
     /// Set when the body came from a file (`body_file`), which `--curl` sends with `@`.
     pub body_file: Option<String>,
 }
@@ -549,6 +551,10 @@ impl<'a> SuiteRun<'a> {
             url: request.url.clone(),
             headers: mask_headers(&request.headers),
             body_preview: request.body.preview(self.config.preview_limit),
+            body_size: match &request.body {
+                http::Body::Bytes(b, _) => b.len(),
+                _ => 0,
+            },
             body_file: match &request.body {
                 http::Body::File(p) => Some(p.display().to_string()),
                 _ => None,
