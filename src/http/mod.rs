@@ -7,11 +7,12 @@
 //! fixes and gives the wire phrase directly.
 
 mod body;
+mod error;
+mod proxy;
 mod tls;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,9 @@ use url::Url;
 
 use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
 pub use body::{form_urlencode, quote_plus, Body};
+use error::{classify, io_error};
+pub use error::{HttpError, HttpErrorKind};
+pub use proxy::{mask_proxy, proxy_url, EnvProxies};
 
 pub const USER_AGENT: &str = concat!("putcheck/", env!("CARGO_PKG_VERSION"));
 /// requests' limit, which users moving from it expect.
@@ -92,41 +96,6 @@ impl Response {
 
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Why no usable response came back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HttpErrorKind {
-    InvalidUrl,
-    Dns,
-    Connect,
-    ConnectTimeout,
-    ReadTimeout,
-    Tls,
-    Proxy,
-    Io,
-    Protocol,
-    BodyTooLarge,
-    RedirectLoop,
-    TooManyRedirects,
-    BodyFile,
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
-pub struct HttpError {
-    pub kind: HttpErrorKind,
-    pub message: String,
-}
-
-impl HttpError {
-    pub fn new(kind: HttpErrorKind, message: impl Into<String>) -> Self {
-        HttpError {
-            kind,
-            message: message.into(),
-        }
     }
 }
 
@@ -246,160 +215,6 @@ struct AgentKey {
     proxy: Option<String>,
     verify: Verify,
     cert: Option<ClientCert>,
-}
-
-/// Proxy settings read from the environment once per run, as requests reads them:
-/// lower-case names first, then upper-case; `all_proxy` for both schemes.
-#[derive(Debug, Default, Clone)]
-pub struct EnvProxies {
-    pub http: Option<String>,
-    pub https: Option<String>,
-    pub no_proxy: Vec<String>,
-}
-
-impl EnvProxies {
-    pub fn from_env() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// The same as `from_env`, reading variables through `var` (for tests).
-    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Self {
-        let get = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|n| var(n).filter(|v| !v.trim().is_empty()))
-        };
-        EnvProxies {
-            http: get(&["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]),
-            https: get(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]),
-            no_proxy: get(&["no_proxy", "NO_PROXY"])
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| {
-                            let s = s.trim().to_ascii_lowercase();
-                            let s = s.strip_prefix("*.").unwrap_or(&s);
-                            s.trim_start_matches('.').to_string()
-                        })
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
-
-    /// Whether `NO_PROXY` sends this URL direct: `*` matches every host; a name matches
-    /// itself and its subdomains (`example.com`, `.example.com`); `name:port` only that
-    /// port; an IP address itself; a CIDR range (`10.0.0.0/8`) the addresses in it.
-    pub fn bypass(&self, url: &Url) -> bool {
-        let Some(host) = url.host_str() else {
-            return false;
-        };
-        let host = host
-            .trim_matches(|c| c == '[' || c == ']')
-            .to_ascii_lowercase();
-        let ip = host.parse::<IpAddr>().ok();
-        let port = url.port_or_known_default();
-        self.no_proxy
-            .iter()
-            .any(|entry| no_proxy_matches(entry, &host, ip, port))
-    }
-}
-
-fn no_proxy_matches(entry: &str, host: &str, ip: Option<IpAddr>, port: Option<u16>) -> bool {
-    if entry == "*" {
-        return true;
-    }
-    if let Some((net, bits)) = entry.split_once('/') {
-        return match (ip, net.parse::<IpAddr>(), bits.parse::<u32>()) {
-            (Some(ip), Ok(net), Ok(bits)) => in_network(ip, net, bits),
-            _ => false,
-        };
-    }
-    // `name:port`; a bare IPv6 address has colons too, but no brackets.
-    let (name, want_port) = match entry.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') || h.starts_with('[') => match p.parse::<u16>() {
-            Ok(p) => (h, Some(p)),
-            Err(_) => (entry, None),
-        },
-        _ => (entry, None),
-    };
-    if want_port.is_some_and(|p| Some(p) != port) {
-        return false;
-    }
-    let name = name.trim_matches(|c| c == '[' || c == ']');
-    if let (Some(ip), Ok(entry_ip)) = (ip, name.parse::<IpAddr>()) {
-        return ip == entry_ip;
-    }
-    host == name
-        || host
-            .strip_suffix(name)
-            .is_some_and(|rest| rest.ends_with('.'))
-}
-
-fn in_network(ip: IpAddr, net: IpAddr, bits: u32) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
-    }
-}
-
-/// A proxy URL as ureq 2 takes it. requests' forms map onto it: no scheme means
-/// `http://`; `socks5h://` (the proxy resolves host names) is ureq's `socks5://`, which
-/// hands host names to the proxy unresolved. A proxy reached over TLS is not supported.
-pub fn proxy_url(p: &str) -> Result<String, HttpError> {
-    let p = p.trim();
-    let (scheme, rest) = match p.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => ("http".to_string(), p),
-    };
-    let scheme = match scheme.as_str() {
-        "http" | "socks4" | "socks4a" | "socks5" => scheme,
-        "socks5h" | "socks" => "socks5".to_string(),
-        "https" => {
-            return Err(HttpError::new(
-                HttpErrorKind::Proxy,
-                format!(
-                    "proxy `{}`: a proxy reached over TLS (`https://`) is not supported; use the proxy's plain `http://` address (https requests through it stay encrypted end to end, via CONNECT)",
-                    mask_proxy(p)
-                ),
-            ))
-        }
-        other => {
-            return Err(HttpError::new(
-                HttpErrorKind::Proxy,
-                format!(
-                    "proxy `{}`: unsupported scheme `{other}://`; use http://, socks5://, socks5h://, socks4:// or socks4a://",
-                    mask_proxy(p)
-                ),
-            ))
-        }
-    };
-    if rest.trim_end_matches('/').is_empty() {
-        return Err(HttpError::new(
-            HttpErrorKind::Proxy,
-            format!("proxy `{p}` has no host; write it as `http://host:port`"),
-        ));
-    }
-    Ok(format!("{scheme}://{rest}"))
-}
-
-/// A proxy URL for messages: its credentials replaced with `***`.
-pub fn mask_proxy(p: &str) -> String {
-    let (scheme, rest) = match p.split_once("://") {
-        Some((s, r)) => (format!("{s}://"), r),
-        None => (String::new(), p),
-    };
-    match rest.rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}***@{host}"),
-        None => p.to_string(),
-    }
 }
 
 /// Sends requests through one ureq Agent per connection profile (timeouts, proxy, TLS),
@@ -683,180 +498,6 @@ fn read_limited(
         ));
     }
     Ok(body)
-}
-
-fn io_error(e: &std::io::Error, url: &str, read_timeout: Duration, when: &str) -> HttpError {
-    if matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    ) {
-        return HttpError::new(
-            HttpErrorKind::ReadTimeout,
-            format!("read timeout: `{url}` sent nothing for {read_timeout:?} {when}; raise `timeout` (or `timeout.read`) if the endpoint is slow"),
-        );
-    }
-    HttpError::new(
-        HttpErrorKind::Io,
-        format!("connection to `{url}` failed {when}: {e}"),
-    )
-}
-
-fn find_source<'a, T: std::error::Error + 'static>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a T> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(t) = err.downcast_ref::<T>() {
-            return Some(t);
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(t) = inner.downcast_ref::<T>() {
-                    return Some(t);
-                }
-            }
-        }
-        cur = err.source();
-    }
-    None
-}
-
-/// What to do about a failed TLS handshake, in words a user can act on.
-fn tls_hint(e: &rustls::Error, sent_cert: bool) -> &'static str {
-    use rustls::AlertDescription as A;
-    match e {
-        rustls::Error::InvalidCertificate(c) => {
-            // By name, so that the `…Context` variants of newer rustls match too.
-            let name = format!("{c:?}");
-            if name.starts_with("NotValidForName") {
-                "the server's certificate is not valid for this host name: use a URL with a name the certificate lists, or skip the check with `verify: false`"
-            } else if name.starts_with("Expired") || name.starts_with("NotValidYet") {
-                "the server's certificate is outside its validity period (check the dates, and this machine's clock), or skip the check with `verify: false`"
-            } else {
-                "the server's certificate is not trusted (not signed by a CA putcheck knows): give its CA with `verify: ca.pem`, or skip the check with `verify: false`"
-            }
-        }
-        rustls::Error::NoCertificatesPresented => "the server presented no certificate",
-        rustls::Error::AlertReceived(A::CertificateRequired) if !sent_cert => {
-            "the server requires a client certificate: give one with `cert: client.pem` (certificate and key in one PEM) or `cert: [cert.pem, key.pem]`"
-        }
-        rustls::Error::AlertReceived(A::HandshakeFailure) if !sent_cert => {
-            "the server may require a client certificate: give one with `cert: client.pem` or `cert: [cert.pem, key.pem]`"
-        }
-        rustls::Error::AlertReceived(
-            A::CertificateRequired
-            | A::BadCertificate
-            | A::UnknownCA
-            | A::CertificateUnknown
-            | A::CertificateExpired
-            | A::AccessDenied
-            | A::DecryptError
-            | A::HandshakeFailure,
-        ) => "the server rejected the client certificate (`cert`): is it signed by a CA the server trusts, and still valid?",
-        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
-            "is the server really speaking HTTPS on this port? (an `http://` URL may be meant)"
-        }
-        _ => "",
-    }
-}
-
-fn classify(
-    t: &ureq::Transport,
-    url: &str,
-    timeout: Timeouts,
-    proxy: Option<&str>,
-    sent_cert: bool,
-) -> HttpError {
-    use ureq::ErrorKind as K;
-    let detail = t
-        .message()
-        .map(str::to_string)
-        .unwrap_or_else(|| t.to_string());
-    let via = proxy
-        .map(|p| format!(" through the proxy `{}`", mask_proxy(p)))
-        .unwrap_or_default();
-    if let Some(tls) = find_source::<rustls::Error>(t) {
-        let hint = match tls_hint(tls, sent_cert) {
-            "" => String::new(),
-            h => format!("; {h}"),
-        };
-        return HttpError::new(
-            HttpErrorKind::Tls,
-            format!("TLS handshake with `{url}`{via} failed: {tls}{hint}"),
-        );
-    }
-    let io = find_source::<std::io::Error>(t);
-    let timed_out = io.is_some_and(|e| {
-        matches!(
-            e.kind(),
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-        )
-    });
-    let cause = io.map(|e| e.to_string()).unwrap_or_else(|| detail.clone());
-    // ureq does the TLS handshake while connecting: a server that hangs up then most
-    // likely does not speak TLS on that port.
-    let hung_up = io.is_some_and(|e| {
-        matches!(
-            e.kind(),
-            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
-        )
-    });
-    if t.kind() == K::ConnectionFailed && hung_up && url.starts_with("https://") {
-        return HttpError::new(
-            HttpErrorKind::Tls,
-            format!("TLS handshake with `{url}`{via} failed: the server closed the connection ({cause}); is the server really speaking HTTPS on this port? (an `http://` URL may be meant)"),
-        );
-    }
-    match t.kind() {
-        K::Dns => HttpError::new(
-            HttpErrorKind::Dns,
-            match proxy {
-                // With a proxy, putcheck resolves only the proxy's host.
-                Some(p) => format!("cannot resolve the host of the proxy `{}` (for `{url}`): {detail}", mask_proxy(p)),
-                None => format!("cannot resolve the host of `{url}`: {detail}"),
-            },
-        ),
-        K::ConnectionFailed if timed_out => HttpError::new(
-            HttpErrorKind::ConnectTimeout,
-            match proxy {
-                Some(p) => format!("connect timeout: no connection to the proxy `{}` (for `{url}`) within {:?}; is the proxy up? (`timeout.connect` sets the limit)", mask_proxy(p), timeout.connect),
-                None => format!("connect timeout: no connection to `{url}` within {:?}; is the server up? (`timeout.connect` sets the limit)", timeout.connect),
-            },
-        ),
-        K::ConnectionFailed => HttpError::new(
-            HttpErrorKind::Connect,
-            match proxy {
-                Some(_) => format!("cannot connect to `{url}`{via}: {cause}; is the proxy running and reachable? (it comes from `proxies:` or HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists the hosts reached direct)"),
-                None => format!("cannot connect to `{url}`: {cause}; is the server running and the URL right?"),
-            },
-        ),
-        K::Io if timed_out => HttpError::new(
-            HttpErrorKind::ReadTimeout,
-            format!("read timeout: `{url}`{via} sent no response within {:?}; raise `timeout` (or `timeout.read`) if the endpoint is slow", timeout.read),
-        ),
-        K::Io => HttpError::new(
-            HttpErrorKind::Io,
-            format!("connection to `{url}`{via} broke before a full response: {}", io.map(|e| e.to_string()).unwrap_or(detail)),
-        ),
-        K::BadStatus | K::BadHeader => HttpError::new(
-            HttpErrorKind::Protocol,
-            format!("`{url}`{via} did not answer with valid HTTP: {detail}"),
-        ),
-        K::ProxyConnect => HttpError::new(
-            HttpErrorKind::Proxy,
-            format!("proxy `{}` did not open a tunnel (CONNECT) for `{url}`; does the proxy allow CONNECT to this host and port? (its log says why)", proxy.map(mask_proxy).unwrap_or_default()),
-        ),
-        K::ProxyUnauthorized => HttpError::new(
-            HttpErrorKind::Proxy,
-            format!("proxy `{}` wants credentials (407) for `{url}`: put them in the proxy URL, as `http://user:password@host:port`", proxy.map(mask_proxy).unwrap_or_default()),
-        ),
-        K::InvalidProxyUrl => HttpError::new(
-            HttpErrorKind::Proxy,
-            format!("invalid proxy URL `{}` for `{url}`: {detail}", proxy.map(mask_proxy).unwrap_or_default()),
-        ),
-        K::InvalidUrl | K::UnknownScheme => HttpError::new(HttpErrorKind::InvalidUrl, format!("invalid URL `{url}`: {detail}")),
-        _ => HttpError::new(HttpErrorKind::Io, format!("request to `{url}`{via} failed: {detail}")),
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 mod convert;
 mod error;
+mod matcher;
 mod raw;
 mod render;
 pub mod template;

@@ -1,0 +1,150 @@
+//! What a run produces: per-test results and the events that carry them to reporters.
+//! Plain data, serializable: the JSON report is these types as they are.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::Failure;
+use crate::http::Hop;
+use crate::spec::SpecError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    /// Passed, but only on a retry.
+    Flaky,
+    Failed,
+    /// No verdict: the request could not be made or answered (transport, variables).
+    Errored,
+    /// Not started because of `--fail-fast`.
+    Skipped,
+}
+
+impl Outcome {
+    pub fn is_success(self) -> bool {
+        matches!(self, Outcome::Passed | Outcome::Flaky)
+    }
+}
+
+/// The request as sent (credentials masked), for verbose output and `--curl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// The start of the body (see `preview_limit`).
+    pub body_preview: String,
+    /// The whole body's size in bytes (0 for a file, which is streamed).
+    pub body_size: usize,
+    /// Set when the body came from a file (`body_file`), which `--curl` sends with `@`.
+    pub body_file: Option<String>,
+}
+
+/// One send of a request and what came back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendRecord {
+    pub n: usize,
+    pub status: Option<u16>,
+    pub reason: Option<String>,
+    pub version: Option<String>,
+    /// Seconds.
+    pub time: f64,
+    pub headers: Vec<(String, String)>,
+    pub body_size: usize,
+    /// The start of the body, for verbose output.
+    pub body_preview: String,
+    pub redirects: Vec<HopRecord>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HopRecord {
+    pub status: u16,
+    pub method: String,
+    pub url: String,
+    pub location: String,
+}
+
+impl From<&Hop> for HopRecord {
+    fn from(h: &Hop) -> Self {
+        HopRecord {
+            status: h.status,
+            method: h.method.clone(),
+            url: h.url.clone(),
+            location: h.location.clone(),
+        }
+    }
+}
+
+/// Everything known about one finished test; what every reporter consumes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TestResult {
+    /// (file order, step order): sorting by it gives the same report on every run.
+    pub seq: (usize, usize),
+    pub file: String,
+    pub suite: String,
+    pub name: String,
+    pub id: String,
+    pub line: u64,
+    pub column: u64,
+    pub method: String,
+    pub url: String,
+    /// A `finally:` step rather than a test.
+    pub finally: bool,
+    pub outcome: Outcome,
+    pub attempts: u32,
+    /// Seconds, all attempts included.
+    pub time: f64,
+    pub request: Option<RequestRecord>,
+    pub sends: Vec<SendRecord>,
+    pub failures: Vec<Failure>,
+    /// For a flaky test: what went wrong on the last attempt that failed.
+    pub flaky_failures: Vec<Failure>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub flaky: usize,
+    pub errored: usize,
+    pub skipped: usize,
+    /// Spec files that could not be loaded.
+    pub invalid_files: usize,
+    pub files: usize,
+    /// Seconds of wall time.
+    pub time: f64,
+}
+
+impl Summary {
+    pub(super) fn add(&mut self, r: &TestResult) {
+        match r.outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Flaky => self.flaky += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Errored => self.errored += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.failed == 0 && self.errored == 0
+    }
+}
+
+/// What the runner tells reporters, in order: started, invalid files, each test as it
+/// finishes, finished.
+#[derive(Debug, Clone)]
+pub enum Event {
+    RunStarted {
+        files: usize,
+        tests: usize,
+        jobs: usize,
+    },
+    SuiteInvalid {
+        file: String,
+        errors: Vec<SpecError>,
+    },
+    TestFinished(Box<TestResult>),
+    RunFinished(Summary),
+}
