@@ -120,10 +120,9 @@ mod tests {
 
     #[test]
     fn parses_fields_and_files() {
-        let parts = parse(BODY, "XyZ").unwrap();
         assert_eq!(
-            parts,
-            vec![
+            parse(BODY, "XyZ"),
+            Ok(vec![
                 Part {
                     name: "title".into(),
                     filename: None,
@@ -134,13 +133,13 @@ mod tests {
                     filename: Some("a;b.txt".into()),
                     data: b"line1\r\nline2".to_vec()
                 },
-            ]
+            ])
         );
     }
 
     #[test]
     fn empty_body_with_only_the_final_delimiter() {
-        assert_eq!(parse(b"--b--\r\n", "b").unwrap(), vec![]);
+        assert_eq!(parse(b"--b--\r\n", "b"), Ok(vec![]));
     }
 
     #[test]

@@ -65,8 +65,8 @@ static LOCATION_PREFIX: LazyLock<Regex> =
 static LOCATION_SUFFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r" at line \d+, column \d+$").expect("static regex")); // ok: a constant pattern
 static UNKNOWN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    // ok: a constant pattern
-    Regex::new(r"unknown field `([^`]*)`, expected (?:one of )?(.*)").expect("static regex")
+    let pattern = r"unknown field `([^`]*)`, expected (?:one of )?(.*)";
+    Regex::new(pattern).expect("static regex") // ok: a constant pattern
 });
 
 fn yaml_error(file: &Path, source: &str, e: &serde_saphyr::Error) -> SpecError {

@@ -183,21 +183,21 @@ mod tests {
 
     #[test]
     fn renders_strings_fallbacks_and_escapes() {
-        assert_eq!(render_str("/x/${s}/${n}", &vars).unwrap(), "/x/abc/3");
+        assert_eq!(render_str("/x/${s}/${n}", &vars), Ok("/x/abc/3".into()));
         assert_eq!(
-            render_str("${nope:-http://h:1}", &vars).unwrap(),
-            "http://h:1"
+            render_str("${nope:-http://h:1}", &vars),
+            Ok("http://h:1".into())
         );
-        assert_eq!(render_str("$${s} ${s}", &vars).unwrap(), "${s} abc");
+        assert_eq!(render_str("$${s} ${s}", &vars), Ok("${s} abc".into()));
         assert_eq!(render_str("${nope}", &vars), Err(Undefined("nope".into())));
     }
 
     #[test]
     fn whole_string_keeps_type() {
-        assert_eq!(render_scalar("${n}", &vars).unwrap(), json!(3));
-        assert_eq!(render_scalar("${n}x", &vars).unwrap(), json!("3x"));
-        let v = render_value(&json!({"a": ["${n}", "${s}"]}), &vars).unwrap();
-        assert_eq!(v, json!({"a": [3, "abc"]}));
+        assert_eq!(render_scalar("${n}", &vars), Ok(json!(3)));
+        assert_eq!(render_scalar("${n}x", &vars), Ok(json!("3x")));
+        let v = render_value(&json!({"a": ["${n}", "${s}"]}), &vars);
+        assert_eq!(v, Ok(json!({"a": [3, "abc"]})));
     }
 
     #[test]
