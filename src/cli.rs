@@ -49,8 +49,8 @@ pub struct RunArgs {
     /// Spec files or folders (searched recursively for *.yaml and *.yml). [default: specs]
     pub paths: Vec<PathBuf>,
 
-    /// Tests in flight at once. Requests wait on the network, so this is sized for
-    /// waiting rather than for CPU cores.
+    /// Tests in flight at once [default: 64]. Requests wait on the network, so this is
+    /// sized for waiting rather than for CPU cores.
     #[arg(short, long, value_name = "N", env = "PUTCHECK_JOBS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
 
