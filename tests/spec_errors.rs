@@ -166,3 +166,26 @@ fn command_line_errors_exit_2() {
         stderr(&out)
     );
 }
+
+#[test]
+fn variables_in_comments_are_not_references() {
+    let server = TestServer::start(|_| Action::json(200, json!({})));
+    let specs = Specs::new();
+    specs.write(
+        "c.yaml",
+        &format!(
+            "# uses ${{NOPE}} one day\ntests:\n  - put: {}/a#frag  # later: ${{id}}\n    headers: {{ X-Note: \"a # ${{NOT_A_COMMENT:-x}}\" }}\n",
+            server.base()
+        ),
+    );
+    let out = specs.run(&["c.yaml"]);
+    assert_exit(&out, 0);
+    let err = broken(
+        "d.yaml",
+        "tests:\n  - put: \"http://127.0.0.1:1/# ${undefined_in_quotes}\"\n",
+    );
+    assert!(
+        err.contains("undefined variable `undefined_in_quotes`"),
+        "{err}"
+    );
+}

@@ -107,6 +107,23 @@ fn yaml_error(file: &Path, source: &str, e: &serde_saphyr::Error) -> SpecError {
     err.with_source(source)
 }
 
+/// The line without its YAML comment: a `#` at the start or after white space, outside
+/// quotes, starts one (a URL fragment `/a#b` does not).
+fn without_comment(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '#') if prev.is_whitespace() => return &line[..i],
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        prev = c;
+    }
+    line
+}
+
 fn to_pos(l: &Location) -> Pos {
     Pos {
         line: l.line(),
@@ -302,9 +319,7 @@ impl Converter<'_> {
             .collect();
         for (idx, line) in self.source.split_inclusive('\n').enumerate() {
             let line_no = idx as u64 + 1;
-            if line.trim_start().starts_with('#') {
-                continue;
-            }
+            let line = without_comment(line);
             let step = starts.iter().rposition(|s| *s <= line_no);
             for r in template::references(line) {
                 if let Some(u) = step.and_then(|s| uses.get_mut(s)) {
