@@ -146,10 +146,7 @@ fn json_report_follows_its_documented_schema() {
     suite_files(&specs, &s);
     let out = specs.run(&[".", "--json", "r.json"]);
     assert_eq!(out.status.code(), Some(2));
-    let report: Value = serde_json::from_str(
-        &std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report"),
-    )
-    .expect("json");
+    let report = specs.report(&out);
     let schema: Value =
         serde_json::from_str(include_str!("../docs/report-schema.json")).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
@@ -292,9 +289,7 @@ fn fail_fast_starts_nothing_new_but_finally_runs() {
     assert_eq!(out.status.code(), Some(1));
     let paths: Vec<String> = s.requests().iter().map(|r| r.path().to_string()).collect();
     assert_eq!(paths, vec!["/bump", "/bump", "/cleanup"]);
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(specs.dir.path().join("r.json")).expect("r"))
-            .expect("json");
+    let r = specs.report(&out);
     assert_eq!(r["tests"][1]["outcome"], "skipped");
     assert_eq!(r["tests"][2]["outcome"], "passed");
     assert!(stdout(&out).contains("1 skipped"), "{}", stdout(&out));

@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn document_server() -> TestServer {
     TestServer::start(|r| match r.path() {
@@ -25,14 +25,6 @@ fn document_server() -> TestServer {
         .with_header("X-Count", "42"),
         _ => Action::json(404, json!({"error": "not found"})),
     })
-}
-
-fn report(specs: &Specs, args: &[&str]) -> (std::process::Output, Value) {
-    let mut all = args.to_vec();
-    all.extend(["--json", "report.json"]);
-    let out = specs.run(&all);
-    let text = std::fs::read_to_string(specs.dir.path().join("report.json")).unwrap_or_default();
-    (out, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 #[test]
@@ -83,7 +75,7 @@ tests:
             server.base()
         ),
     );
-    let (out, rep) = report(&specs, &["pass.yaml"]);
+    let (out, rep) = specs.run_report(&["pass.yaml"]);
     assert_exit(&out, 0);
     assert_eq!(rep["summary"]["passed"], 2);
 }
@@ -128,7 +120,7 @@ tests:
             server.base()
         ),
     );
-    let (out, rep) = report(&specs, &["fail.yaml"]);
+    let (out, rep) = specs.run_report(&["fail.yaml"]);
     assert_exit(&out, 1);
     let failures = rep["tests"][0]["failures"]
         .as_array()
@@ -169,7 +161,7 @@ tests:
             server.base()
         ),
     );
-    let (out, rep) = report(&specs, &["reason.yaml"]);
+    let (out, rep) = specs.run_report(&["reason.yaml"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(rep["tests"][0]["outcome"], "failed");
     assert_eq!(rep["tests"][1]["outcome"], "passed");
@@ -220,7 +212,7 @@ fn schema_validates_the_json_body() {
             server.base()
         ),
     );
-    let (out, rep) = report(&specs, &["s.yaml"]);
+    let (out, rep) = specs.run_report(&["s.yaml"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(rep["tests"][0]["outcome"], "passed");
     assert_eq!(rep["tests"][1]["failures"][0]["kind"], "schema");

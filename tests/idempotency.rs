@@ -113,11 +113,9 @@ fn server() -> TestServer {
 fn run(server: &TestServer, spec: &str, args: &[&str]) -> (std::process::Output, Value) {
     let specs = Specs::new();
     specs.write("idem.yaml", &format!("base_url: {}\n{spec}", server.base()));
-    let mut all = vec!["idem.yaml", "--json", "r.json"];
+    let mut all = vec!["idem.yaml"];
     all.extend_from_slice(args);
-    let out = specs.run(&all);
-    let rep = std::fs::read_to_string(specs.dir.path().join("r.json")).unwrap_or_default();
-    (out, serde_json::from_str(&rep).unwrap_or(Value::Null))
+    specs.run_report(&all)
 }
 
 fn sends(server: &TestServer, path: &str) -> usize {

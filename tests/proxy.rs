@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::tls::Pki;
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A tinyproxy process of this test; killed when dropped.
 struct Tinyproxy {
@@ -314,9 +314,7 @@ tests:
     );
     assert_exit(&out, 1);
     assert!(via_of(&server, "/test").is_some_and(|v| v.contains("tinyproxy")));
-    let rep: Value =
-        serde_json::from_str(&std::fs::read_to_string(specs.path("r.json")).expect("report"))
-            .expect("json");
+    let rep = specs.report(&out);
     assert_eq!(rep["tests"][0]["outcome"], "passed");
     assert_eq!(rep["tests"][1]["outcome"], "errored");
     let message = rep["tests"][1]["failures"][0]["message"]
@@ -465,9 +463,7 @@ tests:
     );
     let out = specs.run(&["u.yaml", "--json", "r.json"]);
     assert_eq!(out.status.code(), Some(1));
-    let rep: Value =
-        serde_json::from_str(&std::fs::read_to_string(specs.path("r.json")).expect("report"))
-            .expect("json");
+    let rep = specs.report(&out);
     let message = |i: usize| {
         rep["tests"][i]["failures"][0]["message"]
             .as_str()

@@ -42,11 +42,6 @@ fn run_ok(specs: &Specs, args: &[&str]) -> std::process::Output {
     out
 }
 
-fn report(specs: &Specs, name: &str) -> Value {
-    let text = std::fs::read_to_string(specs.path(name)).expect("report written");
-    serde_json::from_str(&text).expect("report is JSON")
-}
-
 // ---------------------------------------------------------------------------------------
 // params and data (form): encoded byte for byte as requests encodes them
 // ---------------------------------------------------------------------------------------
@@ -469,7 +464,7 @@ tests:
     for line in curl_lines {
         assert!(line.contains("-H 'Authorization: ***'"), "{line}");
     }
-    let rep = report(&specs, "r.json");
+    let rep = specs.report(&out);
     for t in rep["tests"].as_array().expect("tests") {
         let headers = t["request"]["headers"].as_array().expect("request headers");
         assert!(
@@ -534,7 +529,7 @@ tests:
     let out = specs.run(&["t.yaml", "--json", "r.json"]);
     let took = started.elapsed();
     assert_exit(&out, 1);
-    let rep = report(&specs, "r.json");
+    let rep = specs.report(&out);
     let message = rep["tests"][0]["failures"][0]["message"]
         .as_str()
         .unwrap_or_default()
@@ -670,7 +665,7 @@ fn more_than_30_redirects_fail_like_requests_too_many_redirects() {
     );
     let out = specs.run(&["r.yaml", "--json", "r.json"]);
     assert_eq!(out.status.code(), Some(1));
-    let rep = report(&specs, "r.json");
+    let rep = specs.report(&out);
     let message = rep["tests"][0]["failures"][0]["message"]
         .as_str()
         .unwrap_or_default();
@@ -779,7 +774,7 @@ tests:
     assert_eq!(b.header("accept"), Some("application/json"));
     assert_eq!(b.header("authorization"), Some("Basic Ym9iOnB3"));
     assert_eq!(b.body_text(), "{\"from\":\"test\"}");
-    let rep = report(&specs, "r.json");
+    let rep = specs.report(&out);
     let outcome = |i: usize| {
         rep["tests"][i]["outcome"]
             .as_str()

@@ -274,10 +274,7 @@ tests:
     );
     let out = specs.run(&["bad.yaml", "--max-body", "1", "--json", "r.json"]);
     assert_exit(&out, 1);
-    let rep: Value = serde_json::from_str(
-        &std::fs::read_to_string(specs.dir.path().join("r.json")).expect("report"),
-    )
-    .expect("json");
+    let rep = specs.report(&out);
     let msg = |i: usize| {
         rep["tests"][i]["failures"][0]["message"]
             .as_str()

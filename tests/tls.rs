@@ -12,18 +12,6 @@ fn ok_handler(r: &Req) -> Action {
 }
 
 /// Runs the specs with a JSON report and returns (output, report).
-fn run(specs: &Specs, file: &str) -> (std::process::Output, Value) {
-    let out = specs.run(&[file, "--json", "r.json"]);
-    let text = std::fs::read_to_string(specs.path("r.json")).unwrap_or_else(|_| {
-        panic!(
-            "no report; stdout:\n{}\nstderr:\n{}",
-            stdout(&out),
-            stderr(&out)
-        )
-    });
-    (out, serde_json::from_str(&text).expect("report is JSON"))
-}
-
 fn outcome(rep: &Value, i: usize) -> String {
     rep["tests"][i]["outcome"]
         .as_str()
@@ -61,7 +49,7 @@ tests:
             base = server.https_url("")
         ),
     );
-    let (out, rep) = run(&specs, "v.yaml");
+    let (out, rep) = specs.run_report(&["v.yaml"]);
     assert_exit(&out, 1);
     for i in [0, 2] {
         assert_eq!(outcome(&rep, i), "errored", "test {i}");
@@ -105,7 +93,7 @@ tests:
             base = server.https_url("")
         ),
     );
-    let (_, rep) = run(&specs, "d.yaml");
+    let (_, rep) = specs.run_report(&["d.yaml"]);
     assert_eq!(outcome(&rep, 0), "passed", "{}", message(&rep, 0));
     assert_eq!(outcome(&rep, 1), "errored");
     assert!(
@@ -182,7 +170,7 @@ tests:
             base = server.https_url("")
         ),
     );
-    let (out, rep) = run(&specs, "m.yaml");
+    let (out, rep) = specs.run_report(&["m.yaml"]);
     assert_exit(&out, 1);
     assert_eq!(outcome(&rep, 0), "passed", "{}", message(&rep, 0));
     assert_eq!(outcome(&rep, 1), "passed", "{}", message(&rep, 1));
@@ -241,7 +229,7 @@ tests:
         ),
     );
     let _ = &pki;
-    let (out, rep) = run(&specs, "bad.yaml");
+    let (out, rep) = specs.run_report(&["bad.yaml"]);
     assert_exit(&out, 1);
     for i in [0, 1] {
         let m = message(&rep, i);

@@ -410,6 +410,28 @@ impl Specs {
         cmd.output().expect("run putcheck")
     }
 
+    /// The JSON report (`--json r.json`) of the run that gave `out`; a missing or broken
+    /// report fails the test, showing that run's output.
+    pub fn report(&self, out: &Output) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.path("r.json")).unwrap_or_else(|e| {
+            panic!(
+                "no report ({e}); stdout:\n{}\nstderr:\n{}",
+                stdout(out),
+                stderr(out)
+            )
+        });
+        serde_json::from_str(&text).expect("report is JSON")
+    }
+
+    /// Runs with `--json r.json` added; returns the output and the parsed report.
+    pub fn run_report(&self, args: &[&str]) -> (Output, serde_json::Value) {
+        let mut all = args.to_vec();
+        all.extend(["--json", "r.json"]);
+        let out = self.run(&all);
+        let report = self.report(&out);
+        (out, report)
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
