@@ -262,7 +262,7 @@ pub fn select(path: &JsonPath, body: &Value) -> Option<Value> {
 }
 
 /// Removes every node an `ignore` path selects.
-pub fn without_ignored(v: &Value, ignore: &[JsonPath]) -> Value {
+fn without_ignored(v: &Value, ignore: &[JsonPath]) -> Value {
     let mut v = v.clone();
     for p in ignore {
         let _ = v.delete_by_path(&p.source);
@@ -358,6 +358,55 @@ impl Failure {
     }
 }
 
+/// Where two JSON values differ once the `ignore` paths are removed: the differing
+/// JSONPaths and a diff, or `None` when they agree.
+fn json_difference(
+    a: &Value,
+    b: &Value,
+    ignore: &[JsonPath],
+    a_label: &str,
+    b_label: &str,
+) -> Option<(Vec<String>, Diff)> {
+    let (a, b) = (without_ignored(a, ignore), without_ignored(b, ignore));
+    let paths = diff::differing_paths(&a, &b);
+    if paths.is_empty() {
+        return None;
+    }
+    Some((paths, diff::diff_json(&a, &b, a_label, b_label)))
+}
+
+/// `concurrent: true`: the state read back after the concurrent sends must equal the
+/// state after one more send.
+pub fn compare_states(
+    after_concurrent: &Response,
+    after_one_more: &Response,
+    concurrent_sends: usize,
+    ignore: &[JsonPath],
+) -> Option<Failure> {
+    let (a, b) = (
+        after_concurrent.json.as_ref()?,
+        after_one_more.json.as_ref()?,
+    );
+    let (paths, d) = json_difference(
+        a,
+        b,
+        ignore,
+        "after concurrent sends",
+        "after one more send",
+    )?;
+    let mut f = Failure::new(
+        FailureKind::Idempotency,
+        "state",
+        format!(
+            "after {concurrent_sends} concurrent sends the state differs from what one more send leaves, at {}: the endpoint is not idempotent under concurrency (a read-modify-write race?)",
+            paths.join(", ")
+        ),
+    );
+    f.paths = paths;
+    f.diff = Some(d);
+    Some(f)
+}
+
 /// Bodies compared as JSON when both parse, else byte for byte.
 fn compare_bodies(
     a: &Response,
@@ -369,12 +418,7 @@ fn compare_bodies(
     let (la, lb) = (format!("send {na}"), format!("send {nb}"));
     match (&a.json, &b.json) {
         (Some(ja), Some(jb)) => {
-            let (ja, jb) = (without_ignored(ja, ignore), without_ignored(jb, ignore));
-            let paths = diff::differing_paths(&ja, &jb);
-            if paths.is_empty() {
-                return None;
-            }
-            let d = diff::diff_json(&ja, &jb, &la, &lb);
+            let (paths, d) = json_difference(ja, jb, ignore, &la, &lb)?;
             let mut f = Failure::new(
                 FailureKind::Idempotency,
                 "body",

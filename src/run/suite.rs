@@ -458,34 +458,12 @@ impl<'a> SuiteRun<'a> {
             .send(request)
             .and_then(|_| self.client.send(&get));
         match again {
-            Ok(after) => {
-                if let (Some(a), Some(b)) = (&first.json, &after.json) {
-                    let (a, b) = (
-                        check::without_ignored(a, &idem.ignore),
-                        check::without_ignored(b, &idem.ignore),
-                    );
-                    let paths = check::diff::differing_paths(&a, &b);
-                    if !paths.is_empty() {
-                        let mut f = Failure::new(
-                            FailureKind::Idempotency,
-                            "state",
-                            format!(
-                                "after {} concurrent sends the state differs from what one more send leaves, at {}: the endpoint is not idempotent under concurrency (a read-modify-write race?)",
-                                responses.len(),
-                                paths.join(", ")
-                            ),
-                        );
-                        f.diff = Some(check::diff::diff_json(
-                            &a,
-                            &b,
-                            "after concurrent sends",
-                            "after one more send",
-                        ));
-                        f.paths = paths;
-                        out.failures.push(f);
-                    }
-                }
-            }
+            Ok(after) => out.failures.extend(check::compare_states(
+                &first,
+                &after,
+                responses.len(),
+                &idem.ignore,
+            )),
             Err(e) => out.failures.push(Failure::new(
                 FailureKind::Readback,
                 "readback",
