@@ -36,6 +36,8 @@ pub struct Console {
     err: anstream::AutoStream<std::io::Stderr>,
     options: ConsoleOptions,
     results: Vec<TestResult>,
+    /// Failed or errored so far, for the progress bar.
+    failed: usize,
     progress: Option<ProgressBar>,
     sources: Sources,
 }
@@ -62,6 +64,7 @@ impl Console {
             err: anstream::AutoStream::new(std::io::stderr(), choice),
             options,
             results: Vec::new(),
+            failed: 0,
             progress: None,
             sources: Sources::default(),
         }
@@ -337,23 +340,16 @@ impl Reporter for Console {
             Event::TestFinished(r) => {
                 let mut text = Self::test_line(r);
                 if self.options.verbosity >= 2
-                    || (self.options.verbosity == 1
-                        && !r.outcome.is_success()
-                        && r.outcome != Outcome::Skipped)
+                    || (self.options.verbosity == 1 && r.outcome.is_failure())
                 {
                     self.exchange(&mut text, r);
                 }
                 self.print(&text);
                 if let Some(pb) = &self.progress {
                     pb.inc(1);
-                    let failed = self
-                        .results
-                        .iter()
-                        .filter(|r| !r.outcome.is_success() && r.outcome != Outcome::Skipped)
-                        .count()
-                        + usize::from(!r.outcome.is_success() && r.outcome != Outcome::Skipped);
-                    if failed > 0 {
-                        pb.set_message(format!("{failed} failed"));
+                    if r.outcome.is_failure() {
+                        self.failed += 1;
+                        pb.set_message(format!("{} failed", self.failed));
                     }
                 }
                 self.results.push((**r).clone());

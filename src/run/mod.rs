@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::http::Client;
 use crate::plan::Plan;
-pub use redact::{mask_headers, Redactor, MASK, SENSITIVE_HEADERS};
+pub use redact::{is_sensitive, mask_headers, Redactor, MASK, SENSITIVE_HEADERS};
 pub use result::{Event, HopRecord, Outcome, RequestRecord, SendRecord, Summary, TestResult};
 use suite::SuiteRun;
 

@@ -83,12 +83,17 @@ impl Redactor {
     }
 }
 
+/// Whether a header carries credentials, whatever its value.
+pub fn is_sensitive(header: &str) -> bool {
+    SENSITIVE_HEADERS.contains(&header.to_ascii_lowercase().as_str())
+}
+
 /// Header list with credential headers masked.
 pub fn mask_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(k, v)| {
-            if SENSITIVE_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+            if is_sensitive(k) {
                 (k.clone(), MASK.to_string())
             } else {
                 (k.clone(), v.clone())

@@ -24,6 +24,11 @@ impl Outcome {
     pub fn is_success(self) -> bool {
         matches!(self, Outcome::Passed | Outcome::Flaky)
     }
+
+    /// Failed or errored: ran and did not pass.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::Errored)
+    }
 }
 
 /// The request as sent (credentials masked), for verbose output and `--curl`.

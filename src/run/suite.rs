@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::{
-    mask_headers, HopRecord, Outcome, Redactor, RequestRecord, RunConfig, SendRecord, TestResult,
-    SENSITIVE_HEADERS,
+    is_sensitive, mask_headers, HopRecord, Outcome, Redactor, RequestRecord, RunConfig, SendRecord,
+    TestResult,
 };
 use crate::check::{self, Failure, FailureKind};
 use crate::http::{self, Client, Response};
@@ -163,7 +163,7 @@ impl<'a> SuiteRun<'a> {
                 }
             }
         };
-        if !result.outcome.is_success() && result.outcome != Outcome::Skipped && !finally {
+        if result.outcome.is_failure() && !finally {
             self.cancel.store(true, Ordering::SeqCst);
         }
         result
@@ -291,7 +291,7 @@ impl<'a> SuiteRun<'a> {
             }
         };
         for (k, v) in &request.headers {
-            if SENSITIVE_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+            if is_sensitive(k) {
                 out.secrets.push(v.clone());
                 if let Some((_, token)) = v.split_once(' ') {
                     out.secrets.push(token.to_string());
