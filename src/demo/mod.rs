@@ -168,6 +168,8 @@ struct State {
     addr: SocketAddr,
     store: Mutex<HashMap<(Kind, String), Object>>,
     counter: AtomicU64,
+    /// The last `updated_at` given out, in milliseconds since the epoch.
+    last_stamp: AtomicU64,
 }
 
 impl State {
@@ -176,6 +178,7 @@ impl State {
             addr,
             store: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(0),
+            last_stamp: AtomicU64::new(0),
         }
     }
 
@@ -186,6 +189,21 @@ impl State {
 
     fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Now, but always later than the last stamp: two PUTs within one millisecond must
+    /// still get different `updated_at` values, or `/stamped` would look idempotent.
+    fn stamp(&self) -> SystemTime {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let prev = self
+            .last_stamp
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+                Some(now.max(last + 1))
+            })
+            .unwrap_or(now); // ok: the closure always returns Some
+        UNIX_EPOCH + Duration::from_millis(now.max(prev + 1))
     }
 }
 
@@ -576,7 +594,7 @@ fn put(state: &State, req: &Req, key: (Kind, String)) -> Result<Reply, Reply> {
         }
         Kind::Stamped => {
             let mut stored = body;
-            stored.insert("updated_at".into(), rfc3339(SystemTime::now()).into());
+            stored.insert("updated_at".into(), rfc3339(state.stamp()).into());
             let mut response = stored.clone();
             response.insert("request_id".into(), format!("{:016x}", state.next()).into());
             (stored, response)
@@ -706,6 +724,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_always_move_forward() {
+        let state = State::new(SocketAddr::from(([127, 0, 0, 1], 1)));
+        let stamps: Vec<SystemTime> = (0..1000).map(|_| state.stamp()).collect();
+        assert!(stamps.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn formats_rfc3339() {
