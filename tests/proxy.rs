@@ -269,7 +269,8 @@ fn proxies_in_a_spec_override_the_environment_and_defaults() {
     let Some(proxy) = Tinyproxy::start("proxies_in_a_spec_override…", &[]) else {
         return;
     };
-    let dead = format!("http://127.0.0.1:{}", free_port());
+    let refused = RefusedPort::new();
+    let dead = refused.url();
     let server = TestServer::start(echo);
     let specs = Specs::new();
     specs.write(

@@ -248,10 +248,7 @@ fn misbehaving_servers_fail_their_test_with_a_message() {
         "/loop2" => Action::text(302, "Found", "").with_header("Location", "/loop"),
         _ => Action::json(200, json!({})),
     });
-    let refused = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().expect("addr").port()
-    };
+    let refused = RefusedPort::new();
     let specs = Specs::new();
     specs.write(
         "bad.yaml",
@@ -269,7 +266,8 @@ tests:
   - {{ name: refused, get: "http://127.0.0.1:{refused}/" }}
   - {{ name: fine, get: /ok }}
 "#,
-            base = server.base()
+            base = server.base(),
+            refused = refused.port
         ),
     );
     let out = specs.run(&["bad.yaml", "--max-body", "1", "--json", "r.json"]);
