@@ -133,8 +133,10 @@ fn junit_has_a_testcase_per_test_and_validates_against_the_xsd() {
             "XSD validation failed: {}",
             String::from_utf8_lossy(&v.stderr)
         ),
-        Err(_) => eprintln!(
-            "SKIPPED XSD validation: xmllint is not installed (apt-get install libxml2-utils)"
+        Err(_) => missing_component(
+            "junit_has_a_testcase_per_test_and_validates_against_the_xsd",
+            "xmllint",
+            "apt-get install libxml2-utils",
         ),
     }
 }

@@ -35,9 +35,7 @@ impl Tinyproxy {
             .status()
             .is_ok();
         if !installed {
-            eprintln!(
-                "SKIPPED: tinyproxy not installed (apt-get install tinyproxy); {test} did not run"
-            );
+            missing_component(test, "tinyproxy", "apt-get install tinyproxy");
             return None;
         }
         let dir = tempfile::tempdir().expect("tempdir");

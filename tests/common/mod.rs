@@ -474,3 +474,16 @@ pub fn normalize(text: &str, base: &str) -> String {
     re.replace_all(&text.replace(base, "http://SERVER"), "<T>")
         .into_owned()
 }
+
+/// A real component a test needs (a system tool, a Python module, an npm package) is
+/// missing. Locally the test is skipped with a line a person sees: it is written straight
+/// to stderr, past the test harness's output capture, which would hide an `eprintln!` of a
+/// passing test. Under CI (`CI=true`) a missing component fails the test instead: a silent
+/// skip would be a green lie, and `.ci/run` is supposed to install it.
+pub fn missing_component(test: &str, what: &str, install: &str) {
+    let line = format!("SKIPPED: {test}: {what} is not available ({install})");
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{line}; under CI a missing component is a failure: .ci/run must install it");
+    }
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
