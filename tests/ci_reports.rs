@@ -1,5 +1,6 @@
 //! CI features: JUnit and JSON reports, partitions, filters, fail-fast, retries, verbose
 //! output, curl commands, and secrets that never print.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 use std::collections::{BTreeSet, HashMap};

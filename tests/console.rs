@@ -1,5 +1,6 @@
 //! Console colour: on with --color always (changed words emphasised in diffs), off when
 //! piped or with NO_COLOR.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 use std::process::Command;

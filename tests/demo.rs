@@ -1,5 +1,6 @@
 //! The demo: `putcheck demo` from any folder, the README's first command, `putcheck
 //! serve`, and the failing examples.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 use std::io::{BufRead, BufReader};

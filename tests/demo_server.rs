@@ -1,4 +1,5 @@
 //! Real HTTP against the embedded demo server.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 use std::sync::{Arc, Barrier};
 

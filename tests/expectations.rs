@@ -1,4 +1,5 @@
 //! Every expectation and matcher, passing and failing, against a real server.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 use common::*;

@@ -3,6 +3,7 @@
 //!
 //! Without tinyproxy installed (`apt-get install tinyproxy`), the tinyproxy tests print
 //! `SKIPPED: …` and return.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Request options with the meaning of `requests.put(url, **kwargs)`: params, data, files,
 //! cookies, body_file, auth, timeout, allow_redirects, and defaults. Each is checked on
 //! the server side, where the request arrives.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 

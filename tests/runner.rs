@@ -1,5 +1,6 @@
 //! The runner: exit codes, variables and captures, order within a file while files run
 //! concurrently, defaults, and servers that misbehave.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Every class of spec error names file, line and column, is reported before anything is
 //! sent, and leaves the other files running (exit status 2).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 use common::*;

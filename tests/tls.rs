@@ -1,5 +1,6 @@
 //! `verify` and `cert` against a local HTTPS server whose CA and certificates are made at
 //! test time (rcgen), with rustls on the server side.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
 

@@ -60,10 +60,13 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
     }
 }
 
+#[allow(clippy::expect_used)] // a constant pattern: it compiles or no test passes
 static LOCATION_PREFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:error: )?line \d+ column \d+: ").expect("static regex")); // ok: a constant pattern
+#[allow(clippy::expect_used)] // a constant pattern
 static LOCATION_SUFFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r" at line \d+, column \d+$").expect("static regex")); // ok: a constant pattern
+#[allow(clippy::expect_used)] // a constant pattern
 static UNKNOWN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = r"unknown field `([^`]*)`, expected (?:one of )?(.*)";
     Regex::new(pattern).expect("static regex") // ok: a constant pattern
