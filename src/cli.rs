@@ -35,6 +35,9 @@ pub enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Print the JSON Schema (2020-12) of the spec format, for editors
+    /// (`# yaml-language-server: $schema=...`; see the README).
+    Schema,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

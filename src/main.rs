@@ -24,6 +24,10 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::Serve { addr }) => serve(&addr),
         Some(Command::Demo { run }) => demo(run),
+        Some(Command::Schema) => {
+            print!("{}", putcheck::spec::schema::json_schema());
+            putcheck::exit::OK
+        }
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)

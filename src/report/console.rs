@@ -1,7 +1,6 @@
 //! The console: a line per test as it finishes, then every failure explained (in file
 //! order), then the summary. Colour only where the terminal takes it.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
@@ -42,18 +41,13 @@ pub struct Console {
     sources: Sources,
 }
 
-/// Spec files read back for failure output (each once).
+/// Lines of the spec files as they were loaded (kept in memory by `diagnostic`).
 #[derive(Default)]
-pub struct Sources(HashMap<String, Option<Vec<String>>>);
+pub struct Sources;
 
 impl Sources {
     pub fn line(&mut self, file: &str, line: u64) -> Option<String> {
-        let lines = self.0.entry(file.to_string()).or_insert_with(|| {
-            std::fs::read_to_string(file)
-                .ok()
-                .map(|s| s.lines().map(str::to_string).collect())
-        });
-        lines.as_ref()?.get(line.checked_sub(1)? as usize).cloned()
+        crate::diagnostic::source_line(std::path::Path::new(file), line)
     }
 }
 

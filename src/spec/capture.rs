@@ -1,0 +1,54 @@
+//! `capture:` → `Capture`s: values taken from a response for the tests after it.
+
+use super::convert::Ctx;
+use super::de::{Entries, Field};
+use super::raw::RawCapture;
+use super::*;
+
+impl Ctx<'_> {
+    pub(super) fn captures<L>(&mut self, c: Entries<RawCapture, L>) -> Vec<Capture> {
+        let mut out = Vec::new();
+        for (name, v) in c.into_valid() {
+            let pos = v.pos;
+            let RawCapture { header, json } = v.value;
+            let unreadable = matches!(header, Field::Invalid(_)) || matches!(json, Field::Invalid(_));
+            if unreadable {
+                continue;
+            }
+            let source = match (header.take(), json.take()) {
+                (Some(h), None) => CaptureSource::Header(h.value),
+                (None, Some(p)) => match JsonPath::parse(&p.value) {
+                    Ok(path) => CaptureSource::Json(path),
+                    Err(msg) => {
+                        self.push(p.pos, msg);
+                        continue;
+                    }
+                },
+                (Some(_), Some(_)) => {
+                    self.push(
+                        pos,
+                        format!(
+                            "capture `{}` has both `header` and `json`; a capture takes one value",
+                            name.value
+                        ),
+                    );
+                    continue;
+                }
+                (None, None) => {
+                    self.push_help(
+                        pos,
+                        format!("capture `{}` says neither where nor what to capture", name.value),
+                        "a capture is `{ header: NAME }` or `{ json: JSONPATH }`",
+                    );
+                    continue;
+                }
+            };
+            out.push(Capture {
+                name: name.value,
+                source,
+                pos: name.pos,
+            });
+        }
+        out
+    }
+}
