@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod matcher;
+pub mod number;
 
 use jsonpath_rust::query::queryable::Queryable;
 use serde_json::Value;
