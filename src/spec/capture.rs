@@ -8,7 +8,13 @@ use super::*;
 impl Ctx<'_> {
     pub(super) fn captures<L>(&mut self, c: Entries<RawCapture, L>) -> Vec<Capture> {
         let mut out = Vec::new();
-        for (name, v) in c.into_valid() {
+        let entries: Vec<_> = c.into_valid().collect();
+        let starts: Vec<Pos> = entries.iter().map(|(k, _)| k.pos).collect();
+        for (i, (name, v)) in entries.into_iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(Pos {
+                line: u64::MAX,
+                column: 0,
+            });
             let pos = v.pos;
             let RawCapture { header, json } = v.value;
             let unreadable = matches!(header, Field::Invalid(_)) || matches!(json, Field::Invalid(_));
@@ -34,6 +40,8 @@ impl Ctx<'_> {
                     );
                     continue;
                 }
+                // An unknown key in it was reported already.
+                (None, None) if self.has_error_within(pos, end) => continue,
                 (None, None) => {
                     self.push_help(
                         pos,

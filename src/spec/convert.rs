@@ -87,6 +87,11 @@ impl Ctx<'_> {
         SpecError::new(self.file, pos, message).with_source(self.source)
     }
 
+    /// Whether an error was found between `from` and `to` (the extent of one value).
+    pub fn has_error_within(&self, from: Pos, to: Pos) -> bool {
+        self.errors.iter().any(|e| e.pos >= from && e.pos < to)
+    }
+
     pub fn push(&mut self, pos: Pos, message: impl Into<String>) {
         let e = self.error(pos, message);
         self.errors.push(e);
@@ -163,6 +168,8 @@ impl Ctx<'_> {
             }
             Field::Valid(t) => t.value,
             Field::Invalid(_) => Vec::new(),
+            // A misspelt `tests:` was reported as an unknown key already.
+            Field::Absent if !self.errors.is_empty() => Vec::new(),
             Field::Absent => {
                 self.push_help(
                     root.pos,

@@ -302,6 +302,7 @@ struct NodeDe<'a>(&'a Node);
 
 impl NodeDe<'_> {
     fn mismatch(&self, exp: &dyn Expected) -> ShapeError {
+        let exp = exp.to_string().replace("a sequence", "a list");
         ShapeError::new(self.0.pos, format!("expected {exp}, found {}", self.0.found()))
     }
 }
@@ -458,12 +459,15 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
 
 fn unknown_key(key: &Key, fields: &[&str], within: &str) -> ShapeError {
     let place = match within {
-        "RawSuite" => "at the top level of a spec".to_string(),
-        "RawTest" => "in a test".to_string(),
-        other => format!(
-            "in `{}`",
-            other.trim_start_matches("Raw").to_lowercase()
-        ),
+        "RawSuite" => "at the top level of a spec",
+        "RawTest" => "in a test",
+        "RawOptions" => "in `defaults`",
+        "RawExpect" => "in `expect`",
+        "RawIdempotencyBlock" => "in `idempotency`",
+        "RawRetry" => "in `retry`",
+        "RawProxies" => "in `proxies`",
+        "RawCapture" => "in a capture",
+        _ => "here",
     };
     let e = ShapeError::new(
         key.pos,
