@@ -16,6 +16,10 @@ use super::*;
 pub(super) struct PartialOptions {
     params: Option<Vec<(String, String)>>,
     headers: Option<Vec<(String, String)>>,
+    /// Names given `null`: left out, also when `defaults` has them (as requests does
+    /// with a `None` over a session's value).
+    params_removed: Vec<String>,
+    headers_removed: Vec<String>,
     cookies: Option<Vec<(String, String)>>,
     json: Option<Value>,
     data: Option<Data>,
@@ -43,21 +47,24 @@ impl PartialOptions {
     }
 }
 
-/// Keys in `over` replace keys of the same name in `base` (`ci`: case-insensitively).
+/// Keys in `over` replace keys of the same name in `base`, keys in `removed` leave
+/// (`ci`: names compare case-insensitively).
 fn merge_pairs(
     base: Option<&Vec<(String, String)>>,
     over: Option<Vec<(String, String)>>,
+    removed: &[String],
     ci: bool,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = base.cloned().unwrap_or_default();
+    let same = |a: &str, b: &str| {
+        if ci {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    out.retain(|(k, _)| !removed.iter().any(|n| same(n, k)));
     if let Some(over) = over {
-        let same = |a: &str, b: &str| {
-            if ci {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                a == b
-            }
-        };
         let names: Vec<String> = over.iter().map(|(k, _)| k.clone()).collect();
         out.retain(|(k, _)| !names.iter().any(|n| same(n, k)));
         out.extend(over);
@@ -115,10 +122,21 @@ impl Ctx<'_> {
             http: p.http.value(),
             https: p.https.value(),
         });
+        let mut params_removed = Vec::new();
+        let mut headers_removed = Vec::new();
+        let mut no_removals = Vec::new();
         PartialOptions {
-            params: o.params.value().map(|p| self.params(p)),
-            headers: o.headers.value().map(|p| self.pairs(p, "headers", true)),
-            cookies: o.cookies.value().map(|p| self.pairs(p, "cookies", false)),
+            params: o.params.value().map(|p| self.params(p, &mut params_removed)),
+            headers: o
+                .headers
+                .value()
+                .map(|p| self.pairs(p, "headers", true, &mut headers_removed)),
+            cookies: o
+                .cookies
+                .value()
+                .map(|p| self.pairs(p, "cookies", false, &mut no_removals)),
+            params_removed,
+            headers_removed,
             json: o.json.value().map(|j| j.0 .0.to_value()),
             data,
             body_file: o
@@ -139,9 +157,9 @@ impl Ctx<'_> {
         let body_from = if t.has_body() { &t } else { d };
         let body = self.body(body_from, pos);
         RequestSpec {
-            params: merge_pairs(d.params.as_ref(), t.params, false),
-            headers: merge_pairs(d.headers.as_ref(), t.headers, true),
-            cookies: merge_pairs(d.cookies.as_ref(), t.cookies, false),
+            params: merge_pairs(d.params.as_ref(), t.params, &t.params_removed, false),
+            headers: merge_pairs(d.headers.as_ref(), t.headers, &t.headers_removed, true),
+            cookies: merge_pairs(d.cookies.as_ref(), t.cookies, &[], false),
             body,
             auth: t.auth.or_else(|| d.auth.clone()),
             timeout: t.timeout.or(d.timeout).unwrap_or_default(),
@@ -198,10 +216,17 @@ impl Ctx<'_> {
     }
 
     /// `params`: scalars, lists of scalars (the key repeats), `null` (left out).
-    fn params<L>(&mut self, entries: Entries<ParamValue, L>) -> Vec<(String, String)> {
+    fn params<L>(
+        &mut self,
+        entries: Entries<ParamValue, L>,
+        removed: &mut Vec<String>,
+    ) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (k, v) in entries.into_valid() {
             let node = v.value.0 .0;
+            if node.is_null() {
+                removed.push(k.value.clone());
+            }
             self.param_values(&k.value, &node, "params", &mut out);
         }
         out
@@ -238,12 +263,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// Headers and cookies: a name → one scalar.
+    /// Headers and cookies: a name → one scalar; `null` for a header leaves it out.
     fn pairs<V, L>(
         &mut self,
         entries: Entries<V, L>,
         what: &str,
         latin1: bool,
+        removed: &mut Vec<String>,
     ) -> Vec<(String, String)>
     where
         V: AsNode,
@@ -251,6 +277,10 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         for (k, v) in entries.into_valid() {
             let node = v.value.node();
+            if latin1 && node.is_null() {
+                removed.push(k.value);
+                continue;
+            }
             match node.scalar_text() {
                 Some(s) => {
                     if latin1 && !s.contains("${") && s.chars().any(|c| c as u32 > 0xFF) {

@@ -46,8 +46,8 @@ yaml_value!(
     }
 );
 yaml_value!(
-    /// A header or cookie value.
-    HeaderValue, { "type": ["string", "number", "boolean"] }
+    /// A header or cookie value; `null` leaves a header out (also one from `defaults`).
+    HeaderValue, { "type": ["string", "number", "boolean", "null"] }
 );
 yaml_value!(
     /// `data`: form fields (a map) or a raw body (a string).
