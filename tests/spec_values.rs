@@ -314,3 +314,33 @@ tests:
     assert_eq!(paths, ["/env", "/vars"]);
     assert!(pki.ca.exists());
 }
+
+#[test]
+fn object_literals_and_eq_compare_as_values_next_to_the_typo_rule() {
+    let server = TestServer::start(|_| {
+        Action::json(
+            200,
+            json!({ "a": { "exits": true }, "b": { "id": 1, "name": "x", "one": 1 }, "c": { "gte": 5 } }),
+        )
+    });
+    let specs = Specs::new();
+    specs.write(
+        "m.yaml",
+        &format!(
+            r#"
+tests:
+  - put: {url}
+    idempotency: false
+    expect:
+      json:
+        $.a: {{ eq: {{ exits: true }} }}
+        $.b: {{ id: 1, name: x, one: 1.0 }}
+        $.c: {{ eq: {{ gte: 5 }} }}
+        $.c.gte: {{ gte: 5 }}
+"#,
+            url = server.url("/m")
+        ),
+    );
+    let out = specs.run(&["m.yaml"]);
+    assert_exit(&out, 0);
+}

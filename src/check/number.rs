@@ -99,3 +99,21 @@ mod tests {
         assert_eq!(compare("x", "1"), None);
     }
 }
+
+#[cfg(test)]
+mod jsonpath_with_exact_numbers {
+    use crate::spec::JsonPath;
+
+    /// serde_json keeps number text (`arbitrary_precision`); filters still compare.
+    #[test]
+    fn filters_compare_numbers() {
+        let doc: serde_json::Value =
+            serde_json::from_str(r#"{"items":[{"price":5},{"price":150.5},{"price":18446744073709551616}]}"#)
+                .unwrap_or_default();
+        let path = JsonPath::parse("$.items[?@.price < 100].price").map_err(|e| e.to_string());
+        let found: Vec<String> = path
+            .map(|p| p.select(&doc).into_iter().map(|(_, v)| v.to_string()).collect())
+            .unwrap_or_default();
+        assert_eq!(found, ["5"]);
+    }
+}

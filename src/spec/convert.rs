@@ -158,15 +158,16 @@ impl Ctx<'_> {
             .secrets
             .value()
             .unwrap_or_default()
+            .0
             .into_iter()
             .map(|s| s.value)
             .collect();
         let raw_tests = match raw.tests {
-            Field::Valid(t) if t.value.is_empty() => {
+            Field::Valid(t) if t.value.0.is_empty() => {
                 self.push(t.pos, "`tests:` is empty; a spec file needs at least one test");
                 Vec::new()
             }
-            Field::Valid(t) => t.value,
+            Field::Valid(t) => t.value.0,
             Field::Invalid(_) => Vec::new(),
             // A misspelt `tests:` was reported as an unknown key already.
             Field::Absent if !self.errors.is_empty() => Vec::new(),
@@ -179,7 +180,7 @@ impl Ctx<'_> {
                 Vec::new()
             }
         };
-        let raw_finally = raw.finally.value().unwrap_or_default();
+        let raw_finally = raw.finally.value().unwrap_or_default().0;
         let mut tests: Vec<TestSpec> = raw_tests
             .into_iter()
             .filter_map(|t| self.test(t, &defaults))

@@ -297,6 +297,36 @@ impl<'de, V: Deserialize<'de>, L: Label> Deserialize<'de> for Entries<V, L> {
     }
 }
 
+/// A list whose type error says what it is a list of ("expected a list of tests").
+#[derive(Debug, Clone)]
+pub struct List<T, L>(pub Vec<T>, PhantomData<L>);
+
+impl<T, L> Default for List<T, L> {
+    fn default() -> Self {
+        List(Vec::new(), PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>, L: Label> Deserialize<'de> for List<T, L> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T, L>(PhantomData<(T, L)>);
+        impl<'de, T: Deserialize<'de>, L: Label> Visitor<'de> for ListVisitor<T, L> {
+            type Value = List<T, L>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(L::EXPECTING)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(List(items, PhantomData))
+            }
+        }
+        d.deserialize_seq(ListVisitor(PhantomData))
+    }
+}
+
 /// Serde's view of one node.
 struct NodeDe<'a>(&'a Node);
 

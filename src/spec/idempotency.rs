@@ -44,7 +44,7 @@ impl Ctx<'_> {
                 );
             }
         }
-        for path in ignore.value().unwrap_or_default() {
+        for path in ignore.value().unwrap_or_default().0 {
             match JsonPath::parse(&path.value) {
                 Ok(p) => out.ignore.push(p),
                 Err(msg) => self.push(path.pos, format!("in `idempotency.ignore`: {msg}")),
@@ -53,6 +53,7 @@ impl Ctx<'_> {
         out.headers = headers
             .value()
             .unwrap_or_default()
+            .0
             .into_iter()
             .map(|h| h.value)
             .collect();

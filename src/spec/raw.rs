@@ -10,7 +10,7 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::Deserializer;
 use serde::Deserialize;
 
-use super::de::{from_node, Entries, Field, Label, Spanned, Yaml};
+use super::de::{from_node, Entries, Field, Label, List, Spanned, Yaml};
 use super::yaml::Kind;
 
 /// A YAML value whose shape the conversion checks; `$schema` is what editors are told.
@@ -213,6 +213,9 @@ label!(VarMap, "a map of variable names to values");
 label!(HeaderExpectMap, "a map of header names to expected values");
 label!(JsonExpectMap, "a map of JSONPaths to expected values");
 label!(CaptureMap, "a map of variable names to captures");
+label!(TestList, "a list of tests");
+label!(NameList, "a list of names");
+label!(PathList, "a list of JSONPaths");
 
 impl<V: JsonSchema, L> JsonSchema for Entries<V, L> {
     fn schema_name() -> Cow<'static, str> {
@@ -224,6 +227,19 @@ impl<V: JsonSchema, L> JsonSchema for Entries<V, L> {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let value = generator.subschema_for::<V>();
         json_schema!({ "type": "object", "additionalProperties": value })
+    }
+}
+
+impl<T: JsonSchema, L> JsonSchema for List<T, L> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("List_of_{}", T::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let item = generator.subschema_for::<T>();
+        json_schema!({ "type": "array", "items": item })
     }
 }
 
@@ -378,14 +394,14 @@ pub struct RawSuite {
     /// Variables, usable as `${name}`.
     pub vars: Field<Entries<AnyValue, VarMap>>,
     /// Names whose values never print.
-    pub secrets: Field<Vec<Spanned<String>>>,
+    pub secrets: Field<List<Spanned<String>, NameList>>,
     pub defaults: Field<RawOptions>,
     /// Let this file's tests run concurrently.
     pub parallel: Field<bool>,
     #[schemars(length(min = 1))]
-    pub tests: Field<Vec<Field<RawTest>>>,
+    pub tests: Field<List<Field<RawTest>, TestList>>,
     /// Steps that always run last.
-    pub finally: Field<Vec<Field<RawTest>>>,
+    pub finally: Field<List<Field<RawTest>, TestList>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -445,9 +461,9 @@ pub struct RawIdempotencyBlock {
     #[schemars(range(min = 1, max = 1000))]
     pub repeat: Field<u32>,
     /// JSONPaths left out of the comparison.
-    pub ignore: Field<Vec<Spanned<String>>>,
+    pub ignore: Field<List<Spanned<String>, PathList>>,
     /// Response headers that must be equal across sends.
-    pub headers: Field<Vec<Spanned<String>>>,
+    pub headers: Field<List<Spanned<String>, NameList>>,
     pub readback: Field<bool>,
     pub concurrent: Field<bool>,
 }
