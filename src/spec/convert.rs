@@ -59,6 +59,14 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
             return Err(c.finish());
         }
     };
+    if root.is_null() {
+        c.push_help(
+            root.pos,
+            "the file is empty; a spec file needs a non-empty `tests:` list",
+            "add `tests:` with at least one test, such as `- put: /items/1`",
+        );
+        return Err(c.finish());
+    }
     let (raw, shape_errors) = de::collecting(|| de::from_node::<RawSuite>(&root));
     for e in shape_errors {
         c.shape(e);
