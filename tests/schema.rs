@@ -30,10 +30,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             yaml_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml")
-        {
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
     }
@@ -115,7 +112,10 @@ finally:
 "#,
     )
     .unwrap();
-    let errors: Vec<String> = validator().iter_errors(&doc).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator()
+        .iter_errors(&doc)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
@@ -125,17 +125,38 @@ fn the_schema_rejects_what_the_loader_rejects() {
     let cases = [
         ("unknown top-level key", "test:\n  - put: /x\n"),
         ("unknown test key", "tests:\n  - put: /x\n    expct: {}\n"),
-        ("unknown expect key", "tests:\n  - put: /x\n    expect: { statuss: 200 }\n"),
+        (
+            "unknown expect key",
+            "tests:\n  - put: /x\n    expect: { statuss: 200 }\n",
+        ),
         ("two method keys", "tests:\n  - put: /x\n    get: /y\n"),
         ("no method key", "tests:\n  - name: nothing\n"),
-        ("malformed duration", "tests:\n  - put: /x\n    timeout: fast\n"),
-        ("malformed read timeout", "tests:\n  - put: /x\n    timeout: { read: soon }\n"),
-        ("malformed max_time", "tests:\n  - put: /x\n    expect: { max_time: 5 parsecs }\n"),
-        ("headers as a list", "tests:\n  - put: /x\n    headers: [ETag]\n"),
+        (
+            "malformed duration",
+            "tests:\n  - put: /x\n    timeout: fast\n",
+        ),
+        (
+            "malformed read timeout",
+            "tests:\n  - put: /x\n    timeout: { read: soon }\n",
+        ),
+        (
+            "malformed max_time",
+            "tests:\n  - put: /x\n    expect: { max_time: 5 parsecs }\n",
+        ),
+        (
+            "headers as a list",
+            "tests:\n  - put: /x\n    headers: [ETag]\n",
+        ),
         ("no tests", "name: x\n"),
         ("empty tests", "tests: []\n"),
-        ("status out of range", "tests:\n  - put: /x\n    expect: { status: 2000 }\n"),
-        ("x- key in expect", "tests:\n  - put: /x\n    expect: { x-a: 1 }\n"),
+        (
+            "status out of range",
+            "tests:\n  - put: /x\n    expect: { status: 2000 }\n",
+        ),
+        (
+            "x- key in expect",
+            "tests:\n  - put: /x\n    expect: { x-a: 1 }\n",
+        ),
     ];
     for (what, text) in cases {
         let doc = spec_as_json(text).unwrap();

@@ -23,7 +23,8 @@ fn every_case_prints_its_golden_stderr_and_exits_2() {
     let mut failed = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let mut cmd = common::putcheck_command(case, &["--color", "never", "--no-progress", "spec.yaml"]);
+        let mut cmd =
+            common::putcheck_command(case, &["--color", "never", "--no-progress", "spec.yaml"]);
         // Only the variables a case sets itself: undefined-variable cases must not find
         // a value in the environment of whoever runs the tests.
         cmd.env_clear().env("NO_COLOR", "1");

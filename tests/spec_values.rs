@@ -88,7 +88,9 @@ tests:
     }
     assert!(!body.contains("e+"), "{body}");
     assert!(
-        exact.target.ends_with("?id=12345678901234567890123&price=1.50"),
+        exact
+            .target
+            .ends_with("?id=12345678901234567890123&price=1.50"),
         "{}",
         exact.target
     );
@@ -187,7 +189,11 @@ tests:
     let r = by_path(&server, "/form");
     assert_eq!(r.target, "/form?page=2&keep=1&tag=a&tag=b", "{}", r.target);
     assert_eq!(r.body_text(), "a=1&l=x&l=y");
-    assert_eq!(r.header("X-Debug"), None, "null leaves a defaults header out");
+    assert_eq!(
+        r.header("X-Debug"),
+        None,
+        "null leaves a defaults header out"
+    );
     assert_eq!(r.header("X-Keep"), Some("yes"));
 }
 
@@ -310,7 +316,11 @@ tests:
     assert_exit(&out, 0);
     assert_eq!(rep["tests"][0]["outcome"], "passed", "{}", stdout(&out));
     assert_eq!(rep["tests"][1]["outcome"], "passed", "{}", stdout(&out));
-    let paths: Vec<String> = server.requests().iter().map(|r| r.path().to_string()).collect();
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     assert_eq!(paths, ["/env", "/vars"]);
     assert!(pki.ca.exists());
 }

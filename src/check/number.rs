@@ -65,8 +65,20 @@ pub fn compare(a: &str, b: &str) -> Option<Ordering> {
     let (a, b) = (parse(a)?, parse(b)?);
     Some(match (a.digits.is_empty(), b.digits.is_empty()) {
         (true, true) => Ordering::Equal,
-        (true, false) => if b.negative { Ordering::Greater } else { Ordering::Less },
-        (false, true) => if a.negative { Ordering::Less } else { Ordering::Greater },
+        (true, false) => {
+            if b.negative {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (false, true) => {
+            if a.negative {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
         _ => match (a.negative, b.negative) {
             (false, true) => Ordering::Greater,
             (true, false) => Ordering::Less,
@@ -107,12 +119,18 @@ mod jsonpath_with_exact_numbers {
     /// serde_json keeps number text (`arbitrary_precision`); filters still compare.
     #[test]
     fn filters_compare_numbers() {
-        let doc: serde_json::Value =
-            serde_json::from_str(r#"{"items":[{"price":5},{"price":150.5},{"price":18446744073709551616}]}"#)
-                .unwrap_or_default();
+        let doc: serde_json::Value = serde_json::from_str(
+            r#"{"items":[{"price":5},{"price":150.5},{"price":18446744073709551616}]}"#,
+        )
+        .unwrap_or_default();
         let path = JsonPath::parse("$.items[?@.price < 100].price").map_err(|e| e.to_string());
         let found: Vec<String> = path
-            .map(|p| p.select(&doc).into_iter().map(|(_, v)| v.to_string()).collect())
+            .map(|p| {
+                p.select(&doc)
+                    .into_iter()
+                    .map(|(_, v)| v.to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(found, ["5"]);
     }

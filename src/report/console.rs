@@ -41,9 +41,10 @@ pub struct Console {
     sources: Sources,
 }
 
-/// Lines of the spec files as they were loaded (kept in memory by `diagnostic`).
+/// Lines of the spec files as they were loaded (kept in memory by `diagnostic`, so a
+/// failure shows the text that ran even if the file changed since).
 #[derive(Default)]
-pub struct Sources;
+pub struct Sources {}
 
 impl Sources {
     pub fn line(&mut self, file: &str, line: u64) -> Option<String> {

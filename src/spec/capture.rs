@@ -17,7 +17,8 @@ impl Ctx<'_> {
             });
             let pos = v.pos;
             let RawCapture { header, json } = v.value;
-            let unreadable = matches!(header, Field::Invalid(_)) || matches!(json, Field::Invalid(_));
+            let unreadable =
+                matches!(header, Field::Invalid(_)) || matches!(json, Field::Invalid(_));
             if unreadable {
                 continue;
             }
@@ -45,7 +46,10 @@ impl Ctx<'_> {
                 (None, None) => {
                     self.push_help(
                         pos,
-                        format!("capture `{}` says neither where nor what to capture", name.value),
+                        format!(
+                            "capture `{}` says neither where nor what to capture",
+                            name.value
+                        ),
                         "a capture is `{ header: NAME }` or `{ json: JSONPATH }`",
                     );
                     continue;

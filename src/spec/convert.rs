@@ -172,7 +172,10 @@ impl Ctx<'_> {
             .collect();
         let raw_tests = match raw.tests {
             Field::Valid(t) if t.value.0.is_empty() => {
-                self.push(t.pos, "`tests:` is empty; a spec file needs at least one test");
+                self.push(
+                    t.pos,
+                    "`tests:` is empty; a spec file needs at least one test",
+                );
                 Vec::new()
             }
             Field::Valid(t) => t.value.0,

@@ -273,7 +273,9 @@ impl<V, L> Default for Entries<V, L> {
 
 impl<V, L> Entries<V, L> {
     pub fn into_valid(self) -> impl Iterator<Item = (Spanned<String>, Spanned<V>)> {
-        self.0.into_iter().filter_map(|(k, v)| v.take().map(|v| (k, v)))
+        self.0
+            .into_iter()
+            .filter_map(|(k, v)| v.take().map(|v| (k, v)))
     }
 }
 
@@ -333,7 +335,10 @@ struct NodeDe<'a>(&'a Node);
 impl NodeDe<'_> {
     fn mismatch(&self, exp: &dyn Expected) -> ShapeError {
         let exp = exp.to_string().replace("a sequence", "a list");
-        ShapeError::new(self.0.pos, format!("expected {exp}, found {}", self.0.found()))
+        ShapeError::new(
+            self.0.pos,
+            format!("expected {exp}, found {}", self.0.found()),
+        )
     }
 }
 
@@ -376,7 +381,9 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
         match &self.0.kind {
-            Kind::Str(s) | Kind::Number(s) => visitor.visit_str(s).map_err(|e: ShapeError| e.at(self.0.pos)),
+            Kind::Str(s) | Kind::Number(s) => visitor
+                .visit_str(s)
+                .map_err(|e: ShapeError| e.at(self.0.pos)),
             Kind::Bool(b) => visitor
                 .visit_str(&b.to_string())
                 .map_err(|e: ShapeError| e.at(self.0.pos)),
@@ -468,7 +475,9 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
     fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
         match &self.0.kind {
             Kind::Number(n) => match n.parse::<u32>() {
-                Ok(u) => visitor.visit_u32(u).map_err(|e: ShapeError| e.at(self.0.pos)),
+                Ok(u) => visitor
+                    .visit_u32(u)
+                    .map_err(|e: ShapeError| e.at(self.0.pos)),
                 Err(_) => Err(ShapeError::new(
                     self.0.pos,
                     format!("expected a whole number, found the number `{n}`"),

@@ -30,7 +30,12 @@ impl Ctx<'_> {
                 ),
             }
         }
-        for (name, v) in e.headers.value().map(|h| h.into_valid().collect::<Vec<_>>()).unwrap_or_default() {
+        for (name, v) in e
+            .headers
+            .value()
+            .map(|h| h.into_valid().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
             if let Some(matcher) = self.matcher(&v.value.0 .0) {
                 out.headers.push(HeaderExpect {
                     name: name.value,
@@ -39,7 +44,12 @@ impl Ctx<'_> {
                 });
             }
         }
-        for (path, v) in e.json.value().map(|h| h.into_valid().collect::<Vec<_>>()).unwrap_or_default() {
+        for (path, v) in e
+            .json
+            .value()
+            .map(|h| h.into_valid().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
             let compiled = JsonPath::parse(&path.value);
             let matcher = self.matcher(&v.value.0 .0);
             match compiled {

@@ -93,7 +93,9 @@ impl Ctx<'_> {
                 ok = false;
                 let help = match did_you_mean(&k.name, MATCHER_NAMES) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "to compare with an object that has such keys, use `{ eq: {...} }`".into(),
+                    None => {
+                        "to compare with an object that has such keys, use `{ eq: {...} }`".into()
+                    }
                 };
                 self.push_help(
                     k.pos,
@@ -128,7 +130,10 @@ impl Ctx<'_> {
                 _ => {
                     ctx.push(
                         val.pos,
-                        format!("`{name}` compares numbers; expected a number, found {}", val.found()),
+                        format!(
+                            "`{name}` compares numbers; expected a number, found {}",
+                            val.found()
+                        ),
                     );
                     None
                 }
@@ -141,7 +146,10 @@ impl Ctx<'_> {
                 let Some(src) = val.as_str() else {
                     self.push(
                         val.pos,
-                        format!("`matches` takes a regular expression as a string, found {}", val.found()),
+                        format!(
+                            "`matches` takes a regular expression as a string, found {}",
+                            val.found()
+                        ),
                     );
                     return None;
                 };
@@ -266,7 +274,9 @@ mod tests {
         assert_eq!(looks_like_matcher("contain"), Some("contains"));
         assert_eq!(looks_like_matcher("gtee"), Some("gte"));
         assert_eq!(looks_like_matcher("lts"), Some("lt"));
-        for literal in ["one", "id", "at", "name", "size", "value", "count", "price", "tags", "items"] {
+        for literal in [
+            "one", "id", "at", "name", "size", "value", "count", "price", "tags", "items",
+        ] {
             assert_eq!(looks_like_matcher(literal), None, "{literal}");
         }
     }

@@ -126,7 +126,10 @@ impl Ctx<'_> {
         let mut headers_removed = Vec::new();
         let mut no_removals = Vec::new();
         PartialOptions {
-            params: o.params.value().map(|p| self.params(p, &mut params_removed)),
+            params: o
+                .params
+                .value()
+                .map(|p| self.params(p, &mut params_removed)),
             headers: o
                 .headers
                 .value()
@@ -232,7 +235,13 @@ impl Ctx<'_> {
         out
     }
 
-    fn param_values(&mut self, key: &str, node: &Node, what: &str, out: &mut Vec<(String, String)>) {
+    fn param_values(
+        &mut self,
+        key: &str,
+        node: &Node,
+        what: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
         match &node.kind {
             Kind::Null => {}
             Kind::Seq(items) => {
@@ -341,7 +350,12 @@ impl Ctx<'_> {
                 let allowed = ["path", "content", "filename", "content_type"];
                 for (k, _) in entries {
                     if !allowed.contains(&k.name.as_str()) {
-                        self.unknown_key(k.pos, &k.name, &allowed, &format!("files.{}", field.value));
+                        self.unknown_key(
+                            k.pos,
+                            &k.name,
+                            &allowed,
+                            &format!("files.{}", field.value),
+                        );
                     }
                 }
                 let text = |k: &str| node.get(k).and_then(Node::scalar_text);
@@ -404,7 +418,10 @@ impl Ctx<'_> {
             return None;
         };
         let [(k, v)] = entries.as_slice() else {
-            self.push(node.pos, shape(format!("a map with {} keys", entries.len())));
+            self.push(
+                node.pos,
+                shape(format!("a map with {} keys", entries.len())),
+            );
             return None;
         };
         match (k.name.as_str(), &v.kind) {
@@ -412,7 +429,10 @@ impl Ctx<'_> {
                 match (a[0].scalar_text(), a[1].scalar_text()) {
                     (Some(user), Some(password)) => Some(Auth::Basic { user, password }),
                     _ => {
-                        self.push(v.pos, "expected `[user, password]`, two strings, for `auth.basic`");
+                        self.push(
+                            v.pos,
+                            "expected `[user, password]`, two strings, for `auth.basic`",
+                        );
                         None
                     }
                 }
@@ -420,7 +440,10 @@ impl Ctx<'_> {
             ("basic", _) => {
                 self.push(
                     v.pos,
-                    format!("expected `[user, password]` for `auth.basic`, found {}", v.found()),
+                    format!(
+                        "expected `[user, password]` for `auth.basic`, found {}",
+                        v.found()
+                    ),
                 );
                 None
             }
@@ -429,7 +452,10 @@ impl Ctx<'_> {
                 None => {
                     self.push(
                         v.pos,
-                        format!("expected a token (a string) for `auth.bearer`, found {}", v.found()),
+                        format!(
+                            "expected a token (a string) for `auth.bearer`, found {}",
+                            v.found()
+                        ),
                     );
                     None
                 }

@@ -360,7 +360,10 @@ impl RawTest {
 pub const METHOD_KEYS: &[&str] = &["put", "get", "delete", "post", "patch"];
 
 fn allow_merge_keys(schema: &mut Schema) {
-    schema.insert("patternProperties".into(), serde_json::json!({ "^<<$": {} }));
+    schema.insert(
+        "patternProperties".into(),
+        serde_json::json!({ "^<<$": {} }),
+    );
 }
 
 /// `x-` keys are allowed, and exactly one method key.
@@ -406,7 +409,9 @@ pub struct RawSuite {
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
-#[serde(expecting = "a map of expectations (status, reason, headers, json, body, max_time, schema)")]
+#[serde(
+    expecting = "a map of expectations (status, reason, headers, json, body, max_time, schema)"
+)]
 pub struct RawExpect {
     pub status: Field<StatusValue>,
     pub reason: Field<ReasonValue>,

@@ -45,15 +45,17 @@ impl Ctx<'_> {
             }
         };
         let test_name = |n: &Node| -> String {
-            n.get("name").and_then(Node::scalar_text).unwrap_or_else(|| {
-                raw::METHOD_KEYS
-                    .iter()
-                    .find_map(|m| {
-                        let url = n.get(m)?.scalar_text()?;
-                        Some(format!("{} {url}", m.to_uppercase()))
-                    })
-                    .unwrap_or_else(|| format!("at line {}", n.pos.line))
-            })
+            n.get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| {
+                    raw::METHOD_KEYS
+                        .iter()
+                        .find_map(|m| {
+                            let url = n.get(m)?.scalar_text()?;
+                            Some(format!("{} {url}", m.to_uppercase()))
+                        })
+                        .unwrap_or_else(|| format!("at line {}", n.pos.line))
+                })
         };
         let all_captures: Vec<(String, String)> = test_nodes
             .iter()

@@ -133,9 +133,16 @@ pub fn parse(source: &str) -> Result<Node, Vec<SyntaxError>> {
                     pos,
                     kind: resolve_scalar(&text, style, tag.as_deref()),
                 };
-                builder.add(node, anchor, Some(text.to_string()), style == ScalarStyle::Plain);
+                builder.add(
+                    node,
+                    anchor,
+                    Some(text.to_string()),
+                    style == ScalarStyle::Plain,
+                );
             }
-            Event::SequenceStart(_, anchor, _) => builder.stack.push(Open::Seq(pos, anchor, Vec::new())),
+            Event::SequenceStart(_, anchor, _) => {
+                builder.stack.push(Open::Seq(pos, anchor, Vec::new()))
+            }
             Event::MappingStart(_, anchor, _) => builder.stack.push(Open::Map {
                 pos,
                 anchor,
@@ -230,7 +237,10 @@ fn first_indent_tab(source: &str, from: u64) -> Option<(u64, u64)> {
         .enumerate()
         .skip(from.saturating_sub(2) as usize)
         .find_map(|(i, line)| {
-            let lead: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            let lead: String = line
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
             lead.find('\t')
                 .map(|col| (i as u64 + 1, lead[..col].chars().count() as u64 + 1))
         })
@@ -433,7 +443,9 @@ fn core_float(text: &str) -> Option<String> {
         None => (mantissa, None),
     };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || !frac.is_none_or(digits) || (int.is_empty() && frac.is_none_or(str::is_empty))
+    if !digits(int)
+        || !frac.is_none_or(digits)
+        || (int.is_empty() && frac.is_none_or(str::is_empty))
     {
         return None;
     }
@@ -480,7 +492,9 @@ mod tests {
         assert_eq!(scalar(".5"), n("0.5"));
         assert_eq!(scalar("1."), n("1.0"));
         assert_eq!(scalar("2E10"), n("2e10"));
-        for text in ["1_000", "0b101", "1:20", "yes", "on", "no", "off", "0x", ".", "1e", ".inf"] {
+        for text in [
+            "1_000", "0b101", "1:20", "yes", "on", "no", "off", "0x", ".", "1e", ".inf",
+        ] {
             assert_eq!(scalar(text), s(text), "{text}");
         }
         assert_eq!(scalar("~"), Kind::Null);
