@@ -46,7 +46,7 @@ vars:
 tests:
   - name: sent and checked exactly
     put: /exact
-    params: {{ id: 12345678901234567890123, price: 1.50 }}
+    params: {{ id: 12345678901234567890123, price: 1.50, zip: 01234 }}
     json: {{ over: 18446744073709551616, dec: 0.1000000000000000000001, id: "${{big}}", neg: -99999999999999999999 }}
     expect:
       json:
@@ -90,7 +90,7 @@ tests:
     assert!(
         exact
             .target
-            .ends_with("?id=12345678901234567890123&price=1.50"),
+            .ends_with("?id=12345678901234567890123&price=1.50&zip=01234"),
         "{}",
         exact.target
     );

@@ -17,7 +17,7 @@ use serde::de::{
 use serde::Deserialize;
 
 use super::error::did_you_mean;
-use super::yaml::{Key, Kind, Node};
+use super::yaml::{self, Key, Kind, Node};
 use super::Pos;
 
 const FIELD: &str = "$putcheck::Field";
@@ -351,6 +351,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
             Kind::Null => visitor.visit_unit(),
             Kind::Bool(b) => visitor.visit_bool(*b),
             Kind::Number(n) => {
+                let n = &n.json;
                 if let Ok(u) = n.parse::<u64>() {
                     visitor.visit_u64(u)
                 } else if let Ok(i) = n.parse::<i64>() {
@@ -381,7 +382,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
         match &self.0.kind {
-            Kind::Str(s) | Kind::Number(s) => visitor
+            Kind::Str(s) | Kind::Number(yaml::Number { written: s, .. }) => visitor
                 .visit_str(s)
                 .map_err(|e: ShapeError| e.at(self.0.pos)),
             Kind::Bool(b) => visitor
@@ -474,7 +475,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
         match &self.0.kind {
-            Kind::Number(n) => match n.parse::<u32>() {
+            Kind::Number(yaml::Number { json: n, .. }) => match n.parse::<u32>() {
                 Ok(u) => visitor
                     .visit_u32(u)
                     .map_err(|e: ShapeError| e.at(self.0.pos)),

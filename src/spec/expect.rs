@@ -142,6 +142,7 @@ impl Ctx<'_> {
         let one = |v: &Node| -> Option<StatusPattern> {
             match &v.kind {
                 Kind::Number(n) => n
+                    .json
                     .parse::<u16>()
                     .ok()
                     .filter(|c| (100..=999).contains(c))

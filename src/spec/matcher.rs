@@ -214,7 +214,7 @@ impl Ctx<'_> {
                 }
             },
             "length" => match &val.kind {
-                Kind::Number(n) if n.parse::<u64>().is_ok() => {
+                Kind::Number(n) if n.json.parse::<u64>().is_ok() => {
                     Predicate::Length(Box::new(Matcher::Equals(value)))
                 }
                 Kind::Map(_) => Predicate::Length(Box::new(self.matcher(val)?)),

@@ -23,12 +23,19 @@ pub struct Node {
 pub enum Kind {
     Null,
     Bool(bool),
-    /// A JSON number, as text (`17`, `-3`, `1.50`, `2e10`).
-    Number(String),
+    Number(Number),
     Str(String),
     Seq(Vec<Node>),
     /// Entries in file order; keys are scalars (their text) with their own positions.
     Map(Vec<(Key, Node)>),
+}
+
+/// A number as JSON needs it (`017` → `17`, `0x1F` → `31`) and as it was written, for
+/// places where it is text (a query parameter `zip: 01234` stays `01234`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    pub json: String,
+    pub written: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +58,7 @@ impl Node {
         match &self.kind {
             Kind::Null => "null".into(),
             Kind::Bool(b) => format!("`{b}`"),
-            Kind::Number(n) => format!("the number `{n}`"),
+            Kind::Number(n) => format!("the number `{}`", n.written),
             Kind::Str(s) if s.chars().count() > 40 => "a string".into(),
             Kind::Str(s) => format!("the string `{s}`"),
             Kind::Seq(_) => "a list".into(),
@@ -81,7 +88,8 @@ impl Node {
     /// A scalar's text as it reads inside a larger string (`3`, `true`, `abc`).
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
-            Kind::Str(s) | Kind::Number(s) => Some(s.clone()),
+            Kind::Str(s) => Some(s.clone()),
+            Kind::Number(n) => Some(n.written.clone()),
             Kind::Bool(b) => Some(b.to_string()),
             _ => None,
         }
@@ -93,9 +101,10 @@ impl Node {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),
             Kind::Number(n) => n
+                .json
                 .parse::<serde_json::Number>()
                 .map(Value::Number)
-                .unwrap_or_else(|_| Value::String(n.clone())),
+                .unwrap_or_else(|_| Value::String(n.written.clone())),
             Kind::Str(s) => Value::String(s.clone()),
             Kind::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             Kind::Map(entries) => Value::Object(
@@ -366,11 +375,11 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Kind {
         "false" | "False" | "FALSE" => return Kind::Bool(false),
         _ => {}
     }
-    if let Some(n) = core_int(text) {
-        return Kind::Number(n);
-    }
-    if let Some(n) = core_float(text) {
-        return Kind::Number(n);
+    if let Some(json) = core_int(text).or_else(|| core_float(text)) {
+        return Kind::Number(Number {
+            json,
+            written: text.to_string(),
+        });
     }
     Kind::Str(text.to_string())
 }
@@ -474,12 +483,23 @@ mod tests {
     use super::*;
 
     fn scalar(text: &str) -> Kind {
-        resolve_scalar(text, ScalarStyle::Plain, None)
+        match resolve_scalar(text, ScalarStyle::Plain, None) {
+            Kind::Number(n) => Kind::Number(Number {
+                json: n.json,
+                written: String::new(),
+            }),
+            other => other,
+        }
     }
 
     #[test]
     fn core_schema_numbers() {
-        let n = |s: &str| Kind::Number(s.to_string());
+        let n = |s: &str| {
+            Kind::Number(Number {
+                json: s.to_string(),
+                written: String::new(),
+            })
+        };
         let s = |s: &str| Kind::Str(s.to_string());
         assert_eq!(scalar("017"), n("17"));
         assert_eq!(scalar("0o17"), n("15"));
@@ -498,6 +518,13 @@ mod tests {
             assert_eq!(scalar(text), s(text), "{text}");
         }
         assert_eq!(scalar("~"), Kind::Null);
+        let written = resolve_scalar("01234", ScalarStyle::Plain, None);
+        let text = Node {
+            pos: Pos::default(),
+            kind: written,
+        };
+        assert_eq!(text.scalar_text().as_deref(), Some("01234"));
+        assert_eq!(text.to_value().to_string(), "1234");
         assert_eq!(scalar("True"), Kind::Bool(true));
         assert_eq!(
             resolve_scalar("17", ScalarStyle::DoubleQuoted, None),
