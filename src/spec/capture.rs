@@ -1,11 +1,11 @@
 //! `capture:` → `Capture`s: values taken from a response for the tests after it.
 
-use super::convert::Ctx;
+use super::convert::Loader;
 use super::de::{Entries, Field};
 use super::raw::RawCapture;
 use super::*;
 
-impl Ctx<'_> {
+impl Loader<'_> {
     pub(super) fn captures<L>(&mut self, c: Entries<RawCapture, L>) -> Vec<Capture> {
         let mut out = Vec::new();
         let entries: Vec<_> = c.into_valid().collect();

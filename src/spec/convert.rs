@@ -38,7 +38,7 @@ pub fn load_file(path: &Path, ctx: &LoadContext) -> Result<Suite, Vec<SpecError>
 /// Validates spec text that was read from `path` (used for positions and relative paths).
 pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, Vec<SpecError>> {
     crate::diagnostic::remember_source(path, source);
-    let mut c = Ctx {
+    let mut c = Loader {
         file: path,
         dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
         source,
@@ -47,15 +47,14 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
         vars: Vec::new(),
     };
     let root = match yaml::parse(source) {
-        Ok(root) => root,
-        Err(errors) => {
-            for e in errors {
-                let err = c.error(e.pos, e.message);
-                c.errors.push(match e.help {
-                    Some(h) => err.with_help(h),
-                    None => err,
-                });
+        Ok((root, duplicates)) => {
+            for e in duplicates {
+                c.syntax(e);
             }
+            root
+        }
+        Err(e) => {
+            c.syntax(e);
             return Err(c.finish());
         }
     };
@@ -79,7 +78,7 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
 }
 
 /// The conversion's state: the file, and every error found so far.
-pub(super) struct Ctx<'a> {
+pub(super) struct Loader<'a> {
     pub file: &'a Path,
     /// The spec file's folder: relative paths in the spec start here.
     pub dir: PathBuf,
@@ -90,7 +89,7 @@ pub(super) struct Ctx<'a> {
     pub vars: Vec<(String, Value)>,
 }
 
-impl Ctx<'_> {
+impl Loader<'_> {
     pub fn error(&self, pos: Pos, message: impl Into<String>) -> SpecError {
         SpecError::new(self.file, pos, message).with_source(self.source)
     }
@@ -108,6 +107,14 @@ impl Ctx<'_> {
     pub fn push_help(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
         let e = self.error(pos, message).with_help(help);
         self.errors.push(e);
+    }
+
+    fn syntax(&mut self, e: yaml::SyntaxError) {
+        let err = self.error(e.pos, e.message);
+        self.errors.push(match e.help {
+            Some(h) => err.with_help(h),
+            None => err,
+        });
     }
 
     fn shape(&mut self, e: ShapeError) {

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use super::convert::Ctx;
+use super::convert::Loader;
 use super::raw::RawExpect;
 use super::template::{self, Lookup};
 use super::yaml::{Kind, Node};
 use super::*;
 
-impl Ctx<'_> {
+impl Loader<'_> {
     pub(super) fn expectations(&mut self, e: RawExpect) -> Expect {
         let mut out = Expect::default();
         if let Some(s) = e.status.value() {

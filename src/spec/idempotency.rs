@@ -1,6 +1,6 @@
 //! `idempotency:` → `Idempotency` (how often a step is sent and what is compared).
 
-use super::convert::Ctx;
+use super::convert::Loader;
 use super::raw::{RawIdempotency, RawIdempotencyBlock};
 use super::*;
 
@@ -16,7 +16,7 @@ impl Idempotency {
     }
 }
 
-impl Ctx<'_> {
+impl Loader<'_> {
     pub(super) fn idempotency(&mut self, raw: RawIdempotency) -> Option<Idempotency> {
         let block = match raw {
             RawIdempotency::Switch(false) => return None,

@@ -10,7 +10,7 @@
 
 use regex::Regex;
 
-use super::convert::Ctx;
+use super::convert::Loader;
 use super::error::did_you_mean;
 use super::yaml::{Kind, Node};
 use super::{JsonType, Matcher, Pattern, Predicate};
@@ -54,7 +54,7 @@ const TYPES: [JsonType; 7] = [
     JsonType::Null,
 ];
 
-impl Ctx<'_> {
+impl Loader<'_> {
     /// The matcher a node stands for; every mistake in it is reported.
     pub(super) fn matcher(&mut self, node: &Node) -> Option<Matcher> {
         let Kind::Map(entries) = &node.kind else {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::convert::Ctx;
+use super::convert::Loader;
 use super::de::{Entries, Spanned};
 use super::raw::{ParamValue, RawOptions};
 use super::yaml::{Kind, Node};
@@ -72,7 +72,7 @@ fn merge_pairs(
     out
 }
 
-impl Ctx<'_> {
+impl Loader<'_> {
     pub(super) fn options(&mut self, o: RawOptions) -> PartialOptions {
         let data = o.data.take().and_then(|d| {
             let node = d.value.0 .0;

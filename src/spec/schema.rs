@@ -19,13 +19,13 @@ pub fn json_schema() -> String {
 /// A spec file's YAML as putcheck reads it (YAML 1.2, anchors and merges resolved), as
 /// JSON: the document `json_schema` describes.
 pub fn spec_as_json(source: &str) -> Result<serde_json::Value, String> {
-    super::yaml::parse(source)
-        .map(|node| node.to_value())
-        .map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| format!("{}:{}: {}", e.pos.line, e.pos.column, e.message))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
+    let describe =
+        |e: &super::yaml::SyntaxError| format!("{}:{}: {}", e.pos.line, e.pos.column, e.message);
+    match super::yaml::parse(source) {
+        Ok((node, duplicates)) => match duplicates.first() {
+            None => Ok(node.to_value()),
+            Some(e) => Err(describe(e)),
+        },
+        Err(e) => Err(describe(&e)),
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::convert::Ctx;
+use super::convert::Loader;
 use super::error::did_you_mean;
 use super::raw;
 use super::template;
@@ -17,7 +17,7 @@ struct Use {
     has_fallback: bool,
 }
 
-impl Ctx<'_> {
+impl Loader<'_> {
     pub(super) fn check_variables(
         &mut self,
         root: &Node,

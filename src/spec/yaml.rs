@@ -117,8 +117,10 @@ impl Node {
     }
 }
 
-/// Parses the first document of `source`. An empty file is a null node.
-pub fn parse(source: &str) -> Result<Node, Vec<SyntaxError>> {
+/// Parses the first document of `source`. An empty file is a null node. A syntax error
+/// stops the parse; duplicate keys do not (the first one is kept), so they come back
+/// next to the tree and are reported with the file's other mistakes.
+pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
     let mut builder = Builder {
         anchors: HashMap::new(),
         stack: Vec::new(),
@@ -129,7 +131,7 @@ pub fn parse(source: &str) -> Result<Node, Vec<SyntaxError>> {
     for event in parser {
         let (event, span) = match event {
             Ok(e) => e,
-            Err(e) => return Err(vec![syntax_error(source, &e)]),
+            Err(e) => return Err(syntax_error(source, &e)),
         };
         let pos = Pos {
             line: span.start.line() as u64,
@@ -204,13 +206,11 @@ pub fn parse(source: &str) -> Result<Node, Vec<SyntaxError>> {
             _ => {}
         }
     }
-    if !builder.duplicates.is_empty() {
-        return Err(builder.duplicates);
-    }
-    Ok(builder.root.unwrap_or(Node {
+    let root = builder.root.unwrap_or(Node {
         pos: Pos { line: 1, column: 1 },
         kind: Kind::Null,
-    }))
+    });
+    Ok((root, builder.duplicates))
 }
 
 fn syntax_error(source: &str, e: &granit_parser::ScanError) -> SyntaxError {
@@ -317,7 +317,9 @@ impl Builder {
                                 "duplicate key `{}`: a key may appear once in a map (first at line {})",
                                 k.name, first.pos.line
                             ),
-                            help: Some("to apply several matchers to one path, put them in one map: `$.size: { type: integer, gte: 1 }`".into()),
+                            help: k.name.starts_with('$').then(|| {
+                                "to apply several matchers to one path, put them in one map: `$.size: { type: integer, gte: 1 }`".into()
+                            }),
                         });
                     } else {
                         entries.push((k, node));
@@ -534,7 +536,7 @@ mod tests {
 
     #[test]
     fn merge_keys_fill_in_missing_keys() {
-        let node = parse("x: &a { h: 1, k: 2 }\ny:\n  k: 3\n  <<: *a\n  z: 4\n").unwrap();
+        let (node, _) = parse("x: &a { h: 1, k: 2 }\ny:\n  k: 3\n  <<: *a\n  z: 4\n").unwrap();
         let y = node.get("y").unwrap().to_value();
         assert_eq!(y.to_string(), r#"{"k":3,"h":1,"z":4}"#);
     }
