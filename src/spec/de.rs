@@ -418,6 +418,10 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
         match &self.0.kind {
+            // `headers:` with nothing after it: an empty map, as it reads.
+            Kind::Null => visitor
+                .visit_map(MapDe::new(Vec::new()))
+                .map_err(|e: ShapeError| e.at(self.0.pos)),
             Kind::Map(entries) => visitor
                 .visit_map(MapDe::new(entries.iter().collect()))
                 .map_err(|e: ShapeError| e.at(self.0.pos)),
@@ -431,8 +435,11 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ShapeError> {
-        let Kind::Map(entries) = &self.0.kind else {
-            return Err(self.mismatch(&visitor));
+        let entries = match &self.0.kind {
+            Kind::Map(entries) => entries.as_slice(),
+            // `expect:` with nothing after it: an empty map, as it reads.
+            Kind::Null => &[],
+            _ => return Err(self.mismatch(&visitor)),
         };
         let mut known = Vec::new();
         for entry in entries {
