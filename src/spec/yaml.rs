@@ -44,6 +44,9 @@ pub struct Key {
     pub pos: Pos,
 }
 
+/// Alias expansion limit: no spec comes near it, an alias bomb would exhaust memory.
+const MAX_EXPANDED_NODES: usize = 100_000;
+
 /// A file that is not YAML at all (a syntax error), with where the parser stopped.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
@@ -63,6 +66,15 @@ impl Node {
             Kind::Str(s) => format!("the string `{s}`"),
             Kind::Seq(_) => "a list".into(),
             Kind::Map(_) => "a map".into(),
+        }
+    }
+
+    /// How many values the node holds, itself included.
+    pub fn size(&self) -> usize {
+        1 + match &self.kind {
+            Kind::Seq(items) => items.iter().map(Node::size).sum(),
+            Kind::Map(entries) => entries.iter().map(|(_, v)| v.size()).sum(),
+            _ => 0,
         }
     }
 
@@ -123,6 +135,7 @@ impl Node {
 pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
     let mut builder = Builder {
         anchors: HashMap::new(),
+        expanded: 0,
         stack: Vec::new(),
         root: None,
         duplicates: Vec::new(),
@@ -196,10 +209,25 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
                 }
             }
             Event::Alias(id) => {
-                let node = builder.anchors.get(&id).cloned().unwrap_or(Node {
-                    pos,
-                    kind: Kind::Null,
-                });
+                let (node, size) = builder.anchors.get(&id).cloned().unwrap_or((
+                    Node {
+                        pos,
+                        kind: Kind::Null,
+                    },
+                    1,
+                ));
+                builder.expanded += size;
+                if builder.expanded > MAX_EXPANDED_NODES {
+                    return Err(SyntaxError {
+                        pos,
+                        message: format!(
+                            "aliases here expand to more than {MAX_EXPANDED_NODES} values"
+                        ),
+                        help: Some(
+                            "a spec file this size is a mistake (or an alias bomb); share smaller fragments".into(),
+                        ),
+                    });
+                }
                 builder.add(node, 0, None, false);
             }
             Event::DocumentEnd => break,
@@ -268,7 +296,10 @@ enum Open {
 }
 
 struct Builder {
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their size in values.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Values created by alias expansion so far.
+    expanded: usize,
     stack: Vec<Open>,
     root: Option<Node>,
     duplicates: Vec<SyntaxError>,
@@ -278,7 +309,7 @@ impl Builder {
     /// Adds a finished node to the open collection (as a key or a value) or as the root.
     fn add(&mut self, node: Node, anchor: usize, text: Option<String>, plain: bool) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), node.size()));
         }
         match self.stack.last_mut() {
             None => {
@@ -532,6 +563,18 @@ mod tests {
             resolve_scalar("17", ScalarStyle::DoubleQuoted, None),
             s("17")
         );
+    }
+
+    #[test]
+    fn an_alias_bomb_is_an_error() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..8 {
+            let prev = format!("*a{}", i - 1);
+            let items = vec![prev.as_str(); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        let err = parse(&text).err().map(|e| e.message).unwrap_or_default();
+        assert!(err.contains("expand to more than"), "{err}");
     }
 
     #[test]
