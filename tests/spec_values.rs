@@ -282,12 +282,12 @@ tests:
 }
 
 #[test]
-fn a_ca_bundle_through_a_variable_over_real_tls() {
+fn a_ca_bundle_and_a_client_certificate_through_variables_over_real_tls() {
     let specs = Specs::new();
     let pki_dir = specs.path("pki");
     std::fs::create_dir_all(&pki_dir).unwrap();
     let pki = Pki::generate(&pki_dir);
-    let server = TestServer::start_tls(pki.server_config(), |r| {
+    let server = TestServer::start_tls(pki.mtls_server_config(), |r| {
         Action::json(200, json!({ "path": r.path() }))
     });
     specs.write(
@@ -301,9 +301,11 @@ tests:
   - name: absolute, from the environment
     get: /env
     verify: ${{CA_DIR}}/ca.pem
+    cert: ${{CA_DIR}}/client-combined.pem
   - name: relative to the spec file, from vars
     get: /vars
     verify: ${{pki}}/ca.pem
+    cert: ["${{pki}}/client.pem", "${{pki}}/client-key.pem"]
 "#,
             base = server.https_url("")
         ),

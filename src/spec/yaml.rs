@@ -260,10 +260,14 @@ fn syntax_error(source: &str, e: &granit_parser::ScanError) -> SyntaxError {
             };
         }
     }
+    let line = source.lines().nth(pos.line.saturating_sub(1) as usize);
+    let help = (info.contains("flow") && line.is_some_and(|l| l.contains("${"))).then(|| {
+        "inside `[...]` or `{...}`, quote a value that holds `${...}`: [\"${dir}/a.pem\"]".into()
+    });
     SyntaxError {
         pos,
         message: format!("invalid YAML: {info}"),
-        help: None,
+        help,
     }
 }
 
