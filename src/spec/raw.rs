@@ -296,14 +296,17 @@ macro_rules! with_request_options {
             pub body_file: Field<String>,
             /// Multipart files: field → path, or `{ path | content, filename, content_type }`.
             pub files: Field<Entries<FileValue, FileMap>>,
+            /// `{ basic: [user, password] }` or `{ bearer: token }`.
             pub auth: Field<AuthValue>,
-            /// Default 30s.
+            /// `5s`, `250ms`, seconds, or `{ connect: 2s, read: 10s }`; default 30s.
             pub timeout: Field<TimeoutValue>,
-            /// Default true.
+            /// Follow redirects (default true, up to 30).
             pub allow_redirects: Field<bool>,
+            /// `{ http: URL, https: URL }`; without it the proxy environment variables apply.
             pub proxies: Field<RawProxies>,
             /// true (default), false, or a path to a CA bundle (PEM).
             pub verify: Field<VerifyValue>,
+            /// A client certificate: one PEM with certificate and key, or `[cert.pem, key.pem]`.
             pub cert: Field<CertValue>,
         }
     };
@@ -323,15 +326,23 @@ with_request_options!(
     pub struct RawTest {
         /// Default: the method and URL.
         pub name: Field<String>,
+        /// PUT this URL (absolute, or a path joined to `base_url`); sent more than once.
         pub put: Field<String>,
+        /// GET this URL: a setup or read-back step.
         pub get: Field<String>,
+        /// DELETE this URL: a setup or clean-up step.
         pub delete: Field<String>,
+        /// POST to this URL: a setup step.
         pub post: Field<String>,
+        /// PATCH this URL: a setup step.
         pub patch: Field<String>,
+        /// What every send must answer.
         pub expect: Field<RawExpect>,
         /// `false`, `true`, or a map of settings; on by default for `put`.
         pub idempotency: Field<RawIdempotency>,
+        /// Values from the response, as variables for the tests after this one.
         pub capture: Field<Entries<RawCapture, CaptureMap>>,
+        /// Run the whole test again if it fails: `{ count: 3, interval: 500ms }`.
         pub retry: Field<RawRetry>,
     }
 );
@@ -413,11 +424,17 @@ pub struct RawSuite {
     expecting = "a map of expectations (status, reason, headers, json, body, max_time, schema)"
 )]
 pub struct RawExpect {
+    /// `200`, `[200, 204]` or `"2xx"`.
     pub status: Field<StatusValue>,
+    /// The reason phrase on the status line, exactly.
     pub reason: Field<ReasonValue>,
+    /// Header name → value or matcher.
     pub headers: Field<Entries<MatcherValue, HeaderExpectMap>>,
+    /// JSONPath (RFC 9535) → value or matcher (`{ type: integer, gte: 1 }`).
     pub json: Field<Entries<MatcherValue, JsonExpectMap>>,
+    /// The raw body: equal, or `{ contains: ... }` / `{ matches: ... }`.
     pub body: Field<MatcherValue>,
+    /// Each send must be at least this fast.
     pub max_time: Field<DurationValue>,
     /// Path (relative to the spec file) of a JSON Schema the body must meet.
     pub schema: Field<String>,
