@@ -135,3 +135,24 @@ mod jsonpath_with_exact_numbers {
         assert_eq!(found, ["5"]);
     }
 }
+
+#[cfg(test)]
+mod jsonschema_with_exact_numbers {
+    /// jsonschema reads arbitrary-precision numbers (types, small bounds) correctly.
+    #[test]
+    fn types_and_bounds() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": { "id": { "type": "integer" }, "n": { "maximum": 10 } }
+        });
+        let valid = jsonschema::validator_for(&schema).map(|v| {
+            let doc = |text: &str| serde_json::from_str(text).unwrap_or_default();
+            (
+                v.is_valid(&doc(r#"{"id":18446744073709551616,"n":10}"#)),
+                v.is_valid(&doc(r#"{"id":1.5}"#)),
+                v.is_valid(&doc(r#"{"n":10.000000001}"#)),
+            )
+        });
+        assert_eq!(valid.ok(), Some((true, false, false)));
+    }
+}
