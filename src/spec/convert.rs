@@ -187,8 +187,8 @@ impl Loader<'_> {
             }
             Field::Valid(t) => t.value.0,
             Field::Invalid(_) => Vec::new(),
-            // A misspelt `tests:` was reported as an unknown key already.
-            Field::Absent if !self.errors.is_empty() => Vec::new(),
+            // A misspelt `tests:` was reported as an unknown key, with the suggestion.
+            Field::Absent if misspelt_tests(root) => Vec::new(),
             Field::Absent => {
                 self.push_help(
                     root.pos,
@@ -362,5 +362,15 @@ impl Loader<'_> {
             );
         }
         d
+    }
+}
+
+/// Whether the file has a key that is a misspelling of `tests`.
+fn misspelt_tests(root: &Node) -> bool {
+    match &root.kind {
+        yaml::Kind::Map(entries) => entries
+            .iter()
+            .any(|(k, _)| super::error::did_you_mean(&k.name, &["tests"]).is_some()),
+        _ => false,
     }
 }
