@@ -48,7 +48,9 @@ impl PartialOptions {
 }
 
 /// Keys in `over` replace keys of the same name in `base`, keys in `removed` leave
-/// (`ci`: names compare case-insensitively).
+/// (`ci`: names compare case-insensitively). As requests merges a session's mapping
+/// with a request's (`dict.update`): an overridden name keeps its place, with the
+/// test's value(s); a new one goes last; a `None` (here `null`) drops the name.
 fn merge_pairs(
     base: Option<&Vec<(String, String)>>,
     over: Option<Vec<(String, String)>>,
@@ -64,10 +66,28 @@ fn merge_pairs(
         }
     };
     out.retain(|(k, _)| !removed.iter().any(|n| same(n, k)));
-    if let Some(over) = over {
-        let names: Vec<String> = over.iter().map(|(k, _)| k.clone()).collect();
-        out.retain(|(k, _)| !names.iter().any(|n| same(n, k)));
-        out.extend(over);
+    let Some(over) = over else {
+        return out;
+    };
+    let mut done: Vec<&str> = Vec::new();
+    for (name, _) in &over {
+        if done.iter().any(|d| same(d, name)) {
+            continue;
+        }
+        done.push(name);
+        let values: Vec<(String, String)> = over
+            .iter()
+            .filter(|(k, _)| same(k, name))
+            .cloned()
+            .collect();
+        match out.iter().position(|(k, _)| same(k, name)) {
+            Some(at) => {
+                out.retain(|(k, _)| !same(k, name));
+                let at = at.min(out.len());
+                out.splice(at..at, values);
+            }
+            None => out.extend(values),
+        }
     }
     out
 }
@@ -551,3 +571,45 @@ impl AsNode for raw::HeaderValue {
 
 use super::raw;
 use super::yaml;
+
+#[cfg(test)]
+mod tests {
+    use super::merge_pairs;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// requests: `merged = dict(session.params); merged.update(params)`.
+    #[test]
+    fn an_overridden_name_keeps_its_place_as_in_requests() {
+        let base = pairs(&[("a", "1"), ("t", "x"), ("t", "y"), ("b", "2")]);
+        let merged = merge_pairs(
+            Some(&base),
+            Some(pairs(&[("new", "n"), ("t", "z"), ("a", "9")])),
+            &[],
+            false,
+        );
+        assert_eq!(
+            merged,
+            pairs(&[("a", "9"), ("t", "z"), ("b", "2"), ("new", "n")])
+        );
+        let headers = merge_pairs(
+            Some(&pairs(&[("X-Dup", "1"), ("Accept", "a")])),
+            Some(pairs(&[("x-dup", "2")])),
+            &[],
+            true,
+        );
+        assert_eq!(headers, pairs(&[("x-dup", "2"), ("Accept", "a")]));
+    }
+
+    /// requests drops a name whose request value is `None`.
+    #[test]
+    fn null_drops_a_name_from_the_defaults() {
+        let base = pairs(&[("Accept", "a"), ("X-Debug", "1")]);
+        let merged = merge_pairs(Some(&base), None, &["x-debug".to_string()], true);
+        assert_eq!(merged, pairs(&[("Accept", "a")]));
+    }
+}
