@@ -178,7 +178,7 @@ tests:
   - put: /form
     idempotency: false
     params: {{ keep: 1, drop: null, tag: [a, null, b], debug: ~ }}
-    data: {{ a: 1, gone: null, l: [x, null, y] }}
+    data: {{ a: 1, gone: null, l: [x, null, y], big: 12345678901234567890.10 }}
     headers: {{ x-debug: null }}
 "#,
             base = server.base()
@@ -188,7 +188,7 @@ tests:
     assert_exit(&out, 0);
     let r = by_path(&server, "/form");
     assert_eq!(r.target, "/form?page=2&keep=1&tag=a&tag=b", "{}", r.target);
-    assert_eq!(r.body_text(), "a=1&l=x&l=y");
+    assert_eq!(r.body_text(), "a=1&l=x&l=y&big=12345678901234567890.10");
     assert_eq!(
         r.header("X-Debug"),
         None,
