@@ -120,9 +120,8 @@ pub fn bodies_differ(sends: &[&Response], idem: &Idempotency) -> bool {
     let ignore = ignored(idem);
     sends.windows(2).any(|w| match (&w[0].json, &w[1].json) {
         (Some(a), Some(b)) => {
-            w[0].status == w[1].status
-                && !diff::differing_paths(&prune::without(a, &ignore), &prune::without(b, &ignore))
-                    .is_empty()
+            !diff::differing_paths(&prune::without(a, &ignore), &prune::without(b, &ignore))
+                .is_empty()
         }
         _ => false,
     })
@@ -157,13 +156,18 @@ fn compare_bodies(
     match (&a.json, &b.json) {
         (Some(ja), Some(jb)) => {
             let (paths, d) = json_difference(ja, jb, &ignored(rules.idem), &la, &lb)?;
+            let why = if rules.replay {
+                format!(
+                    "{}: a request repeated with the same Idempotency-Key must get the first answer replayed (IETF Idempotency-Key draft), so the server processed it again",
+                    paths.join(", ")
+                )
+            } else {
+                noise::explain(&paths, ja, jb, rules.gets)
+            };
             let mut f = Failure::new(
                 FailureKind::Idempotency,
                 "body",
-                format!(
-                    "send {na} vs send {nb}: the JSON body differs at {}",
-                    noise::explain(&paths, ja, jb, rules.gets)
-                ),
+                format!("send {na} vs send {nb}: the JSON body differs at {why}"),
             )
             .send(nb);
             f.paths = paths;
