@@ -169,7 +169,10 @@ fn json_report_follows_its_documented_schema() {
         .iter()
         .filter_map(|s| s["label"].as_str())
         .collect();
-    assert_eq!(labels, ["send 1", "send 2", "noise check 1", "noise check 2"]);
+    assert_eq!(
+        labels,
+        ["send 1", "send 2", "noise check 1", "noise check 2"]
+    );
     assert_eq!(bumps["sends"][2]["kind"], "read_back");
     assert_eq!(bumps["sends"][2]["request"]["method"], "GET");
     assert_eq!(bumps["failures"][0]["paths"], json!(["$.version"]));
@@ -306,7 +309,13 @@ fn fail_fast_starts_nothing_new_but_finally_runs() {
     // Two sends, then two GETs that tell noise from a changed state, then `finally`.
     assert_eq!(
         paths,
-        vec!["PUT /bump", "PUT /bump", "GET /bump", "GET /bump", "DELETE /cleanup"]
+        vec![
+            "PUT /bump",
+            "PUT /bump",
+            "GET /bump",
+            "GET /bump",
+            "DELETE /cleanup"
+        ]
     );
     let r = specs.report(&out);
     assert_eq!(r["tests"][1]["outcome"], "skipped");

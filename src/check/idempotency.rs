@@ -31,7 +31,8 @@ pub fn compare_sends(sends: &[&Response], rules: &SendRules) -> Vec<Failure> {
     let mut out = Vec::new();
     let (mut status_done, mut body_done, mut created_done) = (false, false, false);
     let mut headers_done: Vec<bool> = vec![false; idem.headers.len()];
-    let accepted_412 = |r: &Response, n: usize| rules.conditional_request && n > 1 && r.status == 412;
+    let accepted_412 =
+        |r: &Response, n: usize| rules.conditional_request && n > 1 && r.status == 412;
     for i in 1..sends.len() {
         let (a, b) = (sends[i - 1], sends[i]);
         let (na, nb) = (i, i + 1);
@@ -114,16 +115,21 @@ pub fn compare_sends(sends: &[&Response], rules: &SendRules) -> Vec<Failure> {
     out
 }
 
-/// Whether the sends' bodies differ once `ignore` is applied: the runner then reads the
-/// resource twice more, so that the difference can be explained.
-pub fn bodies_differ(sends: &[&Response], idem: &Idempotency) -> bool {
+/// Whether the bodies of sends that are compared differ once `ignore` is applied: the
+/// runner then reads the resource twice more, so that the difference can be explained.
+pub fn bodies_differ(sends: &[&Response], idem: &Idempotency, conditional_request: bool) -> bool {
     let ignore = ignored(idem);
-    sends.windows(2).any(|w| match (&w[0].json, &w[1].json) {
-        (Some(a), Some(b)) => {
-            !diff::differing_paths(&prune::without(a, &ignore), &prune::without(b, &ignore))
-                .is_empty()
+    (1..sends.len()).any(|i| {
+        let (a, b) = (sends[i - 1], sends[i]);
+        let refused_repeat = conditional_request && (a.status == 412 && i > 1 || b.status == 412);
+        let comparable = a.status == b.status || (i == 1 && a.status == 201);
+        match (&a.json, &b.json) {
+            (Some(x), Some(y)) if comparable && !refused_repeat => {
+                !diff::differing_paths(&prune::without(x, &ignore), &prune::without(y, &ignore))
+                    .is_empty()
+            }
+            _ => false,
         }
-        _ => false,
     })
 }
 
@@ -265,24 +271,28 @@ pub fn compare_after_first(
     Some(f)
 }
 
-fn readback_usable(readback: &Response) -> Result<&Value, Failure> {
+fn readback_usable(readback: &Response) -> Result<&Value, Box<Failure>> {
     if readback.status / 100 != 2 {
-        return Err(Failure::new(
-            FailureKind::Readback,
-            "readback",
-            "the read-back GET did not answer 2xx",
-        )
-        .values("2xx", format!("{} {}", readback.status, readback.reason)));
+        return Err(Box::new(
+            Failure::new(
+                FailureKind::Readback,
+                "readback",
+                "the read-back GET did not answer 2xx",
+            )
+            .values("2xx", format!("{} {}", readback.status, readback.reason)),
+        ));
     }
     readback.json.as_ref().ok_or_else(|| {
-        Failure::new(
-            FailureKind::Readback,
-            "readback",
-            "the read-back GET did not return JSON",
-        )
-        .values(
-            "a JSON body",
-            matcher::compact(&Value::String(readback.body_text()), 120),
+        Box::new(
+            Failure::new(
+                FailureKind::Readback,
+                "readback",
+                "the read-back GET did not return JSON",
+            )
+            .values(
+                "a JSON body",
+                matcher::compact(&Value::String(readback.body_text()), 120),
+            ),
         )
     })
 }
@@ -293,14 +303,18 @@ pub fn check_readback_status(readback: &Response) -> Vec<Failure> {
     if readback.status / 100 == 2 {
         return Vec::new();
     }
-    readback_usable(readback).err().into_iter().collect()
+    readback_usable(readback)
+        .err()
+        .into_iter()
+        .map(|f| *f)
+        .collect()
 }
 
 /// `readback: true`: the GET must answer 2xx with JSON that contains every field sent.
 pub fn check_readback(sent: &Value, readback: &Response, idem: &Idempotency) -> Vec<Failure> {
     let got = match readback_usable(readback) {
         Ok(got) => got,
-        Err(f) => return vec![f],
+        Err(f) => return vec![*f],
     };
     let ignore = ignored(idem);
     let sent = prune::without(sent, &ignore);
@@ -333,7 +347,7 @@ pub fn check_readback(sent: &Value, readback: &Response, idem: &Idempotency) -> 
 pub fn check_readback_exact(sent: &Value, readback: &Response, idem: &Idempotency) -> Vec<Failure> {
     let got = match readback_usable(readback) {
         Ok(got) => got,
-        Err(f) => return vec![f],
+        Err(f) => return vec![*f],
     };
     let leave_out: Vec<&JsonPath> = idem.ignore.iter().chain(&idem.server_fields).collect();
     let sent = prune::without(sent, &leave_out);

@@ -15,9 +15,11 @@ use crate::spec::template::Lookup;
 use crate::spec::{Expect, JsonPath, Pos};
 pub use diff::{Diff, DiffLine, LineKind};
 pub use idempotency::bodies_differ;
-pub use probes::STALE_ETAG;
-pub use sequence::{has_idempotency_key, is_conditional, is_conditional_header, judge, Answer, Probe, Recorded};
 use matcher::{eval, Mismatch};
+pub use probes::STALE_ETAG;
+pub use sequence::{
+    has_idempotency_key, is_conditional, is_conditional_header, judge, Answer, Probe, Recorded,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -271,7 +273,6 @@ pub fn select(path: &JsonPath, body: &Value) -> Option<Value> {
         )),
     }
 }
-
 
 impl Failure {
     fn send(mut self, n: usize) -> Self {

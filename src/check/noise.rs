@@ -62,10 +62,8 @@ pub fn explain(paths: &[String], a: &Value, b: &Value, gets: Option<(&Value, &Va
             ),
         };
     };
-    let causes: Vec<(&String, Cause)> = paths
-        .iter()
-        .map(|p| (p, classify(p, a, b, gets)))
-        .collect();
+    let causes: Vec<(&String, Cause)> =
+        paths.iter().map(|p| (p, classify(p, a, b, gets))).collect();
     let of = |c: Cause| -> Option<String> {
         let ps: Vec<&str> = causes
             .iter()

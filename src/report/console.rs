@@ -125,7 +125,11 @@ impl Console {
         let numbered = r.send_count() > 1;
         for send in &r.sends {
             if let Some(req) = &send.request {
-                let _ = writeln!(s, "   {DIM}> {}: {} {}{DIM:#}", send.label, req.method, req.url);
+                let _ = writeln!(
+                    s,
+                    "   {DIM}> {}: {} {}{DIM:#}",
+                    send.label, req.method, req.url
+                );
                 dump(s, ">", &req.headers, &req.body_preview);
             }
             response(s, send, numbered);

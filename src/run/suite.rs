@@ -285,10 +285,12 @@ impl<'a> SuiteRun<'a> {
         out.url = Some(request.url.clone());
         out.request = Some(request_record(&request, self.config.preview_limit));
         let reject = match test.idempotency.as_ref().and_then(|i| i.reject.as_ref()) {
-            Some(reject) => match self.reject_request(test, base.as_deref(), &url, reject, &mut out) {
-                Some(r) => Some(r),
-                None => return out,
-            },
+            Some(reject) => {
+                match self.reject_request(test, base.as_deref(), &url, reject, &mut out) {
+                    Some(r) => Some(r),
+                    None => return out,
+                }
+            }
             None => None,
         };
         let sent_json = match &spec.body {
