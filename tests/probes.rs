@@ -456,3 +456,15 @@ fn probe_keys_are_checked_at_load() {
     assert!(text.contains("unknown key `jsn`"), "{text}");
     assert!(text.contains("did you mean `json`?"), "{text}");
 }
+
+#[test]
+fn probe_failures_read_well_on_the_console() {
+    let s = server();
+    let (out, _) = run(
+        &s,
+        "  - name: stored anyway\n    put: /lenient/s\n    json: { size: 1 }\n    idempotency:\n      reject: { json: { size: x } }\n  - name: ignores If-Match\n    put: /noifmatch/s\n    json: { a: 1 }\n    idempotency: { conditional: true }\n  - name: merges\n    put: /merge/s\n    json: { a: 1 }\n    idempotency: { readback: exact }\n",
+        &["--jobs", "1"],
+    );
+    assert_exit(&out, 1);
+    insta::assert_snapshot!("probe_failures", normalize(&stdout(&out), &s.base()));
+}
