@@ -105,7 +105,7 @@ impl Failure {
 }
 
 /// Checks one response against `expect`; every failure is listed, not only the first.
-pub fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup) -> Vec<Failure> {
+pub(crate) fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup) -> Vec<Failure> {
     let mut out = Vec::new();
     if let Some((patterns, pos)) = &expect.status {
         if !patterns.iter().any(|p| p.matches(resp.status)) {
