@@ -48,8 +48,8 @@ struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
-    /// Sends `request` and records it under `label`; `own` for the test's own sends, whose
-    /// request is the test's and so is not repeated in the record.
+    /// Sends `request` and records it under `label`. A record of one of the test's own
+    /// sends (`ExchangeKind::Send`) leaves the request out: it is the test's `request`.
     fn exchange(&mut self, request: &http::Request, kind: ExchangeKind, label: String) -> Answer {
         let answer = self.seq.client.send(request);
         if kind == ExchangeKind::Send {
