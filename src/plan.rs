@@ -150,6 +150,11 @@ impl Plan {
     pub fn test_count(&self) -> usize {
         self.suites.iter().map(|s| s.selected.len()).sum()
     }
+
+    /// `finally` steps of the suites that run; each runs once, whatever the filters say.
+    pub fn finally_count(&self) -> usize {
+        self.suites.iter().map(|s| s.suite.finally.len()).sum()
+    }
 }
 
 /// Loads the files (in parallel: parsing and schema compilation are CPU work) and applies

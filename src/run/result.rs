@@ -105,6 +105,9 @@ pub struct TestResult {
     pub failures: Vec<Failure>,
     /// For a flaky test: what went wrong on the last attempt that failed.
     pub flaky_failures: Vec<Failure>,
+    /// The request for `--curl`, secrets as variable references. Not in the JSON report.
+    #[serde(skip)]
+    pub shell: Option<super::ShellRequest>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -114,6 +117,9 @@ pub struct Summary {
     pub flaky: usize,
     pub errored: usize,
     pub skipped: usize,
+    /// How many of the results above are `finally` steps rather than tests.
+    #[serde(default)]
+    pub finally_steps: usize,
     /// Spec files that could not be loaded.
     pub invalid_files: usize,
     pub files: usize,
@@ -130,6 +136,14 @@ impl Summary {
             Outcome::Errored => self.errored += 1,
             Outcome::Skipped => self.skipped += 1,
         }
+        if r.finally {
+            self.finally_steps += 1;
+        }
+    }
+
+    /// Every result counted: tests and `finally` steps.
+    pub fn total(&self) -> usize {
+        self.passed + self.flaky + self.failed + self.errored + self.skipped
     }
 
     pub fn all_passed(&self) -> bool {
@@ -143,7 +157,10 @@ impl Summary {
 pub enum Event {
     RunStarted {
         files: usize,
+        /// Selected tests, not counting `finally` steps.
         tests: usize,
+        /// `finally` steps of the files that run (they run whatever the filters say).
+        finally_steps: usize,
         jobs: usize,
     },
     SuiteInvalid {

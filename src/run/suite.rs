@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::shell::ShellRequest;
 use super::{
     is_sensitive, mask_headers, HopRecord, Outcome, Redactor, RequestRecord, RunConfig, SendRecord,
     TestResult,
@@ -79,13 +80,16 @@ impl<'a> SuiteRun<'a> {
             scope.vars.insert(name.clone(), rendered);
         }
         let mut redactor = Redactor::default();
-        for s in &config.cli_secrets {
-            redactor.add(s);
+        for (name, value) in &config.cli_secrets {
+            redactor.add_named(value, Some(name));
         }
         for name in &suite.secrets {
             if let Some(v) = scope.lookup(name) {
-                redactor.add(&template::value_to_text(&v));
+                redactor.add_named(&template::value_to_text(&v), Some(name));
             }
+        }
+        for (name, fallback) in &suite.secret_fallbacks {
+            redactor.add_named(fallback, Some(name));
         }
         SuiteRun {
             index,
@@ -220,12 +224,13 @@ impl<'a> SuiteRun<'a> {
         time: Duration,
         attempt: Attempt,
     ) -> TestResult {
+        let name = self.label(test);
         let result = TestResult {
             seq: (self.index, index),
             file: self.suite.path.display().to_string(),
             suite: self.suite.name.clone(),
-            name: test.name.clone(),
-            id: test_id(self.suite, &test.name),
+            id: test_id(self.suite, &name),
+            name,
             line: test.pos.line,
             column: test.pos.column,
             method: test.method.as_str().to_string(),
@@ -238,12 +243,28 @@ impl<'a> SuiteRun<'a> {
             sends: attempt.sends,
             failures: attempt.failures,
             flaky_failures: attempt.flaky_failures,
+            shell: None,
         };
         let mut redactor = self.redactor.clone();
-        for s in &attempt.secrets {
-            redactor.add(s);
+        for (secret, name) in &attempt.secrets {
+            redactor.add_named(secret, *name);
         }
-        redactor.value(result)
+        let mut result = redactor.value(result);
+        // After masking, which would drop it: it holds variable names, never secrets.
+        result.shell = attempt.shell;
+        result
+    }
+
+    /// The test's name, or for an unnamed step `DELETE /items/widget-1`: its method and
+    /// URL (as written, without `base_url`) with the variables it can fill in.
+    fn label(&self, test: &TestSpec) -> String {
+        if test.named {
+            return test.name.clone();
+        }
+        match template::render_str(&test.url, &self.scope) {
+            Ok(url) => format!("{} {url}", test.method.as_str()),
+            Err(_) => test.name.clone(),
+        }
     }
 
     /// One attempt at a test: build, send (repeatedly for idempotency), check, capture.
@@ -276,10 +297,10 @@ impl<'a> SuiteRun<'a> {
         };
         match &spec.auth {
             Some(Auth::Basic { user, password }) => {
-                out.secrets.push(user.clone());
-                out.secrets.push(password.clone());
+                out.secrets.push((user.clone(), Some("AUTH_USER")));
+                out.secrets.push((password.clone(), Some("AUTH_PASSWORD")));
             }
-            Some(Auth::Bearer(t)) => out.secrets.push(t.clone()),
+            Some(Auth::Bearer(t)) => out.secrets.push((t.clone(), Some("AUTH_TOKEN"))),
             None => {}
         }
         let request = match http::prepare(test.method, base.as_deref(), &url, &spec) {
@@ -292,12 +313,17 @@ impl<'a> SuiteRun<'a> {
         };
         for (k, v) in &request.headers {
             if is_sensitive(k) {
-                out.secrets.push(v.clone());
+                out.secrets.push((v.clone(), None));
                 if let Some((_, token)) = v.split_once(' ') {
-                    out.secrets.push(token.to_string());
+                    out.secrets.push((token.to_string(), None));
                 }
             }
         }
+        let mut redactor = self.redactor.clone();
+        for (secret, name) in &out.secrets {
+            redactor.add_named(secret, *name);
+        }
+        out.shell = Some(ShellRequest::new(&request, spec.auth.as_ref(), &redactor));
         out.url = Some(request.url.clone());
         out.request = Some(RequestRecord {
             method: request.method.clone(),
@@ -390,7 +416,7 @@ impl<'a> SuiteRun<'a> {
         }
         for resp in &responses {
             for v in resp.header_all("set-cookie") {
-                out.secrets.push(v.to_string());
+                out.secrets.push((v.to_string(), None));
             }
         }
         if let Some(idem) = idem {
@@ -533,6 +559,8 @@ struct Attempt {
     sends: Vec<SendRecord>,
     failures: Vec<Failure>,
     flaky_failures: Vec<Failure>,
-    /// Values met while building the request that must never print.
-    secrets: Vec<String>,
+    /// Values met while building the request that must never print, with the variable
+    /// `--curl` names for each.
+    secrets: Vec<(String, Option<&'static str>)>,
+    shell: Option<ShellRequest>,
 }
