@@ -36,11 +36,16 @@ pub fn command(req: &ShellRequest) -> String {
             parts.push("--data-binary".into());
             parts.push(single(&format!("@{path}")));
         }
-        ShellBody::Large(size) => {
+        ShellBody::Large(size) | ShellBody::Binary(size) => {
+            let why = if matches!(req.body, ShellBody::Binary(_)) {
+                "is not text"
+            } else {
+                "is too long to show here"
+            };
             parts.push("--data-binary".into());
             parts.push("@body".into());
             return format!(
-                "{}  # the {size}-byte body is binary or too long to show here: save it as ./body",
+                "{}  # the {size}-byte body {why}: save it as ./body",
                 parts.join(" ")
             );
         }

@@ -110,7 +110,8 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
                 if let Some(f) = first {
                     rerun.set_type(kind_name(f));
                 }
-                rerun.set_description(description.as_str());
+                // Surefire's schema (which Jenkins reads) keeps a rerun's text in <stackTrace>.
+                rerun.set_stack_trace(description.as_str());
                 status.add_rerun(rerun);
             }
             status

@@ -6,8 +6,8 @@ use super::redact::{Redactor, ShellPiece};
 use crate::http::{self, Body};
 use crate::spec::Auth;
 
-/// Largest body written inline; a larger one is saved to a file by the user.
-const MAX_INLINE_BODY: usize = 64 * 1024;
+/// Largest body written inline (a screenful); a larger one is saved to a file by the user.
+const MAX_INLINE_BODY: usize = 4096;
 
 /// Built by the runner from the request before masking; holds no secret value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +25,10 @@ pub enum ShellBody {
     None,
     Text(Vec<ShellPiece>),
     File(String),
-    /// Not text, or too long to write inline: this many bytes.
+    /// Too long to write inline: this many bytes.
     Large(usize),
+    /// Not UTF-8 text: this many bytes.
+    Binary(usize),
 }
 
 /// The variable a secret without a name of its own is said to be in: after its header
@@ -73,7 +75,7 @@ impl ShellRequest {
             Body::Bytes(b, _) if b.len() > MAX_INLINE_BODY => ShellBody::Large(b.len()),
             Body::Bytes(b, _) => match std::str::from_utf8(b) {
                 Ok(text) => ShellBody::Text(redactor.shell_pieces(text, &unnamed(None))),
-                Err(_) => ShellBody::Large(b.len()),
+                Err(_) => ShellBody::Binary(b.len()),
             },
         };
         ShellRequest {
