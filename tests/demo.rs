@@ -84,7 +84,11 @@ fn the_failing_examples_fail_each_in_its_own_way() {
 }
 
 /// Starts `putcheck serve` on a free port; returns the child and its base URL.
-fn serve() -> (std::process::Child, BufReader<std::process::ChildStderr>, String) {
+fn serve() -> (
+    std::process::Child,
+    BufReader<std::process::ChildStderr>,
+    String,
+) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_putcheck"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .stderr(Stdio::piped())

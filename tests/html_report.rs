@@ -109,7 +109,10 @@ fn the_html_report_is_self_contained_escaped_and_masks_secrets() {
         assert!(!html.contains(external), "{external} in the report");
     }
     // Names are text, never markup.
-    assert!(html.contains("&lt;b&gt;fine&lt;/b&gt; &amp; dandy"), "{html}");
+    assert!(
+        html.contains("&lt;b&gt;fine&lt;/b&gt; &amp; dandy"),
+        "{html}"
+    );
     assert!(!html.contains("<b>fine</b>"));
     // A secret's fallback value is a secret too.
     assert!(!html.contains("tok-fallback-99"), "{html}");
@@ -136,7 +139,10 @@ fn the_html_report_renders_in_chromium_with_filters_and_details() {
     let file = specs.path("out/report.html");
 
     let dom = rendered_dom(browser, &file, "");
-    assert!(dom.contains(r#"data-script="ready""#), "the script ran: {dom}");
+    assert!(
+        dom.contains(r#"data-script="ready""#),
+        "the script ran: {dom}"
+    );
     assert!(
         !dom.contains(r#"<div id="filters" hidden"#),
         "the script shows the filters"
@@ -183,9 +189,12 @@ fn the_html_report_renders_in_chromium_with_filters_and_details() {
         .filter(|r| !r.contains("hidden"))
         .collect();
     assert_eq!(shown.len(), 3, "{shown:?}");
-    assert!(shown
-        .iter()
-        .all(|r| r.contains(r#"data-outcome="failed""#) || r.contains(r#"data-outcome="errored""#)));
+    assert!(
+        shown
+            .iter()
+            .all(|r| r.contains(r#"data-outcome="failed""#)
+                || r.contains(r#"data-outcome="errored""#))
+    );
 
     // Sorting by time: slowest first.
     let dom = rendered_dom(browser, &file, "#sort=time");
