@@ -37,8 +37,9 @@ pub enum Command {
         /// instead of the passing ones.
         #[arg(long, conflicts_with = "paths")]
         failing: bool,
+        // Boxed: the run options are large beside the other subcommands.
         #[command(flatten)]
-        run: RunArgs,
+        run: Box<RunArgs>,
     },
     /// Print a shell completion script (install: see the README).
     Completions {

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Serve { addr }) => serve(&addr),
-        Some(Command::Demo { failing, run }) => demo(run, failing),
+        Some(Command::Demo { failing, run }) => demo(*run, failing),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
         None => run_specs(cli.run, HashMap::new()),

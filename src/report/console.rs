@@ -296,7 +296,8 @@ impl Reporter for Console {
                     }
                 }
                 let explained = results.iter().filter(|r| {
-                    explain::needs_explaining(r) && !(self.options.quiet && !r.outcome.is_failure())
+                    // --quiet explains failures, not flaky passes.
+                    explain::needs_explaining(r) && (r.outcome.is_failure() || !self.options.quiet)
                 });
                 for r in explained {
                     text.push_str(&explain::text(&Explanation::of(r, &mut self.sources)));
