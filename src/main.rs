@@ -171,14 +171,17 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         args.max_body.saturating_mul(1024 * 1024),
         EnvProxies::from_env(),
     );
-    let json_to_stdout = args.json.as_deref() == Some("-");
+    // A report written to stdout (`--json -`, `--html -`) keeps stdout to itself.
+    let report_to_stdout = [&args.json, &args.junit, &args.html]
+        .iter()
+        .any(|p| p.as_deref() == Some("-"));
     let console = Console::new(
         color,
         ConsoleOptions {
             verbosity: args.verbose,
             curl: args.curl,
-            progress: !args.no_progress && std::io::stderr().is_terminal() && !json_to_stdout,
-            to_stderr: json_to_stdout,
+            progress: !args.no_progress && std::io::stderr().is_terminal() && !report_to_stdout,
+            to_stderr: report_to_stdout,
             quiet: args.quiet,
             ordered: args.ordered,
         },

@@ -151,7 +151,8 @@ impl Plan {
         self.suites.iter().map(|s| s.selected.len()).sum()
     }
 
-    /// `finally` steps of the suites that run; each runs once, whatever the filters say.
+    /// `finally` steps of the files that run (a file runs when a test of it is selected);
+    /// each runs once, after that file's tests.
     pub fn finally_count(&self) -> usize {
         self.suites.iter().map(|s| s.suite.finally.len()).sum()
     }

@@ -322,3 +322,35 @@ impl Reporter for Console {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_in_the_singular_for_one() {
+        assert_eq!(
+            header_line(1, 1, 0, 1),
+            "Running 1 test from 1 file on 1 worker"
+        );
+        assert_eq!(
+            header_line(5, 12, 2, 64),
+            "Running 12 tests and 2 finally steps from 5 files on 64 workers"
+        );
+        let sum = Summary {
+            passed: 11,
+            flaky: 1,
+            failed: 0,
+            errored: 1,
+            skipped: 0,
+            finally_steps: 2,
+            invalid_files: 1,
+            files: 5,
+            time: 0.02,
+        };
+        assert_eq!(
+            summary_line(&sum),
+            "11 tests and 2 finally steps: 11 passed, 1 flaky, 0 failed, 1 error; 1 invalid spec file in 20ms"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use super::console::summary_line;
 use super::explain::{self, fmt_time, Explained, Explanation, Sources};
 use super::file::{Collected, Format};
 use crate::check::LineKind;
@@ -63,11 +64,8 @@ fn page(run: &Collected) -> Markup {
         .filter(|r| explain::needs_explaining(r))
         .map(|r| Explanation::of(r, &mut sources))
         .collect();
-    let title = format!(
-        "putcheck: {} passed, {} failed",
-        sum.passed + sum.flaky,
-        sum.failed + sum.errored
-    );
+    // The console's words, so that the tab and the log say the same.
+    let title = format!("putcheck: {}", summary_line(sum));
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -191,7 +189,10 @@ fn details(e: &Explanation) -> Markup {
                 @for x in &e.failures { (failure(x)) }
             }
             details.exchange {
-                summary { "request and " (explain::count(r.sends.len(), "response")) }
+                summary {
+                    @if r.outcome == Outcome::Flaky { "the passing attempt's " }
+                    "request and " (explain::count(r.sends.len(), "response"))
+                }
                 (exchange(r))
             }
         }

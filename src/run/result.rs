@@ -159,7 +159,7 @@ pub enum Event {
         files: usize,
         /// Selected tests, not counting `finally` steps.
         tests: usize,
-        /// `finally` steps of the files that run (they run whatever the filters say).
+        /// `finally` steps of the files that run.
         finally_steps: usize,
         jobs: usize,
     },
