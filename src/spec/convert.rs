@@ -13,6 +13,7 @@ use super::de::{self, Field, ShapeError};
 use super::error::SpecError;
 use super::options::PartialOptions;
 use super::raw::{self, RawSuite, RawTest, METHOD_KEYS};
+use super::template;
 use super::yaml::{self, Node};
 use super::*;
 
@@ -177,6 +178,15 @@ impl Loader<'_> {
             .into_iter()
             .map(|s| s.value)
             .collect();
+        // `${PASSWORD:-hunter22}`: when PASSWORD is a secret, so is its fallback.
+        let mut secret_fallbacks: Vec<(String, String)> = Vec::new();
+        for r in template::references(self.source) {
+            if let Some(fallback) = r.fallback.filter(|_| secrets.contains(&r.name)) {
+                if !secret_fallbacks.contains(&(r.name.clone(), fallback.clone())) {
+                    secret_fallbacks.push((r.name, fallback));
+                }
+            }
+        }
         let raw_tests = match raw.tests {
             Field::Valid(t) if t.value.0.is_empty() => {
                 self.push(
@@ -228,6 +238,7 @@ impl Loader<'_> {
             base_url,
             vars,
             secrets,
+            secret_fallbacks,
             parallel,
             tests,
             finally,
@@ -292,6 +303,7 @@ impl Loader<'_> {
         };
         let url = url.take()?;
         self.check_url(&url.value, url.pos, &method.as_str().to_lowercase());
+        let named = raw.name.is_present();
         let name = raw
             .name
             .value()
@@ -303,7 +315,7 @@ impl Loader<'_> {
             .map(|e| self.expectations(e))
             .unwrap_or_default();
         let idempotency = match raw.idempotency {
-            Field::Valid(v) => self.idempotency(v.value),
+            Field::Valid(v) => self.idempotency(v.value, &request),
             Field::Invalid(_) => None,
             Field::Absent if method == Method::Put => Some(Idempotency::default_for_put()),
             Field::Absent => None,
@@ -316,6 +328,7 @@ impl Loader<'_> {
         let retry = raw.retry.take().and_then(|r| self.retry(r.value, r.pos));
         Some(TestSpec {
             name,
+            named,
             pos,
             method,
             url: url.value,

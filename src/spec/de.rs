@@ -514,6 +514,7 @@ fn unknown_key(key: &Key, fields: &[&str], within: &str) -> ShapeError {
         "RawRetry" => "in `retry`",
         "RawProxies" => "in `proxies`",
         "RawCapture" => "in a capture",
+        "RawReject" => "in `idempotency.reject`",
         _ => "here",
     };
     let e = ShapeError::new(

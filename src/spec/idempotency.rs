@@ -1,7 +1,12 @@
-//! `idempotency:` → `Idempotency` (how often a step is sent and what is compared).
+//! `idempotency:` → `Idempotency`: how often a step is sent, what is compared, and the
+//! HTTP-semantics probes (read-back, `created: once`, `conditional`, `reject`).
+
+use std::sync::Arc;
 
 use super::convert::Loader;
-use super::raw::{RawIdempotency, RawIdempotencyBlock};
+use super::de::Spanned;
+use super::raw::{RawIdempotency, RawIdempotencyBlock, RawReject};
+use super::yaml::Kind;
 use super::*;
 
 impl Idempotency {
@@ -11,23 +16,36 @@ impl Idempotency {
             ignore: Vec::new(),
             headers: Vec::new(),
             readback: false,
+            readback_exact: false,
+            server_fields: Vec::new(),
+            created_once: false,
+            conditional: false,
+            reject: None,
             concurrent: false,
         }
     }
 }
 
 impl Loader<'_> {
-    pub(super) fn idempotency(&mut self, raw: RawIdempotency) -> Option<Idempotency> {
+    pub(super) fn idempotency(
+        &mut self,
+        raw: RawIdempotency,
+        request: &RequestSpec,
+    ) -> Option<Idempotency> {
         let block = match raw {
             RawIdempotency::Switch(false) => return None,
             RawIdempotency::Switch(true) => return Some(Idempotency::default_for_put()),
-            RawIdempotency::Block(b) => b,
+            RawIdempotency::Block(b) => *b,
         };
         let RawIdempotencyBlock {
             repeat,
             ignore,
             headers,
             readback,
+            server_fields,
+            created,
+            conditional,
+            reject,
             concurrent,
         } = block;
         let mut out = Idempotency::default_for_put();
@@ -44,12 +62,9 @@ impl Loader<'_> {
                 );
             }
         }
-        for path in ignore.value().unwrap_or_default().0 {
-            match JsonPath::parse(&path.value) {
-                Ok(p) => out.ignore.push(p),
-                Err(msg) => self.push(path.pos, format!("in `idempotency.ignore`: {msg}")),
-            }
-        }
+        out.ignore = self.paths(ignore.value().map(|l| l.0), "ignore");
+        let server_fields_pos = server_fields.pos();
+        out.server_fields = self.paths(server_fields.value().map(|l| l.0), "server_fields");
         out.headers = headers
             .value()
             .unwrap_or_default()
@@ -57,8 +72,80 @@ impl Loader<'_> {
             .into_iter()
             .map(|h| h.value)
             .collect();
-        out.readback = readback.value().unwrap_or(false);
+        if let Some(r) = readback.take() {
+            let node = r.value.0 .0;
+            match &node.kind {
+                Kind::Bool(b) => out.readback = *b,
+                Kind::Str(s) if s == "exact" => {
+                    out.readback = true;
+                    out.readback_exact = true;
+                }
+                _ => self.push(
+                    node.pos,
+                    format!(
+                        "`idempotency.readback` must be `true`, `false` or `exact`; found {}",
+                        node.found()
+                    ),
+                ),
+            }
+        }
+        if let Some(c) = created.take() {
+            let node = c.value.0 .0;
+            match node.as_str() {
+                Some("once") => out.created_once = true,
+                _ => self.push_help(
+                    node.pos,
+                    format!(
+                        "`idempotency.created` must be `once`; found {}",
+                        node.found()
+                    ),
+                    "`created: once` fails a repeat that answers 201 Created again; leave the key out to allow it",
+                ),
+            }
+        }
+        if let (Some(pos), false) = (server_fields_pos, out.readback_exact) {
+            self.push_help(
+                pos,
+                "`idempotency.server_fields` only applies to `readback: exact`",
+                "add `readback: exact`, or list the fields under `ignore`",
+            );
+        }
+        out.conditional = conditional.value().unwrap_or(false);
         out.concurrent = concurrent.value().unwrap_or(false);
+        if let Some(r) = reject.take() {
+            out.reject = Some(self.reject(r.value, r.pos, request));
+        }
         Some(out)
+    }
+
+    fn paths(&mut self, written: Option<Vec<Spanned<String>>>, key: &str) -> Vec<JsonPath> {
+        let mut out = Vec::new();
+        for path in written.unwrap_or_default() {
+            match JsonPath::parse(&path.value) {
+                Ok(p) => out.push(p),
+                Err(msg) => self.push(path.pos, format!("in `idempotency.{key}`: {msg}")),
+            }
+        }
+        out
+    }
+
+    /// `idempotency.reject`: the test's request with the given options overridden.
+    fn reject(&mut self, mut raw: RawReject, pos: Pos, base: &RequestSpec) -> Reject {
+        let options = raw.take_options();
+        let options = self.options(options);
+        let request = self.override_request(base, options, pos);
+        let mut expect = raw
+            .expect
+            .value()
+            .map(|e| self.expectations(e))
+            .unwrap_or_default();
+        if expect.status.is_none() {
+            expect.status = Some((vec![StatusPattern::Class(4)], pos));
+        }
+        Reject {
+            request,
+            expect: Arc::new(expect),
+            pos,
+        }
     }
 }

@@ -194,6 +194,33 @@ impl Loader<'_> {
         }
     }
 
+    /// `base` with the options of `o` put over it (`idempotency.reject`).
+    pub(super) fn override_request(
+        &mut self,
+        base: &RequestSpec,
+        o: PartialOptions,
+        pos: Pos,
+    ) -> RequestSpec {
+        let body = if o.has_body() {
+            self.body(&o, pos)
+        } else {
+            base.body.clone()
+        };
+        RequestSpec {
+            params: merge_pairs(Some(&base.params), o.params, &o.params_removed, false),
+            headers: merge_pairs(Some(&base.headers), o.headers, &o.headers_removed, true),
+            cookies: merge_pairs(Some(&base.cookies), o.cookies, &[], false),
+            body,
+            auth: o.auth.or_else(|| base.auth.clone()),
+            timeout: o.timeout.unwrap_or(base.timeout),
+            allow_redirects: o.allow_redirects.unwrap_or(base.allow_redirects),
+            proxies: o.proxies.or_else(|| base.proxies.clone()),
+            verify: o.verify.unwrap_or_else(|| base.verify.clone()),
+            cert: o.cert.or_else(|| base.cert.clone()),
+            base_dir: base.base_dir.clone(),
+        }
+    }
+
     fn body(&mut self, o: &PartialOptions, pos: Pos) -> BodySpec {
         let raw_data = matches!(o.data, Some(Data::Raw(_)));
         let count = [o.json.is_some(), raw_data, o.body_file.is_some()]

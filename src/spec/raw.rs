@@ -193,6 +193,14 @@ yaml_value!(
     /// A plain value (deep equality) or a map of matchers (`{ gte: 1 }`).
     MatcherValue, {}
 );
+yaml_value!(
+    /// `readback`: `true`, `false` or `exact`.
+    ReadbackValue, { "anyOf": [{ "type": "boolean" }, { "const": "exact" }] }
+);
+yaml_value!(
+    /// `created`: `once`.
+    CreatedValue, { "const": "once" }
+);
 
 /// Labels for maps of user-chosen names ("expected a map of header names to values").
 macro_rules! label {
@@ -309,6 +317,33 @@ macro_rules! with_request_options {
             /// A client certificate: one PEM with certificate and key, or `[cert.pem, key.pem]`.
             pub cert: Field<CertValue>,
         }
+
+    };
+}
+
+/// `take_options` for the structs that hold request options beside keys of their own.
+macro_rules! impl_take_options {
+    ($name:ident) => {
+        impl $name {
+            /// Moves the request options out, leaving the other keys.
+            pub fn take_options(&mut self) -> RawOptions {
+                RawOptions {
+                    params: std::mem::take(&mut self.params),
+                    headers: std::mem::take(&mut self.headers),
+                    cookies: std::mem::take(&mut self.cookies),
+                    json: std::mem::take(&mut self.json),
+                    data: std::mem::take(&mut self.data),
+                    body_file: std::mem::take(&mut self.body_file),
+                    files: std::mem::take(&mut self.files),
+                    auth: std::mem::take(&mut self.auth),
+                    timeout: std::mem::take(&mut self.timeout),
+                    allow_redirects: std::mem::take(&mut self.allow_redirects),
+                    proxies: std::mem::take(&mut self.proxies),
+                    verify: std::mem::take(&mut self.verify),
+                    cert: std::mem::take(&mut self.cert),
+                }
+            }
+        }
     };
 }
 
@@ -347,26 +382,8 @@ with_request_options!(
     }
 );
 
-impl RawTest {
-    /// Moves the request options out, leaving the test's own keys.
-    pub fn take_options(&mut self) -> RawOptions {
-        RawOptions {
-            params: std::mem::take(&mut self.params),
-            headers: std::mem::take(&mut self.headers),
-            cookies: std::mem::take(&mut self.cookies),
-            json: std::mem::take(&mut self.json),
-            data: std::mem::take(&mut self.data),
-            body_file: std::mem::take(&mut self.body_file),
-            files: std::mem::take(&mut self.files),
-            auth: std::mem::take(&mut self.auth),
-            timeout: std::mem::take(&mut self.timeout),
-            allow_redirects: std::mem::take(&mut self.allow_redirects),
-            proxies: std::mem::take(&mut self.proxies),
-            verify: std::mem::take(&mut self.verify),
-            cert: std::mem::take(&mut self.cert),
-        }
-    }
-}
+impl_take_options!(RawTest);
+impl_take_options!(RawReject);
 
 pub const METHOD_KEYS: &[&str] = &["put", "get", "delete", "post", "patch"];
 
@@ -486,15 +503,33 @@ pub struct RawIdempotencyBlock {
     pub ignore: Field<List<Spanned<String>, PathList>>,
     /// Response headers that must be equal across sends.
     pub headers: Field<List<Spanned<String>, NameList>>,
-    pub readback: Field<bool>,
+    /// `true`: GET the URL afterwards, it must hold what was sent; `exact`: equal it.
+    pub readback: Field<ReadbackValue>,
+    /// Fields the server adds, left out of `readback: exact`.
+    pub server_fields: Field<List<Spanned<String>, PathList>>,
+    /// `once`: only the first send may answer 201 Created.
+    pub created: Field<CreatedValue>,
+    /// Send once more with a stale `If-Match`: it must answer 412.
+    pub conditional: Field<bool>,
+    /// A variant of the request that must be refused and change nothing.
+    pub reject: Field<RawReject>,
     pub concurrent: Field<bool>,
 }
+
+with_request_options!(
+    /// `idempotency.reject`: request options overriding the test's, and what the refusal
+    /// must look like (default `status: 4xx`).
+    #[serde(expecting = "a map of request options and `expect`")]
+    pub struct RawReject {
+        pub expect: Field<RawExpect>,
+    }
+);
 
 /// `idempotency: false`, `true`, or a block of settings.
 #[derive(Debug)]
 pub enum RawIdempotency {
     Switch(bool),
-    Block(RawIdempotencyBlock),
+    Block(Box<RawIdempotencyBlock>),
 }
 
 impl<'de> Deserialize<'de> for RawIdempotency {
@@ -503,7 +538,7 @@ impl<'de> Deserialize<'de> for RawIdempotency {
         match &node.kind {
             Kind::Bool(b) => Ok(RawIdempotency::Switch(*b)),
             _ => from_node::<RawIdempotencyBlock>(&node)
-                .map(RawIdempotency::Block)
+                .map(|b| RawIdempotency::Block(Box::new(b)))
                 .ok_or_else(|| serde::de::Error::custom(super::de::REPORTED)),
         }
     }
