@@ -7,6 +7,7 @@
 //! fixes and gives the wire phrase directly.
 
 mod body;
+mod decode;
 mod error;
 mod proxy;
 mod tls;
@@ -21,7 +22,7 @@ use url::Url;
 
 use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
 pub use body::{form_urlencode, quote_plus, Body};
-use error::{classify, io_error};
+use error::{body_error, classify, Budget};
 pub use error::{HttpError, HttpErrorKind};
 pub use proxy::{mask_proxy, proxy_url, EnvProxies};
 
@@ -208,6 +209,13 @@ fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
     headers.push((name.to_string(), value));
 }
 
+/// When an exchange must be over, and how long it had from its start.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
+
 /// What makes two requests need different connections.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct AgentKey {
@@ -224,6 +232,9 @@ pub struct Client {
     pool_size: usize,
     max_body: usize,
     env_proxies: EnvProxies,
+    /// A moment no exchange may outlast, whatever its `timeout` (set on an interrupt, so
+    /// that `finally` steps end soon).
+    cutoff: Mutex<Option<Instant>>,
 }
 
 impl Client {
@@ -233,6 +244,26 @@ impl Client {
             pool_size: pool_size.max(1),
             max_body,
             env_proxies,
+            cutoff: Mutex::new(None),
+        }
+    }
+
+    /// From now on, every exchange ends by `cutoff` at the latest.
+    pub fn set_cutoff(&self, cutoff: Instant) {
+        *self.cutoff.lock().unwrap_or_else(|p| p.into_inner()) = Some(cutoff);
+    }
+
+    /// When an exchange that starts now must be over: `timeout` (its read part) bounds the
+    /// whole exchange, redirects included, not each read.
+    fn deadline(&self, started: Instant, timeout: Timeouts) -> Deadline {
+        let own = started + timeout.read;
+        let at = match *self.cutoff.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(cutoff) => own.min(cutoff),
+            None => own,
+        };
+        Deadline {
+            at,
+            limit: at.saturating_duration_since(started),
         }
     }
 
@@ -289,6 +320,7 @@ impl Client {
     /// Sends the request, following redirects as requests does when allowed.
     pub fn send(&self, req: &Request) -> Result<Response, HttpError> {
         let started = Instant::now();
+        let deadline = self.deadline(started, req.timeout);
         let mut method = req.method.clone();
         let mut url = req.url.clone();
         let mut body = req.body.clone();
@@ -307,7 +339,7 @@ impl Client {
         let mut seen: HashSet<(String, String)> = HashSet::new();
         seen.insert((method.clone(), url.clone()));
         loop {
-            let mut resp = self.send_once(req, &method, &url, &headers, &body)?;
+            let mut resp = self.send_once(req, &method, &url, &headers, &body, deadline)?;
             let location = resp.header("location").map(str::to_string);
             let redirect = matches!(resp.status, 301 | 302 | 303 | 307 | 308);
             let (true, true, Some(location)) = (req.allow_redirects, redirect, location) else {
@@ -380,6 +412,7 @@ impl Client {
         url: &str,
         headers: &[(String, String)],
         body: &Body,
+        deadline: Deadline,
     ) -> Result<Response, HttpError> {
         let parsed = Url::parse(url).map_err(|e| {
             HttpError::new(
@@ -395,7 +428,19 @@ impl Client {
             cert: req.cert.clone(),
         })?;
         let started = Instant::now();
-        let mut request = agent.request_url(method, &parsed);
+        let Some(left) = deadline
+            .at
+            .checked_duration_since(started)
+            .filter(|d| !d.is_zero())
+        else {
+            return Err(error::deadline_passed(url, deadline.limit));
+        };
+        let budget = || Budget {
+            timeout: req.timeout,
+            limit: deadline.limit,
+            expired: Instant::now() >= deadline.at,
+        };
+        let mut request = agent.request_url(method, &parsed).timeout(left);
         for (k, v) in headers {
             request = request.set(k, v);
         }
@@ -423,7 +468,7 @@ impl Client {
                 return Err(classify(
                     &t,
                     url,
-                    req.timeout,
+                    budget(),
                     proxy.as_deref(),
                     req.cert.is_some(),
                 ));
@@ -443,7 +488,17 @@ impl Client {
             })
             .collect();
         let final_url = resp.get_url().to_string();
-        let body = read_limited(resp.into_reader(), self.max_body, url, req.timeout.read)?;
+        let body = read_limited(
+            resp.into_reader(),
+            self.max_body,
+            url,
+            budget,
+        )?;
+        let encoding = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))
+            .map(|(_, v)| v.as_str());
+        let body = decode::decode(body, encoding, self.max_body, url)?;
         let json = parse_json(&body);
         Ok(Response {
             status,
@@ -476,17 +531,12 @@ fn read_limited(
     reader: impl Read,
     limit: usize,
     url: &str,
-    read_timeout: Duration,
+    budget: impl Fn() -> Budget,
 ) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     let mut limited = reader.take(limit as u64 + 1);
     if let Err(e) = limited.read_to_end(&mut body) {
-        return Err(io_error(
-            &e,
-            url,
-            read_timeout,
-            "while reading the response body",
-        ));
+        return Err(body_error(&e, url, budget(), body.len()));
     }
     if body.len() > limit {
         return Err(HttpError::new(
