@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use putcheck::demo::{bundle, DemoServer};
-use putcheck::exit;
+use putcheck::{exit, signals};
 use putcheck::http::{Client, EnvProxies};
 use putcheck::plan::{self, Filter};
 use putcheck::report::console::{Console, ConsoleOptions};
@@ -130,6 +130,10 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         );
     }
     let jobs = args.jobs.map(usize::from).unwrap_or(run::DEFAULT_JOBS);
+    let interrupt = run::Interrupt::new();
+    if let Err(e) = signals::listen(interrupt.clone()) {
+        eprintln!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports");
+    }
     let config = RunConfig {
         jobs,
         repeat: args.repeat,
@@ -137,6 +141,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         fail_fast: args.fail_fast,
         cli_vars: cli_vars.clone(),
         cli_secrets: args.secrets.iter().map(|(_, v)| v.clone()).collect(),
+        interrupt: interrupt.clone(),
         ..RunConfig::default()
     };
     let client = Client::new(
@@ -168,6 +173,9 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let report_errors = reporters.finish();
     for e in &report_errors {
         eprintln!("error: {e}");
+    }
+    if let Some(signal) = interrupt.signal() {
+        return signals::exit_code(signal);
     }
     exit::code(&summary, !report_errors.is_empty())
 }

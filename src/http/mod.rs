@@ -14,7 +14,7 @@ mod tls;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -226,25 +226,26 @@ struct AgentKey {
 }
 
 /// Sends requests through one ureq Agent per connection profile (timeouts, proxy, TLS),
-/// so connections are pooled and reused across tests.
+/// so connections are pooled and reused across tests. Clones share the agents.
+#[derive(Clone)]
 pub struct Client {
-    agents: Mutex<HashMap<AgentKey, ureq::Agent>>,
+    agents: Arc<Mutex<HashMap<AgentKey, ureq::Agent>>>,
     pool_size: usize,
     max_body: usize,
     env_proxies: EnvProxies,
     /// A moment no exchange may outlast, whatever its `timeout` (set on an interrupt, so
     /// that `finally` steps end soon).
-    cutoff: Mutex<Option<Instant>>,
+    cutoff: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Client {
     pub fn new(pool_size: usize, max_body: usize, env_proxies: EnvProxies) -> Self {
         Client {
-            agents: Mutex::new(HashMap::new()),
+            agents: Arc::new(Mutex::new(HashMap::new())),
             pool_size: pool_size.max(1),
             max_body,
             env_proxies,
-            cutoff: Mutex::new(None),
+            cutoff: Arc::new(Mutex::new(None)),
         }
     }
 

@@ -95,6 +95,7 @@ impl Console {
             Outcome::Failed => (RED, "FAIL "),
             Outcome::Errored => (RED, "ERROR"),
             Outcome::Skipped => (DIM, "SKIP "),
+            Outcome::Interrupted => (YELLOW, "INTR "),
         };
         let mut info = Vec::new();
         if r.sends.len() > 1 {
@@ -106,7 +107,13 @@ impl Console {
         if let Some(f) = r.flaky_failures.first() {
             info.push(format!("earlier: {}: {}", f.subject, f.message));
         }
-        if r.outcome != Outcome::Skipped {
+        if r.outcome == Outcome::Interrupted {
+            info.push(if r.attempts == 0 {
+                "not run: interrupted".to_string()
+            } else {
+                format!("interrupted after {}", fmt_time(r.time))
+            });
+        } else if r.outcome != Outcome::Skipped {
             info.push(fmt_time(r.time));
         }
         let kind = if r.finally { " (finally)" } else { "" };
@@ -282,6 +289,9 @@ pub fn summary_line(sum: &Summary) -> String {
     if sum.skipped > 0 {
         parts.push(format!("{} skipped", sum.skipped));
     }
+    if sum.interrupted > 0 {
+        parts.push(format!("{} interrupted", sum.interrupted));
+    }
     let mut line = parts.join(", ");
     if sum.invalid_files > 0 {
         let _ = write!(
@@ -338,7 +348,13 @@ impl Reporter for Console {
                 self.write(true, &text);
             }
             Event::TestFinished(r) => {
-                let mut text = Self::test_line(r);
+                // Tests an interrupt kept from starting are counted in the summary, not
+                // listed: after a Ctrl-C on a large suite they would bury what did run.
+                let mut text = if r.outcome == Outcome::Interrupted && r.attempts == 0 {
+                    String::new()
+                } else {
+                    Self::test_line(r)
+                };
                 if self.options.verbosity >= 2
                     || (self.options.verbosity == 1 && r.outcome.is_failure())
                 {
@@ -363,7 +379,10 @@ impl Reporter for Console {
                 let mut text = String::new();
                 for r in results
                     .iter()
-                    .filter(|r| !r.failures.is_empty() && r.outcome != Outcome::Skipped)
+                    .filter(|r| {
+                        !r.failures.is_empty()
+                            && !matches!(r.outcome, Outcome::Skipped | Outcome::Interrupted)
+                    })
                 {
                     text.push_str(&explain(r, &mut self.sources));
                     if self.options.curl {
@@ -378,6 +397,13 @@ impl Reporter for Console {
                 } else {
                     RED
                 };
+                if let Some(signal) = &sum.signal {
+                    let _ = writeln!(
+                        text,
+                        "\n{YELLOW}interrupted by {signal}: the run stopped early; {} test(s) did not run or did not finish{YELLOW:#}",
+                        sum.interrupted
+                    );
+                }
                 let _ = writeln!(
                     text,
                     "\n{style}{BOLD}{}{BOLD:#}{style:#}",

@@ -104,6 +104,16 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
             s.set_message("not started: --fail-fast stopped the run");
             s
         }
+        Outcome::Interrupted => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_type("interrupted");
+            s.set_message(if r.attempts == 0 {
+                "interrupted: the run was stopped (SIGINT/SIGTERM) before this test ran"
+            } else {
+                "interrupted: the run was stopped (SIGINT/SIGTERM) before this test finished"
+            });
+            s
+        }
         Outcome::Failed | Outcome::Errored => {
             let kind = if r.outcome == Outcome::Errored {
                 NonSuccessKind::Error

@@ -18,6 +18,8 @@ pub enum Outcome {
     Errored,
     /// Not started because of `--fail-fast`.
     Skipped,
+    /// Not run, or not run to the end, because the run was interrupted (SIGINT, SIGTERM).
+    Interrupted,
 }
 
 impl Outcome {
@@ -114,6 +116,12 @@ pub struct Summary {
     pub flaky: usize,
     pub errored: usize,
     pub skipped: usize,
+    /// Tests not run to the end because the run was interrupted.
+    #[serde(default)]
+    pub interrupted: usize,
+    /// The signal that interrupted the run (`SIGINT`, `SIGTERM`); absent when it ran to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
     /// Spec files that could not be loaded.
     pub invalid_files: usize,
     pub files: usize,
@@ -129,6 +137,7 @@ impl Summary {
             Outcome::Failed => self.failed += 1,
             Outcome::Errored => self.errored += 1,
             Outcome::Skipped => self.skipped += 1,
+            Outcome::Interrupted => self.interrupted += 1,
         }
     }
 

@@ -55,6 +55,9 @@ pub(super) struct SuiteRun<'a> {
     config: &'a RunConfig,
     client: &'a Client,
     cancel: &'a AtomicBool,
+    /// Set once a test of this file has started: after an interrupt, a file's `finally`
+    /// steps run only if something may need cleaning up.
+    started: AtomicBool,
     scope: Scope<'a>,
     redactor: Redactor,
 }
@@ -94,6 +97,7 @@ impl<'a> SuiteRun<'a> {
             config,
             client,
             cancel,
+            started: AtomicBool::new(false),
             scope,
             redactor,
         }
@@ -123,7 +127,16 @@ impl<'a> SuiteRun<'a> {
     /// Runs a test; a panic becomes an errored result instead of taking the run down.
     fn guarded(&self, index: usize, test: &TestSpec, finally: bool) -> TestResult {
         let skip = !finally && self.config.fail_fast && self.cancel.load(Ordering::SeqCst);
-        let result = if skip {
+        let interrupted = self.config.interrupt.is_set()
+            && (!finally || !self.started.load(Ordering::SeqCst));
+        if !finally && !interrupted && !skip {
+            self.started.store(true, Ordering::SeqCst);
+        }
+        let result = if interrupted {
+            let result =
+                super::interrupt::interrupted(self.suite, (self.index, index), test, finally);
+            self.redactor.value(result)
+        } else if skip {
             self.result(
                 index,
                 test,
@@ -180,11 +193,23 @@ impl<'a> SuiteRun<'a> {
         loop {
             attempt_no += 1;
             let mut attempt = self.attempt(test);
+            if attempt.cut_short && !finally {
+                return self.result(
+                    index,
+                    test,
+                    finally,
+                    Outcome::Interrupted,
+                    attempt_no,
+                    started.elapsed(),
+                    attempt,
+                );
+            }
             let passed = attempt.failures.is_empty();
             if passed && attempt_no > 1 {
                 attempt.flaky_failures = std::mem::take(&mut last_failures);
             }
-            if passed || attempt_no >= max_attempts {
+            // After an interrupt, no retry: the verdict so far stands.
+            if passed || attempt_no >= max_attempts || self.config.interrupt.is_set() {
                 let outcome = if passed && attempt_no > 1 {
                     Outcome::Flaky
                 } else if passed {
@@ -338,6 +363,10 @@ impl<'a> SuiteRun<'a> {
         } else {
             let mut results = Vec::with_capacity(sends);
             for _ in 0..sends {
+                if !results.is_empty() && self.config.interrupt.is_set() {
+                    out.cut_short = true;
+                    break;
+                }
                 let r = self.client.send(&request);
                 let failed = r.is_err();
                 results.push(r);
@@ -406,7 +435,14 @@ impl<'a> SuiteRun<'a> {
                 && !responses.is_empty()
                 && out.failures.iter().all(|f| !f.kind.is_error())
             {
-                self.readback(&request, &spec.body, idem, &responses, &mut out);
+                if self.config.interrupt.is_set() {
+                    out.cut_short = true;
+                } else {
+                    self.readback(&request, &spec.body, idem, &responses, &mut out);
+                }
+            }
+            if out.cut_short {
+                return out;
             }
         }
         if out.failures.is_empty() {
@@ -535,4 +571,6 @@ struct Attempt {
     flaky_failures: Vec<Failure>,
     /// Values met while building the request that must never print.
     secrets: Vec<String>,
+    /// The interrupt stopped it between sends.
+    cut_short: bool,
 }
