@@ -318,6 +318,13 @@ impl Client {
         Ok(agent)
     }
 
+    fn forget_agent(&self, key: &AgentKey) {
+        self.agents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+
     /// Sends the request, following redirects as requests does when allowed.
     pub fn send(&self, req: &Request) -> Result<Response, HttpError> {
         let started = Instant::now();
@@ -422,12 +429,13 @@ impl Client {
             )
         })?;
         let proxy = self.proxy_for(&parsed, req.proxies.as_ref())?;
-        let agent = self.agent(AgentKey {
+        let key = AgentKey {
             timeout: req.timeout,
             proxy: proxy.clone(),
             verify: req.verify.clone(),
             cert: req.cert.clone(),
-        })?;
+        };
+        let agent = self.agent(key.clone())?;
         let started = Instant::now();
         let Some(left) = deadline
             .at
@@ -476,6 +484,26 @@ impl Client {
             }
         };
         let status = resp.status();
+        if (100..200).contains(&status) {
+            // ureq 2 takes an interim response for the final one (and the rest of the
+            // connection for its body): name it rather than wait for a close.
+            return Err(HttpError::new(
+                HttpErrorKind::Protocol,
+                format!(
+                    "`{url}` sent an interim `{status} {}` response that putcheck did not ask for (it sends no `Expect: 100-continue`) and cannot read past; the server should send only the final response",
+                    resp.status_text()
+                ),
+            ));
+        }
+        if matches!(status, 204 | 304)
+            && resp.header("content-length").is_some_and(|l| l.trim() != "0")
+            || resp.header("transfer-encoding").is_some() && matches!(status, 204 | 304)
+        {
+            // A 204 or 304 has no body (RFC 9110 §15.3.5, §15.4.5); bytes a server sends
+            // after one anyway would be read as the next response on this connection, so
+            // its pool is dropped: the next send opens a fresh connection.
+            self.forget_agent(&key);
+        }
         let reason = resp.status_text().to_string();
         let version = resp.http_version().to_string();
         let headers: Vec<(String, String)> = resp
