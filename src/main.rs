@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use putcheck::demo::{bundle, DemoServer};
-use putcheck::{exit, signals};
 use putcheck::http::{Client, EnvProxies};
 use putcheck::plan::{self, Filter};
 use putcheck::report::console::{Console, ConsoleOptions};
@@ -16,6 +15,7 @@ use putcheck::report::junit::Junit;
 use putcheck::report::Reporters;
 use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
+use putcheck::{exit, signals};
 
 use cli::{Cli, ColorWhen, Command, RunArgs};
 

@@ -11,7 +11,8 @@ use common::hostile::{Conn, HostileServer, Next};
 use common::*;
 use serde_json::Value;
 
-const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
+const OK: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
 
 /// A server that answers `/ok` properly and hands every other request to `behaviour`.
 fn server(behaviour: impl Fn(Conn) -> Next + Send + Sync + 'static) -> HostileServer {
@@ -30,10 +31,7 @@ fn server(behaviour: impl Fn(Conn) -> Next + Send + Sync + 'static) -> HostileSe
 /// second passed.
 fn run(s: &HostileServer, url: &str, extra: &str, args: &[&str]) -> (std::process::Output, Value) {
     let specs = Specs::new();
-    let extra: String = extra
-        .lines()
-        .map(|l| format!("    {l}\n"))
-        .collect();
+    let extra: String = extra.lines().map(|l| format!("    {l}\n")).collect();
     specs.write(
         "hostile.yaml",
         &format!(
@@ -46,13 +44,21 @@ fn run(s: &HostileServer, url: &str, extra: &str, args: &[&str]) -> (std::proces
     let (out, report) = specs.run_report(&all);
     let tests = report["tests"].as_array().expect("tests").clone();
     assert_eq!(tests.len(), 2, "{}{}", stdout(&out), stderr(&out));
-    assert_eq!(tests[1]["outcome"], "passed", "the run goes on: {}", stdout(&out));
+    assert_eq!(
+        tests[1]["outcome"],
+        "passed",
+        "the run goes on: {}",
+        stdout(&out)
+    );
     (out, tests[0].clone())
 }
 
 /// The first failure's message of a test result.
 fn message(t: &Value) -> String {
-    t["failures"][0]["message"].as_str().unwrap_or_default().to_string()
+    t["failures"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Asserts a test errored with one message containing every part, and no ureq jargon.
@@ -63,7 +69,12 @@ fn assert_verdict(t: &Value, outcome: &str, parts: &[&str]) {
     for p in parts {
         assert!(m.contains(p), "`{p}` missing from: {m}");
     }
-    for jargon in ["Network Error", "Error encountered", "Bad Status", "Bad Header"] {
+    for jargon in [
+        "Network Error",
+        "Error encountered",
+        "Bad Status",
+        "Bad Header",
+    ] {
         assert!(!m.contains(jargon), "ureq jargon in: {m}");
     }
 }
@@ -85,7 +96,11 @@ fn refused() {
     let s = server(|_| Next::Done);
     let port = RefusedPort::new();
     let (_, t) = run(&s, &format!("{}/x", port.url()), "", &[]);
-    assert_verdict(&t, "errored", &["cannot connect", "refused", "is the server running"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["cannot connect", "refused", "is the server running"],
+    );
 }
 
 #[test]
@@ -93,7 +108,11 @@ fn unresolvable_host() {
     // `.invalid` never resolves (RFC 6761): no query leaves the machine for an answer.
     let s = server(|_| Next::Done);
     let (_, t) = run(&s, "http://putcheck-test.invalid/x", "", &[]);
-    assert_verdict(&t, "errored", &["cannot resolve the host", "putcheck-test.invalid"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["cannot resolve the host", "putcheck-test.invalid"],
+    );
 }
 
 #[test]
@@ -109,14 +128,22 @@ fn reset_before_the_response() {
 #[test]
 fn reset_during_the_body() {
     let s = server(|mut c| {
-        c.send(&http("HTTP/1.1 200 OK", &["Content-Length: 100"], b"0123456789"));
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Length: 100"],
+            b"0123456789",
+        ));
         // Let the client read what was sent, so that the reset cannot discard it.
         std::thread::sleep(Duration::from_millis(300));
         c.reset();
         Next::Done
     });
     let (_, t) = run(&s, &s.url("/x"), "", &[]);
-    assert_verdict(&t, "errored", &["reset the connection after 10 bytes of the body"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["reset the connection after 10 bytes of the body"],
+    );
 }
 
 #[test]
@@ -129,21 +156,31 @@ fn close_after_the_headers() {
     assert_verdict(
         &t,
         "errored",
-        &["closed the connection after 0 bytes of the body", "Content-Length"],
+        &[
+            "closed the connection after 0 bytes of the body",
+            "Content-Length",
+        ],
     );
 }
 
 #[test]
 fn content_length_larger_than_the_body() {
     let s = server(|mut c| {
-        c.send(&http("HTTP/1.1 200 OK", &["Content-Length: 50"], b"{\"a\":1}"));
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Length: 50"],
+            b"{\"a\":1}",
+        ));
         Next::Done
     });
     let (_, t) = run(&s, &s.url("/x"), "", &[]);
     assert_verdict(
         &t,
         "errored",
-        &["closed the connection after 7 bytes of the body", "Content-Length"],
+        &[
+            "closed the connection after 7 bytes of the body",
+            "Content-Length",
+        ],
     );
 }
 
@@ -158,7 +195,12 @@ fn no_response_ends_at_the_timeout() {
     assert_verdict(
         &t,
         "errored",
-        &["timeout", "within 1s", "waiting for the status line", "raise it"],
+        &[
+            "timeout",
+            "within 1s",
+            "waiting for the status line",
+            "raise it",
+        ],
     );
 }
 
@@ -175,7 +217,11 @@ fn slow_loris_fails_at_the_deadline() {
     assert_verdict(
         &t,
         "errored",
-        &["timeout", "did not send a complete response within 2s", "whole exchange"],
+        &[
+            "timeout",
+            "did not send a complete response within 2s",
+            "whole exchange",
+        ],
     );
 }
 
@@ -187,7 +233,11 @@ fn slow_loris_body_fails_at_the_deadline() {
         Next::Done
     });
     let (_, t) = run(&s, &s.url("/x"), "timeout: 2s\nidempotency: false", &[]);
-    assert_verdict(&t, "errored", &["not its whole body within 2s", "whole exchange"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["not its whole body within 2s", "whole exchange"],
+    );
 }
 
 #[test]
@@ -197,7 +247,11 @@ fn bytes_that_are_not_http() {
         Next::Done
     });
     let (_, t) = run(&s, &s.url("/x"), "", &[]);
-    assert_verdict(&t, "errored", &["did not answer with valid HTTP", "is it an HTTP server"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["did not answer with valid HTTP", "is it an HTTP server"],
+    );
 }
 
 #[test]
@@ -206,7 +260,12 @@ fn status_line_without_reason_phrase_is_valid() {
         c.send(&http("HTTP/1.1 200", &["Content-Length: 2"], b"{}"));
         Next::KeepAlive(c)
     });
-    let (_, t) = run(&s, &s.url("/x"), "expect:\n  status: 200\n  reason: \"\"", &[]);
+    let (_, t) = run(
+        &s,
+        &s.url("/x"),
+        "expect:\n  status: 200\n  reason: \"\"",
+        &[],
+    );
     assert_eq!(t["outcome"], "passed", "{t:#}");
     assert_eq!(t["sends"][0]["reason"], "");
 }
@@ -215,7 +274,11 @@ fn status_line_without_reason_phrase_is_valid() {
 fn body_over_max_body_stops_at_the_limit() {
     let s = server(|mut c| {
         let body = vec![b'a'; 3 * 1024 * 1024];
-        c.send(&http("HTTP/1.1 200 OK", &["Content-Length: 3145728"], &body));
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Length: 3145728"],
+            &body,
+        ));
         Next::Done
     });
     let (_, t) = run(&s, &s.url("/x"), "", &["--max-body", "1"]);
@@ -225,7 +288,11 @@ fn body_over_max_body_stops_at_the_limit() {
 #[test]
 fn body_not_json_under_json_checks() {
     let s = server(|mut c| {
-        c.send(&http("HTTP/1.1 200 OK", &["Content-Type: application/json", "Content-Length: 9"], b"<html/>\r\n"));
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Type: application/json", "Content-Length: 9"],
+            b"<html/>\r\n",
+        ));
         Next::KeepAlive(c)
     });
     let (_, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.a: 1", &[]);
@@ -235,7 +302,11 @@ fn body_not_json_under_json_checks() {
 #[test]
 fn body_not_utf8_under_json_checks() {
     let s = server(|mut c| {
-        c.send(&http("HTTP/1.1 200 OK", &["Content-Type: application/json", "Content-Length: 7"], b"{\"a\":\xff}"));
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Type: application/json", "Content-Length: 7"],
+            b"{\"a\":\xff}",
+        ));
         Next::KeepAlive(c)
     });
     let (_, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.a: 1", &[]);
@@ -271,7 +342,11 @@ fn content_encoding_is_decoded_before_checks(coding: &'static str) {
         let body = encoded(coding);
         let len = format!("Content-Length: {}", body.len());
         let enc = format!("Content-Encoding: {coding}");
-        c.send(&http("HTTP/1.1 200 OK", &["Content-Type: application/json", &enc, &len], &body));
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Type: application/json", &enc, &len],
+            &body,
+        ));
         Next::KeepAlive(c)
     });
     let (out, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.b: decoded", &[]);
@@ -296,11 +371,19 @@ fn br_is_decoded_before_checks() {
 #[test]
 fn corrupt_content_encoding_is_reported() {
     let s = server(|mut c| {
-        c.send(&http("HTTP/1.1 200 OK", &["Content-Encoding: gzip", "Content-Length: 12"], b"not gzipped!"));
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Encoding: gzip", "Content-Length: 12"],
+            b"not gzipped!",
+        ));
         Next::KeepAlive(c)
     });
     let (_, t) = run(&s, &s.url("/x"), "", &[]);
-    assert_verdict(&t, "errored", &["Content-Encoding: gzip", "not valid gzip data"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["Content-Encoding: gzip", "not valid gzip data"],
+    );
 }
 
 #[test]
@@ -308,7 +391,10 @@ fn chunked_body() {
     let s = server(|mut c| {
         c.send(&http(
             "HTTP/1.1 200 OK",
-            &["Content-Type: application/json", "Transfer-Encoding: chunked"],
+            &[
+                "Content-Type: application/json",
+                "Transfer-Encoding: chunked",
+            ],
             b"4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n",
         ));
         Next::KeepAlive(c)
@@ -320,7 +406,11 @@ fn chunked_body() {
 #[test]
 fn http_1_0_close_delimited_body() {
     let s = server(|mut c| {
-        c.send(&http("HTTP/1.0 200 OK", &["Content-Type: application/json"], b"{\"a\":1}"));
+        c.send(&http(
+            "HTTP/1.0 200 OK",
+            &["Content-Type: application/json"],
+            b"{\"a\":1}",
+        ));
         Next::Done
     });
     let (_, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.a: 1", &[]);
@@ -332,7 +422,11 @@ fn http_1_0_close_delimited_body() {
 fn redirect_loop() {
     let s = server(|mut c| {
         let to = if c.target == "/a" { "/b" } else { "/a" };
-        c.send(&http("HTTP/1.1 307 Temporary Redirect", &[&format!("Location: {to}"), "Content-Length: 0"], b""));
+        c.send(&http(
+            "HTTP/1.1 307 Temporary Redirect",
+            &[&format!("Location: {to}"), "Content-Length: 0"],
+            b"",
+        ));
         Next::KeepAlive(c)
     });
     let (_, t) = run(&s, &s.url("/a"), "", &[]);
@@ -345,12 +439,20 @@ fn redirect_loop() {
 fn unrequested_100_continue() {
     let s = server(|mut c| {
         let mut bytes = b"HTTP/1.1 100 Continue\r\n\r\n".to_vec();
-        bytes.extend(http("HTTP/1.1 200 OK", &["Content-Type: application/json", "Content-Length: 7"], b"{\"a\":1}"));
+        bytes.extend(http(
+            "HTTP/1.1 200 OK",
+            &["Content-Type: application/json", "Content-Length: 7"],
+            b"{\"a\":1}",
+        ));
         c.send(&bytes);
         Next::KeepAlive(c)
     });
     let (_, t) = run(&s, &s.url("/x"), "expect:\n  status: 200", &[]);
-    assert_verdict(&t, "errored", &["interim `100 Continue` response", "did not ask for"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["interim `100 Continue` response", "did not ask for"],
+    );
 }
 
 /// A 204 has no body (RFC 9110 §15.3.5): bytes after it must not be read as the next
@@ -358,7 +460,11 @@ fn unrequested_100_continue() {
 #[test]
 fn no_content_with_a_body() {
     let s = server(|mut c| {
-        c.send(&http("HTTP/1.1 204 No Content", &["Content-Length: 5"], b"oops!"));
+        c.send(&http(
+            "HTTP/1.1 204 No Content",
+            &["Content-Length: 5"],
+            b"oops!",
+        ));
         Next::KeepAlive(c)
     });
     let (out, t) = run(&s, &s.url("/x"), "expect:\n  status: 204", &[]);

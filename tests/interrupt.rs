@@ -50,7 +50,9 @@ finally:
 
 fn start(specs: &Specs) -> Child {
     specs
-        .command(&["--jobs", "1", "--json", "r.json", "--junit", "r.xml", "a.yaml"])
+        .command(&[
+            "--jobs", "1", "--json", "r.json", "--junit", "r.xml", "a.yaml",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -87,12 +89,19 @@ fn interrupted_run(signal: &str, code: i32, name: &str) {
     let text = stdout(&out);
     assert!(text.contains("PASS  a.yaml::quick"), "{text}");
     assert!(text.contains(&format!("interrupted by {name}")), "{text}");
-    assert!(text.contains("1 passed") || text.contains("2 passed"), "{text}");
+    assert!(
+        text.contains("1 passed") || text.contains("2 passed"),
+        "{text}"
+    );
     assert!(text.contains("interrupted in"), "the summary: {text}");
     assert!(stderr(&out).contains(name), "{}", stderr(&out));
 
     // `finally` ran; the test after the slow one never started.
-    let paths: Vec<String> = server.requests().iter().map(|r| r.path().to_string()).collect();
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     assert!(paths.iter().any(|p| p == "/cleanup"), "{paths:?}");
     assert!(!paths.iter().any(|p| p == "/after"), "{paths:?}");
 
@@ -130,7 +139,10 @@ fn interrupted_run(signal: &str, code: i32, name: &str) {
         .find(|n| n.has_tag_name("skipped"))
         .expect("an interrupted test is <skipped>");
     assert!(
-        skipped.attribute("message").unwrap_or("").contains("interrupted"),
+        skipped
+            .attribute("message")
+            .unwrap_or("")
+            .contains("interrupted"),
         "{xml}"
     );
 }
@@ -162,7 +174,11 @@ fn a_second_signal_quits_at_once() {
     kill(&child, "-INT");
     let out = child.wait_with_output().expect("wait for putcheck");
     assert_exit(&out, 130);
-    assert!(stderr(&out).contains("quitting at once"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("quitting at once"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!specs.path("r.json").exists());
 }
 

@@ -111,4 +111,23 @@ mod tests {
         let err = decode(bomb, Some("gzip"), 1024 * 1024, "u").map(|b| b.len());
         assert!(matches!(err, Err(e) if e.kind == HttpErrorKind::BodyTooLarge));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 300,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(10),
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Random bytes under any coding: decoded or refused, never a panic.
+        #[test]
+        fn random_bodies_never_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+            coding in "gzip|deflate|br|x-gzip|gzip, br|identity|zstd",
+        ) {
+            let _ = decode(body.clone(), Some(&coding), 4096, "u");
+            let _ = decode(gzip(&body), Some(&coding), 4096, "u");
+        }
+    }
 }

@@ -57,12 +57,7 @@ const RAISE_TIMEOUT: &str =
     "`timeout` (or `timeout.read`) bounds the whole exchange; raise it if the endpoint is slow";
 
 /// A failed read of the response body, after the status line and headers arrived.
-pub(super) fn body_error(
-    e: &std::io::Error,
-    url: &str,
-    budget: Budget,
-    got: usize,
-) -> HttpError {
+pub(super) fn body_error(e: &std::io::Error, url: &str, budget: Budget, got: usize) -> HttpError {
     use std::io::ErrorKind as K;
     if budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock) {
         return HttpError::new(
@@ -85,7 +80,10 @@ pub(super) fn body_error(
         ),
         _ => format!("reading the body failed after {got} bytes: {}", innermost_io(e)),
     };
-    HttpError::new(HttpErrorKind::Io, format!("`{url}` sent an incomplete response: {what}"))
+    HttpError::new(
+        HttpErrorKind::Io,
+        format!("`{url}` sent an incomplete response: {what}"),
+    )
 }
 
 /// The deepest `std::io::Error` in a chain, said without ureq's wrapping
@@ -96,7 +94,9 @@ fn innermost_io(e: &(dyn std::error::Error + 'static)) -> String {
     while let Some(err) = cur {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             found = Some(io);
-            cur = io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
+            cur = io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static));
             continue;
         }
         cur = err.source();

@@ -496,7 +496,9 @@ impl Client {
             ));
         }
         if matches!(status, 204 | 304)
-            && resp.header("content-length").is_some_and(|l| l.trim() != "0")
+            && resp
+                .header("content-length")
+                .is_some_and(|l| l.trim() != "0")
             || resp.header("transfer-encoding").is_some() && matches!(status, 204 | 304)
         {
             // A 204 or 304 has no body (RFC 9110 §15.3.5, §15.4.5); bytes a server sends
@@ -517,12 +519,7 @@ impl Client {
             })
             .collect();
         let final_url = resp.get_url().to_string();
-        let body = read_limited(
-            resp.into_reader(),
-            self.max_body,
-            url,
-            budget,
-        )?;
+        let body = read_limited(resp.into_reader(), self.max_body, url, budget)?;
         let encoding = headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))

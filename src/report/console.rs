@@ -377,13 +377,10 @@ impl Reporter for Console {
                 let mut results = std::mem::take(&mut self.results);
                 results.sort_by_key(|r| r.seq);
                 let mut text = String::new();
-                for r in results
-                    .iter()
-                    .filter(|r| {
-                        !r.failures.is_empty()
-                            && !matches!(r.outcome, Outcome::Skipped | Outcome::Interrupted)
-                    })
-                {
+                for r in results.iter().filter(|r| {
+                    !r.failures.is_empty()
+                        && !matches!(r.outcome, Outcome::Skipped | Outcome::Interrupted)
+                }) {
                     text.push_str(&explain(r, &mut self.sources));
                     if self.options.curl {
                         if let Some(req) = &r.request {

@@ -88,7 +88,10 @@ pub(super) fn not_run(
     reported: &HashSet<(usize, usize)>,
 ) -> Vec<TestResult> {
     let suite = &planned.suite;
-    let tests = planned.selected.iter().map(|&i| (i, &suite.tests[i], false));
+    let tests = planned
+        .selected
+        .iter()
+        .map(|&i| (i, &suite.tests[i], false));
     let finally = suite
         .finally
         .iter()

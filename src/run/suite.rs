@@ -127,8 +127,8 @@ impl<'a> SuiteRun<'a> {
     /// Runs a test; a panic becomes an errored result instead of taking the run down.
     fn guarded(&self, index: usize, test: &TestSpec, finally: bool) -> TestResult {
         let skip = !finally && self.config.fail_fast && self.cancel.load(Ordering::SeqCst);
-        let interrupted = self.config.interrupt.is_set()
-            && (!finally || !self.started.load(Ordering::SeqCst));
+        let interrupted =
+            self.config.interrupt.is_set() && (!finally || !self.started.load(Ordering::SeqCst));
         if !finally && !interrupted && !skip {
             self.started.store(true, Ordering::SeqCst);
         }

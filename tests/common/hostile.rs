@@ -16,7 +16,10 @@ pub struct Conn {
 
 impl Conn {
     pub fn send(&mut self, bytes: &[u8]) {
-        let _ = self.stream.write_all(bytes).and_then(|_| self.stream.flush());
+        let _ = self
+            .stream
+            .write_all(bytes)
+            .and_then(|_| self.stream.flush());
     }
 
     /// Writes the bytes one at a time, `every` apart (a slow-loris server).
