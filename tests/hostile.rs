@@ -433,25 +433,44 @@ fn redirect_loop() {
     assert_verdict(&t, "errored", &["redirect loop", "/a", "/b"]);
 }
 
-/// putcheck sends no `Expect: 100-continue`; an interim response it did not ask for is
-/// named, at once, instead of being taken for the final one.
+/// RFC 9110 §15.2: a client reads past interim responses, asked for or not.
 #[test]
-fn unrequested_100_continue() {
+fn interim_100_continue_is_skipped() {
     let s = server(|mut c| {
         let mut bytes = b"HTTP/1.1 100 Continue\r\n\r\n".to_vec();
         bytes.extend(http(
-            "HTTP/1.1 200 OK",
+            "HTTP/1.1 201 Created",
             &["Content-Type: application/json", "Content-Length: 7"],
             b"{\"a\":1}",
         ));
         c.send(&bytes);
         Next::KeepAlive(c)
     });
-    let (_, t) = run(&s, &s.url("/x"), "expect:\n  status: 200", &[]);
+    let (out, t) = run(
+        &s,
+        &s.url("/x"),
+        "expect:\n  status: 201\n  reason: Created\n  json:\n    $.a: 1",
+        &[],
+    );
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+}
+
+/// An interim response and then nothing: the deadline still holds, and says what came.
+#[test]
+fn interim_response_then_silence() {
+    let s = server(|mut c| {
+        c.send(b"HTTP/1.1 100 Continue\r\n\r\n");
+        std::thread::sleep(Duration::from_secs(20));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "timeout: 1s", &[]);
     assert_verdict(
         &t,
         "errored",
-        &["interim `100 Continue` response", "did not ask for"],
+        &[
+            "timeout",
+            "interim `100 Continue` response, then no final response within 1s",
+        ],
     );
 }
 

@@ -86,6 +86,32 @@ pub(super) fn body_error(e: &std::io::Error, url: &str, budget: Budget, got: usi
     )
 }
 
+/// No final response came after an interim (1xx) one.
+pub(super) fn no_final_response(
+    e: &std::io::Error,
+    url: &str,
+    budget: Budget,
+    interim: &str,
+) -> HttpError {
+    use std::io::ErrorKind as K;
+    if budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock) {
+        return HttpError::new(
+            HttpErrorKind::ReadTimeout,
+            format!(
+                "timeout: `{url}` sent an interim `{interim}` response, then no final response within {:?}; {RAISE_TIMEOUT}",
+                budget.limit
+            ),
+        );
+    }
+    HttpError::new(
+        HttpErrorKind::Io,
+        format!(
+            "`{url}` sent an interim `{interim}` response, then no complete final response: {}",
+            innermost_io(e)
+        ),
+    )
+}
+
 /// The deepest `std::io::Error` in a chain, said without ureq's wrapping
 /// ("Network Error: Error encountered in …").
 fn innermost_io(e: &(dyn std::error::Error + 'static)) -> String {

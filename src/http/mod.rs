@@ -9,6 +9,7 @@
 mod body;
 mod decode;
 mod error;
+mod interim;
 mod proxy;
 mod tls;
 
@@ -22,7 +23,7 @@ use url::Url;
 
 use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
 pub use body::{form_urlencode, quote_plus, Body};
-use error::{body_error, classify, Budget};
+use error::{body_error, classify, no_final_response, Budget};
 pub use error::{HttpError, HttpErrorKind};
 pub use proxy::{mask_proxy, proxy_url, EnvProxies};
 
@@ -483,43 +484,40 @@ impl Client {
                 ));
             }
         };
-        let status = resp.status();
-        if (100..200).contains(&status) {
-            // ureq 2 takes an interim response for the final one (and the rest of the
-            // connection for its body): name it rather than wait for a close.
-            return Err(HttpError::new(
-                HttpErrorKind::Protocol,
-                format!(
-                    "`{url}` sent an interim `{status} {}` response that putcheck did not ask for (it sends no `Expect: 100-continue`) and cannot read past; the server should send only the final response",
-                    resp.status_text()
-                ),
-            ));
-        }
-        if matches!(status, 204 | 304)
-            && resp
+        let no_body_announced = matches!(resp.status(), 204 | 304)
+            && (resp
                 .header("content-length")
                 .is_some_and(|l| l.trim() != "0")
-            || resp.header("transfer-encoding").is_some() && matches!(status, 204 | 304)
-        {
+                || resp.header("transfer-encoding").is_some());
+        if no_body_announced {
             // A 204 or 304 has no body (RFC 9110 §15.3.5, §15.4.5); bytes a server sends
             // after one anyway would be read as the next response on this connection, so
             // its pool is dropped: the next send opens a fresh connection.
             self.forget_agent(&key);
         }
-        let reason = resp.status_text().to_string();
-        let version = resp.http_version().to_string();
-        let headers: Vec<(String, String)> = resp
-            .headers_names()
-            .into_iter()
-            .flat_map(|name| {
-                resp.all(&name)
-                    .into_iter()
-                    .map(|v| (name.clone(), v.to_string()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
         let final_url = resp.get_url().to_string();
-        let body = read_limited(resp.into_reader(), self.max_body, url, budget)?;
+        let (status, reason, version, headers, body) = if is_interim(resp.status()) {
+            let interim = format!("{} {}", resp.status(), resp.status_text());
+            self.after_interim(resp, method, url, &interim, budget)?
+        } else {
+            let headers: Vec<(String, String)> = resp
+                .headers_names()
+                .into_iter()
+                .flat_map(|name| {
+                    resp.all(&name)
+                        .into_iter()
+                        .map(|v| (name.clone(), v.to_string()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let (status, reason, version) = (
+                resp.status(),
+                resp.status_text().to_string(),
+                resp.http_version().to_string(),
+            );
+            let body = read_limited(resp.into_reader(), self.max_body, url, budget)?;
+            (status, reason, version, headers, body)
+        };
         let encoding = headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))
@@ -537,6 +535,42 @@ impl Client {
             elapsed: started.elapsed(),
             redirects: Vec::new(),
         })
+    }
+}
+
+/// A 1xx response other than `101 Switching Protocols`: more follows.
+fn is_interim(status: u16) -> bool {
+    (100..200).contains(&status) && status != 101
+}
+
+type Parts = (u16, String, String, Vec<(String, String)>, Vec<u8>);
+
+impl Client {
+    /// The final response behind interim (1xx) ones, read from what ureq took for the
+    /// interim response's body.
+    fn after_interim(
+        &self,
+        resp: ureq::Response,
+        method: &str,
+        url: &str,
+        interim: &str,
+        budget: impl Fn() -> Budget,
+    ) -> Result<Parts, HttpError> {
+        use interim::FinalError;
+        let fin = interim::read_final(resp.into_reader(), method, self.max_body).map_err(
+            |e| match e {
+                FinalError::Io(e, got) => body_error(&e, url, budget(), got),
+                FinalError::Head(e) => no_final_response(&e, url, budget(), interim),
+                FinalError::Invalid(m) => HttpError::new(
+                    HttpErrorKind::Protocol,
+                    format!("`{url}` did not answer with valid HTTP after an interim `{interim}` response ({m})"),
+                ),
+            },
+        )?;
+        if fin.body.len() > self.max_body {
+            return Err(too_large(url, self.max_body));
+        }
+        Ok((fin.status, fin.reason, fin.version, fin.headers, fin.body))
     }
 }
 
@@ -565,15 +599,19 @@ fn read_limited(
         return Err(body_error(&e, url, budget(), body.len()));
     }
     if body.len() > limit {
-        return Err(HttpError::new(
-            HttpErrorKind::BodyTooLarge,
-            format!(
-                "the response body from `{url}` is larger than {} MiB; raise the limit with --max-body if that is expected",
-                limit / (1024 * 1024)
-            ),
-        ));
+        return Err(too_large(url, limit));
     }
     Ok(body)
+}
+
+fn too_large(url: &str, limit: usize) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::BodyTooLarge,
+        format!(
+            "the response body from `{url}` is larger than {} MiB; raise the limit with --max-body if that is expected",
+            limit / (1024 * 1024)
+        ),
+    )
 }
 
 #[cfg(test)]
