@@ -106,6 +106,14 @@ fn interrupted_run(signal: &str, code: i32, name: &str) {
     assert!(!paths.iter().any(|p| p == "/after"), "{paths:?}");
 
     let report = specs.report(&out);
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/report-schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(report["summary"]["signal"], name);
     assert_eq!(report["summary"]["interrupted"], 2, "{report:#}");
     let outcome = |n: &str| {
@@ -145,6 +153,23 @@ fn interrupted_run(signal: &str, code: i32, name: &str) {
             .contains("interrupted"),
         "{xml}"
     );
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/junit.xsd");
+    match std::process::Command::new("xmllint")
+        .args(["--noout", "--schema", xsd])
+        .arg(specs.path("r.xml"))
+        .output()
+    {
+        Ok(v) => assert!(
+            v.status.success(),
+            "XSD validation failed: {}",
+            String::from_utf8_lossy(&v.stderr)
+        ),
+        Err(_) => missing_component(
+            "interrupted_run",
+            "xmllint",
+            "apt-get install libxml2-utils",
+        ),
+    }
 }
 
 #[test]
