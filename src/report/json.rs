@@ -1,6 +1,8 @@
 //! The JSON report: every test, send and failure, in a versioned schema
 //! (docs/report-format.md). Field names are a contract: add, never rename.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::{write_output, ReportError, Reporter};
@@ -35,7 +37,7 @@ struct SpecErrorRecord<'a> {
 
 pub struct JsonReporter {
     path: String,
-    tests: Vec<TestResult>,
+    tests: Vec<Arc<TestResult>>,
     invalid: Vec<(String, Vec<crate::spec::SpecError>)>,
     written: Option<Result<(), ReportError>>,
 }
@@ -76,7 +78,7 @@ impl JsonReporter {
                         .collect(),
                 })
                 .collect(),
-            tests: self.tests.iter().collect(),
+            tests: self.tests.iter().map(|t| &**t).collect(),
         };
         let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
         text.push('\n');
@@ -91,7 +93,7 @@ impl Reporter for JsonReporter {
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }
-            Event::TestFinished(r) => self.tests.push((**r).clone()),
+            Event::TestFinished(r) => self.tests.push(r.clone()),
             Event::RunFinished(sum) => {
                 let text = self.render(sum);
                 self.written = Some(write_output(&self.path, "JSON", &text));

@@ -2,6 +2,7 @@
 //! failed expectations, `<error>` for transport errors and broken specs.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
@@ -13,7 +14,7 @@ use crate::spec::SpecError;
 
 pub struct Junit {
     path: String,
-    suites: BTreeMap<String, Vec<TestResult>>,
+    suites: BTreeMap<String, Vec<Arc<TestResult>>>,
     invalid: Vec<(String, Vec<SpecError>)>,
     time: f64,
     written: Option<Result<(), ReportError>>,
@@ -34,7 +35,7 @@ impl Junit {
         let mut sources = Sources::default();
         let mut report = Report::new("putcheck");
         report.set_time(Duration::from_secs_f64(self.time));
-        let mut order: Vec<(&String, &Vec<TestResult>)> = self.suites.iter().collect();
+        let mut order: Vec<(&String, &Vec<Arc<TestResult>>)> = self.suites.iter().collect();
         order.sort_by_key(|(_, rs)| rs.iter().map(|r| r.seq).min());
         for (file, results) in order {
             let mut results = results.clone();
@@ -176,7 +177,7 @@ impl Reporter for Junit {
                 .suites
                 .entry(r.file.clone())
                 .or_default()
-                .push((**r).clone()),
+                .push(r.clone()),
             Event::RunFinished(sum) => {
                 self.time = sum.time;
                 self.written = Some(write_output(&self.path, "JUnit", &self.render()));

@@ -147,7 +147,7 @@ pub fn execute(
             Ok(result) => {
                 reported.insert(result.seq);
                 summary.add(&result);
-                on_event(&Event::TestFinished(Box::new(result)));
+                on_event(&Event::TestFinished(Arc::new(result)));
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -169,7 +169,7 @@ pub fn execute(
         for (i, ps) in plan.suites.iter().enumerate() {
             for result in interrupt::not_run(i, ps, &reported) {
                 summary.add(&result);
-                on_event(&Event::TestFinished(Box::new(result)));
+                on_event(&Event::TestFinished(Arc::new(result)));
             }
         }
     } else {

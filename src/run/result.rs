@@ -159,6 +159,7 @@ pub enum Event {
         file: String,
         errors: Vec<SpecError>,
     },
-    TestFinished(Box<TestResult>),
+    /// Shared: every reporter that keeps a result keeps the same one.
+    TestFinished(std::sync::Arc<TestResult>),
     RunFinished(Summary),
 }
