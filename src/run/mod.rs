@@ -131,12 +131,7 @@ pub fn execute(
                         })
                 })
             })
-    };
-    let workers = match workers {
-        Ok(w) => w,
-        Err(source) => {
-            return Err(RunError::Thread { source });
-        }
+            .map_err(|source| RunError::Thread { source })?
     };
     let interrupt = &config.interrupt;
     let mut reported: HashSet<(usize, usize)> = HashSet::new();
