@@ -105,7 +105,8 @@ fn refused() {
 
 #[test]
 fn unresolvable_host() {
-    // `.invalid` never resolves (RFC 6761): no query leaves the machine for an answer.
+    // `.invalid` never resolves (RFC 6761): putcheck fails it without a DNS query, so no
+    // traffic leaves the machine.
     let s = server(|_| Next::Done);
     let (_, t) = run(&s, "http://putcheck-test.invalid/x", "", &[]);
     assert_verdict(

@@ -304,6 +304,7 @@ impl Client {
             .max_idle_connections(self.pool_size * 2)
             .max_idle_connections_per_host(self.pool_size)
             .user_agent(USER_AGENT)
+            .resolver(resolve)
             .tls_config(tls);
         if let Some(p) = &key.proxy {
             let proxy = ureq::Proxy::new(p).map_err(|e| {
@@ -536,6 +537,21 @@ impl Client {
             redirects: Vec::new(),
         })
     }
+}
+
+/// Host names to addresses, as the system resolves them, except that `.invalid` names
+/// fail at once without a query: RFC 6761 §6.4 reserves them to never resolve.
+fn resolve(netloc: &str) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    use std::net::ToSocketAddrs;
+    let host = netloc.rsplit_once(':').map_or(netloc, |(h, _)| h);
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "invalid" || host.ends_with(".invalid") {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "`.invalid` names never resolve (RFC 6761)",
+        ));
+    }
+    netloc.to_socket_addrs().map(Iterator::collect)
 }
 
 /// A 1xx response other than `101 Switching Protocols`: more follows.
