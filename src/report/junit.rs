@@ -2,7 +2,6 @@
 //! failed expectations, `<error>` for transport errors and broken specs.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
@@ -14,10 +13,20 @@ use crate::spec::SpecError;
 
 pub struct Junit {
     path: String,
-    suites: BTreeMap<String, Vec<Arc<TestResult>>>,
+    /// Each file's test cases, built as tests finish: the results themselves are not
+    /// kept, so memory per test stays small on a large suite.
+    suites: BTreeMap<String, FileCases>,
     invalid: Vec<(String, Vec<SpecError>)>,
+    sources: Sources,
     time: f64,
     written: Option<Result<(), ReportError>>,
+}
+
+struct FileCases {
+    /// The suite's name, from its first test in file order.
+    suite: String,
+    first: (usize, usize),
+    cases: Vec<((usize, usize), f64, TestCase)>,
 }
 
 impl Junit {
@@ -26,31 +35,45 @@ impl Junit {
             path: path.into(),
             suites: BTreeMap::new(),
             invalid: Vec::new(),
+            sources: Sources::default(),
             time: 0.0,
             written: None,
         }
     }
 
-    pub fn render(&self) -> String {
-        let mut sources = Sources::default();
+    fn add(&mut self, r: &TestResult) {
+        let case = test_case(r, &mut self.sources);
+        let file = self
+            .suites
+            .entry(r.file.clone())
+            .or_insert_with(|| FileCases {
+                suite: r.suite.clone(),
+                first: r.seq,
+                cases: Vec::new(),
+            });
+        if r.seq < file.first {
+            file.first = r.seq;
+            file.suite = r.suite.clone();
+        }
+        file.cases.push((r.seq, r.time, case));
+    }
+
+    /// The report; the cases move into it, so this is called once.
+    pub fn render(&mut self) -> String {
         let mut report = Report::new("putcheck");
         report.set_time(Duration::from_secs_f64(self.time));
-        let mut order: Vec<(&String, &Vec<Arc<TestResult>>)> = self.suites.iter().collect();
-        order.sort_by_key(|(_, rs)| rs.iter().map(|r| r.seq).min());
-        for (file, results) in order {
-            let mut results = results.clone();
-            results.sort_by_key(|r| r.seq);
-            let name = results
-                .first()
-                .map(|r| r.suite.clone())
-                .unwrap_or_else(|| file.clone());
-            let mut suite = TestSuite::new(name);
+        let mut order: Vec<(&String, &mut FileCases)> = self.suites.iter_mut().collect();
+        order.sort_by_key(|(_, f)| f.first);
+        for (file, cases) in order {
+            cases.cases.sort_by_key(|(seq, _, _)| *seq);
+            let mut suite = TestSuite::new(cases.suite.as_str());
             suite.add_property(("file", file.as_str()));
             suite.set_time(Duration::from_secs_f64(
-                results.iter().map(|r| r.time).sum(),
+                cases.cases.iter().map(|(_, time, _)| time).sum(),
             ));
-            for r in &results {
-                suite.add_test_case(test_case(r, &mut sources));
+            // Moved, not copied: the report is rendered once, at the end of the run.
+            for (_, _, case) in std::mem::take(&mut cases.cases) {
+                suite.add_test_case(case);
             }
             report.add_test_suite(suite);
         }
@@ -173,14 +196,11 @@ impl Reporter for Junit {
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }
-            Event::TestFinished(r) => self
-                .suites
-                .entry(r.file.clone())
-                .or_default()
-                .push(r.clone()),
+            Event::TestFinished(r) => self.add(r),
             Event::RunFinished(sum) => {
                 self.time = sum.time;
-                self.written = Some(write_output(&self.path, "JUnit", &self.render()));
+                let xml = self.render();
+                self.written = Some(write_output(&self.path, "JUnit", &xml));
             }
         }
     }

@@ -3,6 +3,7 @@
 pub mod console;
 pub mod json;
 pub mod junit;
+mod spill;
 
 use crate::run::Event;
 
@@ -62,6 +63,26 @@ fn write_output(path: &str, what: &'static str, content: &str) -> Result<(), Rep
         }
         std::fs::write(path, content).map_err(err)
     }
+}
+
+/// A buffered writer on a report's file (its folder created), or on stdout for `-`.
+fn open_output(path: &str, what: &'static str) -> Result<Box<dyn std::io::Write>, ReportError> {
+    let err = |source| ReportError::Write {
+        what,
+        path: path.to_string(),
+        source,
+    };
+    if path == "-" {
+        return Ok(Box::new(std::io::BufWriter::new(std::io::stdout())));
+    }
+    if let Some(dir) = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let file = std::fs::File::create(path).map_err(err)?;
+    Ok(Box::new(std::io::BufWriter::new(file)))
 }
 
 /// A copy-paste `curl` command that repeats the request (credentials masked).
