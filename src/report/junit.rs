@@ -2,12 +2,13 @@
 //! failed expectations, `<error>` for transport errors and broken specs.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 
 use super::console::{explain, Sources};
-use super::{curl_command, write_output, ReportError, Reporter};
+use super::{curl_command, open_output, ReportError, Reporter};
 use crate::run::{Event, Outcome, TestResult};
 use crate::spec::SpecError;
 
@@ -59,7 +60,7 @@ impl Junit {
     }
 
     /// The report; the cases move into it, so this is called once.
-    pub fn render(&mut self) -> String {
+    fn build(&mut self) -> Report {
         let mut report = Report::new("putcheck");
         report.set_time(Duration::from_secs_f64(self.time));
         let mut order: Vec<(&String, &mut FileCases)> = self.suites.iter_mut().collect();
@@ -95,7 +96,22 @@ impl Junit {
             suite.add_test_case(case);
             report.add_test_suite(suite);
         }
-        report.to_string().unwrap_or_default()
+        report
+    }
+
+    /// Streams the report to its file (or stdout), with no copy of it in memory.
+    fn write(&mut self) -> Result<(), ReportError> {
+        let report = self.build();
+        let err = |source| ReportError::Write {
+            what: "JUnit",
+            path: self.path.clone(),
+            source,
+        };
+        let mut out = open_output(&self.path, "JUnit")?;
+        report
+            .serialize(&mut out)
+            .map_err(|e| err(std::io::Error::other(e)))?;
+        out.flush().map_err(err)
     }
 }
 
@@ -199,8 +215,7 @@ impl Reporter for Junit {
             Event::TestFinished(r) => self.add(r),
             Event::RunFinished(sum) => {
                 self.time = sum.time;
-                let xml = self.render();
-                self.written = Some(write_output(&self.path, "JUnit", &xml));
+                self.written = Some(self.write());
             }
         }
     }

@@ -42,29 +42,6 @@ impl Reporters {
     }
 }
 
-/// Writes a report to a file, or to stdout for `-`.
-fn write_output(path: &str, what: &'static str, content: &str) -> Result<(), ReportError> {
-    use std::io::Write;
-    let err = |source| ReportError::Write {
-        what,
-        path: path.to_string(),
-        source,
-    };
-    if path == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(content.as_bytes()).map_err(err)?;
-        out.flush().map_err(err)
-    } else {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
-        std::fs::write(path, content).map_err(err)
-    }
-}
-
 /// A buffered writer on a report's file (its folder created), or on stdout for `-`.
 fn open_output(path: &str, what: &'static str) -> Result<Box<dyn std::io::Write>, ReportError> {
     let err = |source| ReportError::Write {
