@@ -475,6 +475,34 @@ fn interim_response_then_silence() {
     );
 }
 
+/// A server that stops reading a large upload on a connection it kept alive: the send
+/// still ends at the deadline (large bodies go on fresh connections, whose writes are
+/// bounded).
+#[test]
+fn server_that_stops_reading_a_large_body() {
+    let s = server(|c| {
+        if c.target.starts_with("/stall") {
+            std::thread::sleep(Duration::from_secs(30));
+        }
+        Next::Done
+    });
+    let specs = Specs::new();
+    std::fs::write(specs.path("big.bin"), vec![b'x'; 32 * 1024 * 1024]).unwrap();
+    specs.write(
+        "stall.yaml",
+        &format!(
+            "tests:\n  - name: warm\n    put: {ok}\n    json: {{ a: 1 }}\n    timeout: 1s\n  - name: upload\n    put: {stall}\n    body_file: big.bin\n    timeout: 1s\n  - name: fine\n    put: {ok}\n    json: {{ a: 1 }}\n",
+            ok = s.url("/ok"),
+            stall = s.url("/stall")
+        ),
+    );
+    let (out, report) = specs.run_report(&["stall.yaml"]);
+    let tests = report["tests"].as_array().unwrap();
+    assert_eq!(tests[0]["outcome"], "passed", "{}", stdout(&out));
+    assert_verdict(&tests[1], "errored", &["timeout", "within 1s"]);
+    assert_eq!(tests[2]["outcome"], "passed", "{}", stdout(&out));
+}
+
 /// A 204 has no body (RFC 9110 §15.3.5): bytes after it must not be read as the next
 /// response on the same connection.
 #[test]

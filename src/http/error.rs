@@ -149,7 +149,7 @@ fn waiting_for(detail: &str) -> &'static str {
     } else if detail.contains("header") {
         "the rest of the headers"
     } else {
-        "a response"
+        "the server to take the request and answer"
     }
 }
 

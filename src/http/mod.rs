@@ -224,7 +224,14 @@ struct AgentKey {
     proxy: Option<String>,
     verify: Verify,
     cert: Option<ClientCert>,
+    /// Reuses connections. Large bodies go on fresh ones: ureq 2 clears a pooled
+    /// connection's write timeout, so a server that stops reading a large body on a
+    /// reused connection would hold the send past its deadline.
+    pooled: bool,
 }
+
+/// Bodies larger than this may not fit a socket's send buffer, so writing them can block.
+const LARGE_BODY: usize = 64 * 1024;
 
 /// Sends requests through one ureq Agent per connection profile (timeouts, proxy, TLS),
 /// so connections are pooled and reused across tests. Clones share the agents.
@@ -301,8 +308,8 @@ impl Client {
             .timeout_read(key.timeout.read)
             .timeout_write(key.timeout.read)
             .redirects(0)
-            .max_idle_connections(self.pool_size * 2)
-            .max_idle_connections_per_host(self.pool_size)
+            .max_idle_connections(if key.pooled { self.pool_size * 2 } else { 0 })
+            .max_idle_connections_per_host(if key.pooled { self.pool_size } else { 0 })
             .user_agent(USER_AGENT)
             .resolver(resolve)
             .tls_config(tls);
@@ -436,6 +443,11 @@ impl Client {
             proxy: proxy.clone(),
             verify: req.verify.clone(),
             cert: req.cert.clone(),
+            pooled: match body {
+                Body::Empty => true,
+                Body::Bytes(b, _) => b.len() <= LARGE_BODY,
+                Body::File(_) => false,
+            },
         };
         let agent = self.agent(key.clone())?;
         let started = Instant::now();
