@@ -1,13 +1,21 @@
 //! SIGINT and SIGTERM, as a CI system sends them on cancel: the first interrupts the run
 //! (it finishes up and writes its reports), a second one exits at once.
 
-use signal_hook::consts::{SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
+use crate::run::Interrupt;
 
-use crate::run::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
+/// Not on this platform: Ctrl-C ends the process, without reports.
+#[cfg(not(unix))]
+pub fn listen(_interrupt: Interrupt) -> std::io::Result<()> {
+    Ok(())
+}
 
 /// Listens for SIGINT and SIGTERM on a thread of its own for the rest of the process.
+#[cfg(unix)]
 pub fn listen(interrupt: Interrupt) -> std::io::Result<()> {
+    use crate::run::{signal_name, FINALLY_LIMIT, GRACE};
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+
     let mut signals = Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new()
         .name("putcheck-signals".into())

@@ -2,6 +2,7 @@
 //! stops starting tests, lets `finally` run, prints the summary, writes well-formed
 //! reports with the unfinished tests marked interrupted, and exits 130 / 143.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
+#![cfg(unix)] // signals
 
 mod common;
 
