@@ -228,3 +228,30 @@ fn a_stuck_send_does_not_hold_the_reports() {
     assert_eq!(report["summary"]["interrupted"], 3, "{report:#}");
     assert!(stdout(&out).contains("3 interrupted"), "{}", stdout(&out));
 }
+
+/// A test waiting to retry is not retried after an interrupt: its verdict so far stands.
+#[test]
+fn no_retry_after_an_interrupt() {
+    let server = TestServer::start(|_| Action::json(500, serde_json::json!({})));
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        &format!(
+            "tests:\n  - name: failing\n    put: {}\n    json: {{ a: 1 }}\n    idempotency: false\n    expect: {{ status: 200 }}\n    retry: {{ count: 5, interval: 30s }}\n",
+            server.url("/fail")
+        ),
+    );
+    let child = start(&specs);
+    wait_for(&server, "/fail");
+    kill(&child, "-INT");
+    let out = child.wait_with_output().expect("wait for putcheck");
+    assert_exit(&out, 130);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a retry was sent after the interrupt"
+    );
+    let report = specs.report(&out);
+    assert_eq!(report["tests"][0]["outcome"], "failed", "{report:#}");
+    assert_eq!(report["tests"][0]["attempts"], 1);
+}

@@ -208,8 +208,9 @@ impl<'a> SuiteRun<'a> {
             if passed && attempt_no > 1 {
                 attempt.flaky_failures = std::mem::take(&mut last_failures);
             }
-            // After an interrupt, no retry: the verdict so far stands.
-            if passed || attempt_no >= max_attempts || self.config.interrupt.is_set() {
+            // An interrupt (before or during the pause) means no retry: the verdict so far
+            // stands.
+            if passed || attempt_no >= max_attempts || !self.pause(interval) {
                 let outcome = if passed && attempt_no > 1 {
                     Outcome::Flaky
                 } else if passed {
@@ -230,8 +231,20 @@ impl<'a> SuiteRun<'a> {
                 );
             }
             last_failures = attempt.failures;
-            std::thread::sleep(interval);
         }
+    }
+
+    /// Waits `interval` before a retry; false when the run is interrupted meanwhile.
+    fn pause(&self, interval: Duration) -> bool {
+        let until = Instant::now() + interval;
+        while !self.config.interrupt.is_set() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+        false
     }
 
     #[allow(clippy::too_many_arguments)]
