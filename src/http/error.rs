@@ -86,6 +86,17 @@ pub(super) fn body_error(e: &std::io::Error, url: &str, budget: Budget, got: usi
     )
 }
 
+/// The body is over `--max-body`.
+pub(super) fn too_large(url: &str, limit: usize) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::BodyTooLarge,
+        format!(
+            "the response body from `{url}` is larger than {} MiB; raise the limit with --max-body if that is expected",
+            limit / (1024 * 1024)
+        ),
+    )
+}
+
 /// No final response came after an interim (1xx) one.
 pub(super) fn no_final_response(
     e: &std::io::Error,

@@ -5,8 +5,43 @@
 
 use std::io::{BufRead, BufReader, Read};
 
+use super::error::{body_error, no_final_response, too_large, Budget};
+use super::{HttpError, HttpErrorKind};
+
+/// A 1xx response other than `101 Switching Protocols`: more follows.
+pub(super) fn is_interim(status: u16) -> bool {
+    (100..200).contains(&status) && status != 101
+}
+
+/// Status, reason, version, headers and body of the final response.
+pub(super) type Parts = (u16, String, String, Vec<(String, String)>, Vec<u8>);
+
+/// The final response behind interim (1xx) ones, read from what ureq took for the
+/// interim response's body.
+pub(super) fn final_response(
+    resp: ureq::Response,
+    method: &str,
+    url: &str,
+    interim: &str,
+    max_body: usize,
+    budget: impl Fn() -> Budget,
+) -> Result<Parts, HttpError> {
+    let fin = read_final(resp.into_reader(), method, max_body).map_err(|e| match e {
+        FinalError::Io(e, got) => body_error(&e, url, budget(), got),
+        FinalError::Head(e) => no_final_response(&e, url, budget(), interim),
+        FinalError::Invalid(m) => HttpError::new(
+            HttpErrorKind::Protocol,
+            format!("`{url}` did not answer with valid HTTP after an interim `{interim}` response ({m})"),
+        ),
+    })?;
+    if fin.body.len() > max_body {
+        return Err(too_large(url, max_body));
+    }
+    Ok((fin.status, fin.reason, fin.version, fin.headers, fin.body))
+}
+
 /// The response after the interim ones.
-pub(super) struct Final {
+struct Final {
     pub status: u16,
     pub reason: String,
     pub version: String,
@@ -14,7 +49,7 @@ pub(super) struct Final {
     pub body: Vec<u8>,
 }
 
-pub(super) enum FinalError {
+enum FinalError {
     /// Reading the final response's head failed (reset, timeout, closed early).
     Head(std::io::Error),
     /// Reading failed (reset, timeout, closed early) after `got` body bytes.
@@ -27,7 +62,7 @@ const MAX_HEAD: usize = 100 * 1024;
 
 /// Reads responses from `rest` until a final (non-1xx) one, whose body is read up to one
 /// byte past `limit` (the caller reports a body over it).
-pub(super) fn read_final(rest: impl Read, method: &str, limit: usize) -> Result<Final, FinalError> {
+fn read_final(rest: impl Read, method: &str, limit: usize) -> Result<Final, FinalError> {
     let mut reader = BufReader::new(rest);
     loop {
         let head = read_head(&mut reader)?;

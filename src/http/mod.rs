@@ -11,6 +11,7 @@ mod decode;
 mod error;
 mod interim;
 mod proxy;
+mod resolve;
 mod tls;
 
 use std::collections::{HashMap, HashSet};
@@ -23,7 +24,7 @@ use url::Url;
 
 use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
 pub use body::{form_urlencode, quote_plus, Body};
-use error::{body_error, classify, no_final_response, Budget};
+use error::{body_error, classify, too_large, Budget};
 pub use error::{HttpError, HttpErrorKind};
 pub use proxy::{mask_proxy, proxy_url, EnvProxies};
 
@@ -311,7 +312,7 @@ impl Client {
             .max_idle_connections(if key.pooled { self.pool_size * 2 } else { 0 })
             .max_idle_connections_per_host(if key.pooled { self.pool_size } else { 0 })
             .user_agent(USER_AGENT)
-            .resolver(resolve)
+            .resolver(resolve::resolve)
             .tls_config(tls);
         if let Some(p) = &key.proxy {
             let proxy = ureq::Proxy::new(p).map_err(|e| {
@@ -509,9 +510,9 @@ impl Client {
             self.forget_agent(&key);
         }
         let final_url = resp.get_url().to_string();
-        let (status, reason, version, headers, body) = if is_interim(resp.status()) {
+        let (status, reason, version, headers, body) = if interim::is_interim(resp.status()) {
             let interim = format!("{} {}", resp.status(), resp.status_text());
-            self.after_interim(resp, method, url, &interim, budget)?
+            interim::final_response(resp, method, url, &interim, self.max_body, budget)?
         } else {
             let headers: Vec<(String, String)> = resp
                 .headers_names()
@@ -551,57 +552,6 @@ impl Client {
     }
 }
 
-/// Host names to addresses, as the system resolves them, except that `.invalid` names
-/// fail at once without a query: RFC 6761 §6.4 reserves them to never resolve.
-fn resolve(netloc: &str) -> std::io::Result<Vec<std::net::SocketAddr>> {
-    use std::net::ToSocketAddrs;
-    let host = netloc.rsplit_once(':').map_or(netloc, |(h, _)| h);
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host == "invalid" || host.ends_with(".invalid") {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "`.invalid` names never resolve (RFC 6761)",
-        ));
-    }
-    netloc.to_socket_addrs().map(Iterator::collect)
-}
-
-/// A 1xx response other than `101 Switching Protocols`: more follows.
-fn is_interim(status: u16) -> bool {
-    (100..200).contains(&status) && status != 101
-}
-
-type Parts = (u16, String, String, Vec<(String, String)>, Vec<u8>);
-
-impl Client {
-    /// The final response behind interim (1xx) ones, read from what ureq took for the
-    /// interim response's body.
-    fn after_interim(
-        &self,
-        resp: ureq::Response,
-        method: &str,
-        url: &str,
-        interim: &str,
-        budget: impl Fn() -> Budget,
-    ) -> Result<Parts, HttpError> {
-        use interim::FinalError;
-        let fin = interim::read_final(resp.into_reader(), method, self.max_body).map_err(
-            |e| match e {
-                FinalError::Io(e, got) => body_error(&e, url, budget(), got),
-                FinalError::Head(e) => no_final_response(&e, url, budget(), interim),
-                FinalError::Invalid(m) => HttpError::new(
-                    HttpErrorKind::Protocol,
-                    format!("`{url}` did not answer with valid HTTP after an interim `{interim}` response ({m})"),
-                ),
-            },
-        )?;
-        if fin.body.len() > self.max_body {
-            return Err(too_large(url, self.max_body));
-        }
-        Ok((fin.status, fin.reason, fin.version, fin.headers, fin.body))
-    }
-}
-
 /// JSON bodies are parsed once, here; anything else stays bytes.
 pub fn parse_json(body: &[u8]) -> Option<Value> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
@@ -630,16 +580,6 @@ fn read_limited(
         return Err(too_large(url, limit));
     }
     Ok(body)
-}
-
-fn too_large(url: &str, limit: usize) -> HttpError {
-    HttpError::new(
-        HttpErrorKind::BodyTooLarge,
-        format!(
-            "the response body from `{url}` is larger than {} MiB; raise the limit with --max-body if that is expected",
-            limit / (1024 * 1024)
-        ),
-    )
 }
 
 #[cfg(test)]
