@@ -14,3 +14,17 @@ pub(super) fn resolve(netloc: &str) -> std::io::Result<Vec<std::net::SocketAddr>
     }
     netloc.to_socket_addrs().map(Iterator::collect)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_names_fail_without_a_query() {
+        for netloc in ["x.invalid:80", "a.b.INVALID.:443", "invalid:1"] {
+            let e = resolve(netloc).map_err(|e| e.kind());
+            assert_eq!(e, Err(std::io::ErrorKind::NotFound), "{netloc}");
+        }
+        assert!(resolve("127.0.0.1:80").is_ok_and(|a| !a.is_empty()));
+    }
+}

@@ -131,3 +131,19 @@ pub(super) fn interrupted(
         flaky_failures: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_signal_counts() {
+        let i = Interrupt::new();
+        assert!(!i.is_set() && i.cutoff().is_none());
+        assert!(i.trigger(15));
+        assert!(!i.trigger(2), "a second signal is not a first one");
+        assert_eq!(i.signal_name().as_deref(), Some("SIGTERM"));
+        assert!(i.clone().is_set(), "clones share the state");
+        assert!(i.cutoff() > i.at());
+    }
+}
