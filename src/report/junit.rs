@@ -50,7 +50,8 @@ impl Junit {
             .or_insert_with(|| FileCases {
                 suite: r.suite.clone(),
                 first: r.seq,
-                cases: Vec::new(),
+                // Most files hold a test or two; a Vec grown from empty would hold four.
+                cases: Vec::with_capacity(1),
             });
         if r.seq < file.first {
             file.first = r.seq;
@@ -64,6 +65,9 @@ impl Junit {
         let mut report = Report::new("putcheck");
         report.set_time(Duration::from_secs_f64(self.time));
         let mut order: Vec<(&String, &mut FileCases)> = self.suites.iter_mut().collect();
+        report
+            .test_suites
+            .reserve_exact(order.len() + self.invalid.len());
         order.sort_by_key(|(_, f)| f.first);
         for (file, cases) in order {
             cases.cases.sort_by_key(|(seq, _, _)| *seq);
@@ -72,7 +76,9 @@ impl Junit {
             suite.set_time(Duration::from_secs_f64(
                 cases.cases.iter().map(|(_, time, _)| time).sum(),
             ));
-            // Moved, not copied: the report is rendered once, at the end of the run.
+            // Moved, not copied: the report is rendered once, at the end of the run. Exact
+            // room: most files have a test or two, and a grown Vec would hold four.
+            suite.test_cases.reserve_exact(cases.cases.len());
             for (_, _, case) in std::mem::take(&mut cases.cases) {
                 suite.add_test_case(case);
             }
