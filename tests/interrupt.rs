@@ -71,11 +71,13 @@ fn wait_for(server: &TestServer, path: &str) {
     panic!("no request for {path} arrived");
 }
 
+/// Sends `signal` (`-INT`, `-TERM`) with the shell's built-in `kill`, which every
+/// system has (the `kill` program may not be installed).
 fn kill(child: &Child, signal: &str) {
-    let status = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill {signal} {}", child.id())])
         .status()
-        .expect("run kill");
+        .expect("run sh");
     assert!(status.success());
 }
 
