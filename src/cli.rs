@@ -12,7 +12,7 @@ use regex::Regex;
     version,
     about = "Test HTTP PUT endpoints from YAML specs: status, reason, headers, JSON, and idempotency.",
     args_conflicts_with_subcommands = true,
-    after_help = "Exit status: 0 all tests passed, 1 a test failed, 2 a spec or the command line is wrong.\nSpec format: docs/spec-format.md"
+    after_help = "Exit status: 0 all tests passed, 1 a test failed, 2 a spec or the command line is wrong,\n130 / 143 interrupted by SIGINT / SIGTERM (reports are still written; a second signal quits at once).\nSpec format: docs/spec-format.md"
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use putcheck::demo::{bundle, DemoServer};
-use putcheck::exit;
 use putcheck::http::{Client, EnvProxies};
 use putcheck::plan::{self, Filter};
 use putcheck::report::console::{Console, ConsoleOptions};
@@ -18,6 +17,7 @@ use putcheck::report::junit::JunitXml;
 use putcheck::report::Reporters;
 use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
+use putcheck::{exit, signals};
 
 use cli::{Cli, ColorWhen, Command, RunArgs};
 
@@ -157,6 +157,10 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         );
     }
     let jobs = args.jobs.map(usize::from).unwrap_or(run::DEFAULT_JOBS);
+    let interrupt = run::Interrupt::new();
+    if let Err(e) = signals::listen(interrupt.clone()) {
+        eprintln!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports");
+    }
     let config = RunConfig {
         jobs,
         repeat: args.repeat,
@@ -164,6 +168,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         fail_fast: args.fail_fast,
         cli_vars: cli_vars.clone(),
         cli_secrets: args.secrets.clone(),
+        interrupt: interrupt.clone(),
         ..RunConfig::default()
     };
     let client = Client::new(
@@ -188,13 +193,19 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     );
     let mut reporters = Reporters(vec![Box::new(console)]);
     if let Some(path) = &args.junit {
-        reporters.0.push(Box::new(FileReport::new(path, JunitXml)));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, JunitXml::default())));
     }
     if let Some(path) = &args.json {
-        reporters.0.push(Box::new(FileReport::new(path, Json)));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, Json::default())));
     }
     if let Some(path) = &args.html {
-        reporters.0.push(Box::new(FileReport::new(path, Html)));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, Html::default())));
     }
     let summary = match run::execute(&plan, &config, &client, |e| reporters.report(e)) {
         Ok(s) => s,
@@ -203,6 +214,9 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let report_errors = reporters.finish();
     for e in &report_errors {
         eprintln!("error: {e}");
+    }
+    if let Some(signal) = interrupt.signal() {
+        return signals::exit_code(signal);
     }
     exit::code(&summary, !report_errors.is_empty())
 }

@@ -7,13 +7,16 @@
 //! fixes and gives the wire phrase directly.
 
 mod body;
+mod decode;
 mod error;
+mod interim;
 mod proxy;
+mod resolve;
 mod tls;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -21,7 +24,7 @@ use url::Url;
 
 use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
 pub use body::{form_urlencode, quote_plus, Body};
-use error::{classify, io_error};
+use error::{body_error, classify, too_large, Budget};
 pub use error::{HttpError, HttpErrorKind};
 pub use proxy::{mask_proxy, proxy_url, EnvProxies};
 
@@ -208,6 +211,13 @@ fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
     headers.push((name.to_string(), value));
 }
 
+/// When an exchange must be over, and how long it had from its start.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
+
 /// What makes two requests need different connections.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct AgentKey {
@@ -215,24 +225,55 @@ struct AgentKey {
     proxy: Option<String>,
     verify: Verify,
     cert: Option<ClientCert>,
+    /// Reuses connections. Large bodies go on fresh ones: ureq 2 clears a pooled
+    /// connection's write timeout, so a server that stops reading a large body on a
+    /// reused connection would hold the send past its deadline.
+    pooled: bool,
 }
 
+/// Bodies larger than this may not fit a socket's send buffer, so writing them can block.
+const LARGE_BODY: usize = 64 * 1024;
+
 /// Sends requests through one ureq Agent per connection profile (timeouts, proxy, TLS),
-/// so connections are pooled and reused across tests.
+/// so connections are pooled and reused across tests. Clones share the agents.
+#[derive(Clone)]
 pub struct Client {
-    agents: Mutex<HashMap<AgentKey, ureq::Agent>>,
+    agents: Arc<Mutex<HashMap<AgentKey, ureq::Agent>>>,
     pool_size: usize,
     max_body: usize,
     env_proxies: EnvProxies,
+    /// A moment no exchange may outlast, whatever its `timeout` (set on an interrupt, so
+    /// that `finally` steps end soon).
+    cutoff: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Client {
     pub fn new(pool_size: usize, max_body: usize, env_proxies: EnvProxies) -> Self {
         Client {
-            agents: Mutex::new(HashMap::new()),
+            agents: Arc::new(Mutex::new(HashMap::new())),
             pool_size: pool_size.max(1),
             max_body,
             env_proxies,
+            cutoff: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// From now on, every exchange ends by `cutoff` at the latest.
+    pub fn set_cutoff(&self, cutoff: Instant) {
+        *self.cutoff.lock().unwrap_or_else(|p| p.into_inner()) = Some(cutoff);
+    }
+
+    /// When an exchange that starts now must be over: `timeout` (its read part) bounds the
+    /// whole exchange, redirects included, not each read.
+    fn deadline(&self, started: Instant, timeout: Timeouts) -> Deadline {
+        let own = started + timeout.read;
+        let at = match *self.cutoff.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(cutoff) => own.min(cutoff),
+            None => own,
+        };
+        Deadline {
+            at,
+            limit: at.saturating_duration_since(started),
         }
     }
 
@@ -268,9 +309,10 @@ impl Client {
             .timeout_read(key.timeout.read)
             .timeout_write(key.timeout.read)
             .redirects(0)
-            .max_idle_connections(self.pool_size * 2)
-            .max_idle_connections_per_host(self.pool_size)
+            .max_idle_connections(if key.pooled { self.pool_size * 2 } else { 0 })
+            .max_idle_connections_per_host(if key.pooled { self.pool_size } else { 0 })
             .user_agent(USER_AGENT)
+            .resolver(resolve::resolve)
             .tls_config(tls);
         if let Some(p) = &key.proxy {
             let proxy = ureq::Proxy::new(p).map_err(|e| {
@@ -286,9 +328,17 @@ impl Client {
         Ok(agent)
     }
 
+    fn forget_agent(&self, key: &AgentKey) {
+        self.agents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+
     /// Sends the request, following redirects as requests does when allowed.
     pub fn send(&self, req: &Request) -> Result<Response, HttpError> {
         let started = Instant::now();
+        let deadline = self.deadline(started, req.timeout);
         let mut method = req.method.clone();
         let mut url = req.url.clone();
         let mut body = req.body.clone();
@@ -307,7 +357,7 @@ impl Client {
         let mut seen: HashSet<(String, String)> = HashSet::new();
         seen.insert((method.clone(), url.clone()));
         loop {
-            let mut resp = self.send_once(req, &method, &url, &headers, &body)?;
+            let mut resp = self.send_once(req, &method, &url, &headers, &body, deadline)?;
             let location = resp.header("location").map(str::to_string);
             let redirect = matches!(resp.status, 301 | 302 | 303 | 307 | 308);
             let (true, true, Some(location)) = (req.allow_redirects, redirect, location) else {
@@ -380,6 +430,7 @@ impl Client {
         url: &str,
         headers: &[(String, String)],
         body: &Body,
+        deadline: Deadline,
     ) -> Result<Response, HttpError> {
         let parsed = Url::parse(url).map_err(|e| {
             HttpError::new(
@@ -388,14 +439,32 @@ impl Client {
             )
         })?;
         let proxy = self.proxy_for(&parsed, req.proxies.as_ref())?;
-        let agent = self.agent(AgentKey {
+        let key = AgentKey {
             timeout: req.timeout,
             proxy: proxy.clone(),
             verify: req.verify.clone(),
             cert: req.cert.clone(),
-        })?;
+            pooled: match body {
+                Body::Empty => true,
+                Body::Bytes(b, _) => b.len() <= LARGE_BODY,
+                Body::File(_) => false,
+            },
+        };
+        let agent = self.agent(key.clone())?;
         let started = Instant::now();
-        let mut request = agent.request_url(method, &parsed);
+        let Some(left) = deadline
+            .at
+            .checked_duration_since(started)
+            .filter(|d| !d.is_zero())
+        else {
+            return Err(error::deadline_passed(url, deadline.limit));
+        };
+        let budget = || Budget {
+            timeout: req.timeout,
+            limit: deadline.limit,
+            expired: Instant::now() >= deadline.at,
+        };
+        let mut request = agent.request_url(method, &parsed).timeout(left);
         for (k, v) in headers {
             request = request.set(k, v);
         }
@@ -423,27 +492,51 @@ impl Client {
                 return Err(classify(
                     &t,
                     url,
-                    req.timeout,
+                    budget(),
                     proxy.as_deref(),
                     req.cert.is_some(),
                 ));
             }
         };
-        let status = resp.status();
-        let reason = resp.status_text().to_string();
-        let version = resp.http_version().to_string();
-        let headers: Vec<(String, String)> = resp
-            .headers_names()
-            .into_iter()
-            .flat_map(|name| {
-                resp.all(&name)
-                    .into_iter()
-                    .map(|v| (name.clone(), v.to_string()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let no_body_announced = matches!(resp.status(), 204 | 304)
+            && (resp
+                .header("content-length")
+                .is_some_and(|l| l.trim() != "0")
+                || resp.header("transfer-encoding").is_some());
+        if no_body_announced {
+            // A 204 or 304 has no body (RFC 9110 §15.3.5, §15.4.5); bytes a server sends
+            // after one anyway would be read as the next response on this connection, so
+            // its pool is dropped: the next send opens a fresh connection.
+            self.forget_agent(&key);
+        }
         let final_url = resp.get_url().to_string();
-        let body = read_limited(resp.into_reader(), self.max_body, url, req.timeout.read)?;
+        let (status, reason, version, headers, body) = if interim::is_interim(resp.status()) {
+            let interim = format!("{} {}", resp.status(), resp.status_text());
+            interim::final_response(resp, method, url, &interim, self.max_body, budget)?
+        } else {
+            let headers: Vec<(String, String)> = resp
+                .headers_names()
+                .into_iter()
+                .flat_map(|name| {
+                    resp.all(&name)
+                        .into_iter()
+                        .map(|v| (name.clone(), v.to_string()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let (status, reason, version) = (
+                resp.status(),
+                resp.status_text().to_string(),
+                resp.http_version().to_string(),
+            );
+            let body = read_limited(resp.into_reader(), self.max_body, url, budget)?;
+            (status, reason, version, headers, body)
+        };
+        let encoding = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))
+            .map(|(_, v)| v.as_str());
+        let body = decode::decode(body, encoding, self.max_body, url)?;
         let json = parse_json(&body);
         Ok(Response {
             status,
@@ -476,26 +569,15 @@ fn read_limited(
     reader: impl Read,
     limit: usize,
     url: &str,
-    read_timeout: Duration,
+    budget: impl Fn() -> Budget,
 ) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     let mut limited = reader.take(limit as u64 + 1);
     if let Err(e) = limited.read_to_end(&mut body) {
-        return Err(io_error(
-            &e,
-            url,
-            read_timeout,
-            "while reading the response body",
-        ));
+        return Err(body_error(&e, url, budget(), body.len()));
     }
     if body.len() > limit {
-        return Err(HttpError::new(
-            HttpErrorKind::BodyTooLarge,
-            format!(
-                "the response body from `{url}` is larger than {} MiB; raise the limit with --max-body if that is expected",
-                limit / (1024 * 1024)
-            ),
-        ));
+        return Err(too_large(url, limit));
     }
     Ok(body)
 }
