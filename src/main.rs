@@ -17,13 +17,14 @@ use putcheck::report::Reporters;
 use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
 
-use cli::{Cli, ColorWhen, Command, RunArgs};
+use cli::{Cli, ColorWhen, Command, ImportSource, RunArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Serve { addr }) => serve(&addr),
         Some(Command::Demo { run }) => demo(run),
+        Some(Command::Import { source }) => import(source),
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)
@@ -40,6 +41,72 @@ fn serve(addr: &str) -> u8 {
             eprintln!("putcheck demo API listening on {}", server.base_url());
             eprintln!("try: BASE_URL={} putcheck specs/", server.base_url());
             server.wait();
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn import(source: ImportSource) -> u8 {
+    use putcheck::import::{self, har::HarOptions};
+    let (imported, out, force) = match source {
+        ImportSource::Curl {
+            command,
+            keep_secrets,
+        } => {
+            return match import::curl::import(&command, keep_secrets).and_then(|s| {
+                let text = s.render()?;
+                Ok((text, s.secrets.to_set()))
+            }) {
+                Ok((text, to_set)) => {
+                    print!("{text}");
+                    if let Some(hint) = import::variables_hint(&to_set) {
+                        eprintln!("{hint}");
+                    }
+                    exit::OK
+                }
+                Err(e) => fail(e),
+            };
+        }
+        ImportSource::Openapi { file, out, force } => (import::openapi::import(&file), out, force),
+        ImportSource::Har {
+            file,
+            out,
+            force,
+            all,
+            cookies,
+            keep_secrets,
+        } => {
+            let options = HarOptions {
+                all,
+                cookies,
+                keep_secrets,
+            };
+            (import::har::import(&file, &options), out, force)
+        }
+    };
+    let imported = match imported {
+        Ok(i) => i,
+        Err(e) => return fail(e),
+    };
+    match import::write(&out, &imported.files, force) {
+        Ok(paths) => {
+            for (file, path) in imported.files.iter().zip(&paths) {
+                match file.tests {
+                    Some(n) => println!(
+                        "wrote {} ({n} test{})",
+                        path.display(),
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    None => println!("wrote {}", path.display()),
+                }
+            }
+            for note in &imported.notes {
+                println!("{note}");
+            }
+            if let Some(hint) = import::variables_hint(&imported.to_set) {
+                println!("{hint}");
+            }
             exit::OK
         }
         Err(e) => fail(e),
