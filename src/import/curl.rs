@@ -146,14 +146,18 @@ fn curl_content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Percent-encodes as `curl_easy_escape` does: all but `A-Za-z0-9-._~`.
+/// Encodes as `--data-urlencode` does: `curl_easy_escape` (all but `A-Za-z0-9-._~`
+/// percent-encoded), a space as `+`.
 fn curl_escape(s: &str) -> String {
     const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
         .remove(b'_')
         .remove(b'~');
-    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
+    // The curl tool then writes a space as `+` (as forms do), not `%20`.
+    percent_encoding::utf8_percent_encode(s, KEEP)
+        .to_string()
+        .replace("%20", "+")
 }
 
 fn read_text(path: &str, option: &str) -> Result<String, ImportError> {
@@ -655,7 +659,7 @@ mod tests {
     #[test]
     fn urlencode_forms_follow_curl() {
         let spec = import(&words("curl -G http://x/q --data-urlencode 'a b' --data-urlencode '=c&d' --data-urlencode 'n=ü v'"), false).unwrap();
-        assert_eq!(spec.tests[0]["get"], "/q?a%20b&c%26d&n=%C3%BC%20v");
+        assert_eq!(spec.tests[0]["get"], "/q?a+b&c%26d&n=%C3%BC+v");
     }
 
     #[test]
