@@ -230,10 +230,23 @@ pub fn schema_type(schema: &Map<String, Value>) -> Option<String> {
 /// const or first enum value (coerced to its type), else one assembled from its type,
 /// format and properties. In requests, `readOnly` properties are left out.
 pub fn example(doc: &Document, schema: &Value) -> Result<Value, ImportError> {
-    example_at(doc, schema, 0)
+    example_at(doc, schema, 0, &mut Vec::new())
 }
 
-fn example_at(doc: &Document, schema: &Value, depth: usize) -> Result<Value, ImportError> {
+/// `expanding`: the `$ref`s being expanded on the way here, so that an optional property
+/// that refers back to one of them (a `parent: Thing` in `Thing`) is left out.
+fn example_at(
+    doc: &Document,
+    schema: &Value,
+    depth: usize,
+    expanding: &mut Vec<String>,
+) -> Result<Value, ImportError> {
+    if let Some(Value::String(r)) = schema.get("$ref") {
+        expanding.push(r.clone());
+        let value = example_at(doc, doc.resolve(schema)?, depth, expanding);
+        expanding.pop();
+        return value;
+    }
     let schema = doc.resolve(schema)?;
     let Value::Object(map) = schema else {
         return Ok(Value::String("string".into()));
@@ -246,12 +259,12 @@ fn example_at(doc: &Document, schema: &Value, depth: usize) -> Result<Value, Imp
         let mut merged = Map::new();
         let mut other = None;
         for sub in all {
-            match example_at(doc, sub, depth + 1)? {
+            match example_at(doc, sub, depth + 1, expanding)? {
                 Value::Object(m) => merged.extend(m),
                 v => other = Some(v),
             }
         }
-        if let Value::Object(own) = object_example(doc, map, depth)? {
+        if let Value::Object(own) = object_example(doc, map, depth, expanding)? {
             merged.extend(own);
         }
         return Ok(match other {
@@ -262,15 +275,15 @@ fn example_at(doc: &Document, schema: &Value, depth: usize) -> Result<Value, Imp
     for key in ["oneOf", "anyOf"] {
         if let Some(Value::Array(choices)) = map.get(key) {
             if let Some(first) = choices.first() {
-                return example_at(doc, first, depth + 1);
+                return example_at(doc, first, depth + 1, expanding);
             }
         }
     }
     Ok(match ty.as_deref() {
-        Some("object") => object_example(doc, map, depth)?,
+        Some("object") => object_example(doc, map, depth, expanding)?,
         Some("array") => {
             let item = match map.get("items") {
-                Some(items) if depth < MAX_DEPTH => example_at(doc, items, depth + 1)?,
+                Some(items) if depth < MAX_DEPTH => example_at(doc, items, depth + 1, expanding)?,
                 _ => return Ok(Value::Array(Vec::new())),
             };
             let count = map
@@ -327,6 +340,7 @@ fn object_example(
     doc: &Document,
     map: &Map<String, Value>,
     depth: usize,
+    expanding: &mut Vec<String>,
 ) -> Result<Value, ImportError> {
     let required: Vec<&str> = match map.get("required") {
         Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).collect(),
@@ -337,9 +351,11 @@ fn object_example(
         for (name, prop) in props {
             let is_required = required.contains(&name.as_str());
             let read_only = matches!(doc.resolve(prop), Ok(Value::Object(p)) if p.get("readOnly") == Some(&Value::Bool(true)));
-            if is_required || (!read_only && depth < MAX_DEPTH && informative(doc, prop, depth + 1))
+            let cycle = matches!(prop.get("$ref"), Some(Value::String(r)) if expanding.contains(r));
+            if is_required
+                || (!read_only && !cycle && depth < MAX_DEPTH && informative(doc, prop, depth + 1))
             {
-                out.insert(name.clone(), example_at(doc, prop, depth + 1)?);
+                out.insert(name.clone(), example_at(doc, prop, depth + 1, expanding)?);
             }
         }
     }
