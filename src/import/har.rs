@@ -78,7 +78,8 @@ pub struct HarOptions {
     pub keep_secrets: bool,
 }
 
-/// Headers a browser (or HTTP/2) adds on its own, which a test should not pin.
+/// Headers a browser (or HTTP/2) adds on its own, which a test should not pin. `Origin`
+/// and `Referer` name the recorded site, not the server a test points BASE_URL at.
 fn browser_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n.starts_with(':')
@@ -97,6 +98,8 @@ fn browser_header(name: &str) -> bool {
                 | "pragma"
                 | "cache-control"
                 | "te"
+                | "origin"
+                | "referer"
         )
 }
 
