@@ -648,3 +648,91 @@ fn add_header(test: &mut Map<String, Value>, name: &str, value: &str) {
         h.insert(name.to_string(), Value::String(value.to_string()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(text: &str) -> Document {
+        Document::parse(Path::new("t.yaml"), text).unwrap()
+    }
+
+    const DOC_30: &str = r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths: {}
+components:
+  schemas:
+    N:
+      type: object
+      required: [when, count, mail, kind, ratio]
+      properties:
+        a: { type: string, nullable: true, example: x }
+        b: { type: integer, minimum: 1, exclusiveMinimum: true, maximum: 9, exclusiveMaximum: false }
+        c: { type: string, enum: [p, q], nullable: true }
+        d: { $ref: "#/components/schemas/N", description: ignored in 3.0 }
+        when: { type: string, format: date-time }
+        count: { type: integer, minimum: 10 }
+        mail: { type: string, format: email }
+        kind: { type: string, enum: [first, second] }
+        ratio: { type: number, example: "0.5" }
+        secret: { type: string, readOnly: true, example: s }
+      x-extension: 1
+      xml: { name: n }
+"##;
+
+    #[test]
+    fn openapi_30_keywords_become_json_schema() {
+        let d = doc(DOC_30);
+        let s = schema::to_json_schema(&d, &json!({ "$ref": "#/components/schemas/N" })).unwrap();
+        assert_eq!(s["$ref"], "#/$defs/N");
+        let props = &s["$defs"]["N"]["properties"];
+        assert_eq!(
+            props["a"],
+            json!({ "type": ["string", "null"], "examples": ["x"] })
+        );
+        assert_eq!(
+            props["b"],
+            json!({ "type": "integer", "exclusiveMinimum": 1, "maximum": 9 })
+        );
+        assert_eq!(
+            props["c"],
+            json!({ "type": ["string", "null"], "enum": ["p", "q", null] })
+        );
+        assert_eq!(props["d"], json!({ "$ref": "#/$defs/N" }));
+        assert!(s["$defs"]["N"].get("xml").is_none());
+        assert!(s["$defs"]["N"].get("x-extension").is_none());
+        assert!(jsonschema::validator_for(&s).is_ok());
+    }
+
+    #[test]
+    fn an_assembled_body_validates_against_its_schema() {
+        let d = doc(DOC_30);
+        let reference = json!({ "$ref": "#/components/schemas/N" });
+        let body = schema::example(&d, &reference).unwrap();
+        assert_eq!(
+            body,
+            json!({ "a": "x", "c": "p", "when": "2024-01-01T00:00:00Z", "count": 10,
+                    "mail": "user@example.com", "kind": "first", "ratio": 0.5 })
+        );
+        let validator =
+            jsonschema::validator_for(&schema::to_json_schema(&d, &reference).unwrap()).unwrap();
+        assert!(validator.is_valid(&body));
+        let probe = reject_probe(&d, &reference, &body).unwrap().unwrap();
+        assert_eq!(probe["json"]["when"], 12345);
+        assert!(!validator.is_valid(&probe["json"]));
+    }
+
+    #[test]
+    fn json_documents_and_bad_references() {
+        let d = doc(r#"{"openapi": "3.1.0", "paths": {}}"#);
+        assert!(!d.is_v30());
+        let err = d
+            .resolve(&json!({ "$ref": "#/components/schemas/Missing" }))
+            .unwrap_err();
+        assert!(err.to_string().contains("points at nothing"), "{err}");
+        let err = d.resolve(&json!({ "$ref": "other.yaml#/X" })).unwrap_err();
+        assert!(err.to_string().contains("only local references"), "{err}");
+    }
+}
