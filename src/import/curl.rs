@@ -90,8 +90,7 @@ fn parse_words(words: &[String]) -> Result<Parsed, ImportError> {
                 return Err(unknown(word));
             }
         } else if word.len() > 1 && word.starts_with('-') {
-            let mut chars = word[1..].char_indices();
-            while let Some((i, c)) = chars.next() {
+            for (i, c) in word[1..].char_indices() {
                 if let Some((_, name)) = WITH_VALUE.iter().find(|(s, _)| *s == Some(c)) {
                     let rest = word[1 + i + c.len_utf8()..].to_string();
                     out.options.push(value_for(name, Some(rest), &mut words)?);
