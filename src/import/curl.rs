@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use url::{Position, Url};
 
-use super::spec_file::{base_url_template, literal, string_map};
+use super::spec_file::{base_url_template, is_credential_name, literal, string_map};
 use super::{ImportError, Secrets, SpecFile};
 
 /// Options that take a value, by short and long name.
@@ -178,25 +178,6 @@ fn absolute(path: &str) -> PathBuf {
     }
 }
 
-/// Header names whose values are credentials (API keys, tokens, sessions).
-pub fn is_credential_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "cookie",
-        "apikey",
-        "api-key",
-        "api_key",
-        "token",
-        "secret",
-        "password",
-        "session",
-        "auth",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-}
-
 /// Builds the spec for a curl command line. One word is split as a shell would;
 /// several are taken as already split.
 pub fn import(args: &[String], keep_secrets: bool) -> Result<SpecFile, ImportError> {
@@ -208,252 +189,328 @@ pub fn import(args: &[String], keep_secrets: bool) -> Result<SpecFile, ImportErr
         })?,
         many => many.to_vec(),
     };
-    let parsed = parse_words(&words)?;
-    let mut secrets = Secrets::new(keep_secrets);
+    let request = CurlRequest::from_words(&words)?;
+    spec_for(request, Secrets::new(keep_secrets))
+}
 
-    let mut method: Option<String> = None;
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut data: Vec<String> = Vec::new();
-    let mut json_data = false;
-    let mut binary_file: Option<String> = None;
-    let mut form: Vec<FormPart> = Vec::new();
-    let mut user: Option<String> = None;
-    let mut cookies: Vec<(String, String)> = Vec::new();
-    let mut upload: Option<String> = None;
-    let (mut get, mut insecure, mut follow) = (false, false, false);
-    let mut urls = parsed.urls.clone();
-    for (name, value) in &parsed.options {
-        match *name {
-            "request" => method = Some(value.clone()),
-            "header" => {
-                if let Some((k, v)) = value.split_once(':') {
-                    let v = v.trim_start();
-                    // `-H 'Name:'` removes a header curl would add; nothing to send.
-                    if !v.is_empty() {
-                        headers.push((k.trim().to_string(), v.to_string()));
-                    }
-                } else if let Some(k) = value.strip_suffix(';') {
-                    headers.push((k.trim().to_string(), String::new()));
-                } else {
-                    return Err(ImportError::Curl(format!(
-                        "`-H {value}` is not `Name: value`"
-                    )));
-                }
-            }
-            "data" | "data-ascii" => match value.strip_prefix('@') {
-                // curl drops CR and LF from a file read by `-d @file`.
-                Some(path) => data.push(read_text(path, "-d")?.replace(['\r', '\n'], "")),
-                None => data.push(value.clone()),
-            },
-            "data-raw" => data.push(value.clone()),
-            "data-binary" | "json" => {
-                if *name == "json" {
-                    json_data = true;
-                }
-                match value.strip_prefix('@') {
-                    Some(path)
-                        if parsed
-                            .options
-                            .iter()
-                            .filter(|(n, _)| n.starts_with("data") || *n == "json")
-                            .count()
-                            == 1 =>
-                    {
-                        read_text(path, name)?;
-                        binary_file = Some(path.to_string());
-                    }
-                    Some(path) => data.push(read_text(path, name)?),
-                    None => data.push(value.clone()),
-                }
-            }
-            "data-urlencode" => {
-                let encoded = match value.find(['=', '@']) {
-                    Some(0) if value.starts_with('=') => curl_escape(&value[1..]),
-                    Some(i) if value.as_bytes()[i] == b'@' => {
-                        let content = read_text(&value[i + 1..], "--data-urlencode")?;
-                        if i == 0 {
-                            curl_escape(&content)
-                        } else {
-                            format!("{}={}", &value[..i], curl_escape(&content))
+/// What curl would send for a command line: its options applied as curl applies them.
+#[derive(Debug)]
+struct CurlRequest {
+    /// Upper case.
+    method: String,
+    /// The spec key for the method (`put`, `get`, ...).
+    key: &'static str,
+    /// Without user info (that is in `user`).
+    url: Url,
+    /// In order, with the ones curl adds on its own (`Accept`, `Content-Type`).
+    headers: Vec<(String, String)>,
+    cookies: Vec<(String, String)>,
+    /// `user:password`.
+    user: Option<String>,
+    /// The body when it is data sent in the body (not with `-G`).
+    body_text: Option<String>,
+    /// `--data-binary @file` alone, or `-T file`: the body streamed from this file.
+    body_file: Option<PathBuf>,
+    form: Vec<FormPart>,
+    insecure: bool,
+    follow: bool,
+}
+
+impl CurlRequest {
+    fn from_words(words: &[String]) -> Result<CurlRequest, ImportError> {
+        let parsed = parse_words(words)?;
+        let mut method: Option<String> = None;
+        let mut headers: Vec<(String, String)> = Vec::new();
+        let mut data: Vec<String> = Vec::new();
+        let mut json_data = false;
+        let mut binary_file: Option<String> = None;
+        let mut form: Vec<FormPart> = Vec::new();
+        let mut user: Option<String> = None;
+        let mut cookies: Vec<(String, String)> = Vec::new();
+        let mut upload: Option<String> = None;
+        let (mut get, mut insecure, mut follow) = (false, false, false);
+        let mut urls = parsed.urls.clone();
+        for (name, value) in &parsed.options {
+            match *name {
+                "request" => method = Some(value.clone()),
+                "header" => {
+                    if let Some((k, v)) = value.split_once(':') {
+                        let v = v.trim_start();
+                        // `-H 'Name:'` removes a header curl would add; nothing to send.
+                        if !v.is_empty() {
+                            headers.push((k.trim().to_string(), v.to_string()));
                         }
+                    } else if let Some(k) = value.strip_suffix(';') {
+                        headers.push((k.trim().to_string(), String::new()));
+                    } else {
+                        return Err(ImportError::Curl(format!(
+                            "`-H {value}` is not `Name: value`"
+                        )));
                     }
-                    Some(i) => format!("{}={}", &value[..i], curl_escape(&value[i + 1..])),
-                    None => curl_escape(value),
-                };
-                data.push(encoded);
-            }
-            "form" | "form-string" => {
-                let (field, v) = value.split_once('=').ok_or_else(|| {
-                    ImportError::Curl(format!("`-F {value}` is not `name=value`"))
-                })?;
-                let field = field.to_string();
-                if *name == "form-string" {
-                    form.push(FormPart::Field(field, v.to_string()));
-                } else if let Some(spec) = v.strip_prefix('@') {
-                    let mut parts = spec.split(';');
-                    let path = parts.next().unwrap_or_default();
-                    let (mut filename, mut content_type) = (None, None);
-                    for p in parts {
-                        match p.trim().split_once('=') {
+                }
+                "data" | "data-ascii" => match value.strip_prefix('@') {
+                    // curl drops CR and LF from a file read by `-d @file`.
+                    Some(path) => data.push(read_text(path, "-d")?.replace(['\r', '\n'], "")),
+                    None => data.push(value.clone()),
+                },
+                "data-raw" => data.push(value.clone()),
+                "data-binary" | "json" => {
+                    if *name == "json" {
+                        json_data = true;
+                    }
+                    match value.strip_prefix('@') {
+                        Some(path)
+                            if parsed
+                                .options
+                                .iter()
+                                .filter(|(n, _)| n.starts_with("data") || *n == "json")
+                                .count()
+                                == 1 =>
+                        {
+                            read_text(path, name)?;
+                            binary_file = Some(path.to_string());
+                        }
+                        Some(path) => data.push(read_text(path, name)?),
+                        None => data.push(value.clone()),
+                    }
+                }
+                "data-urlencode" => {
+                    let encoded = match value.find(['=', '@']) {
+                        Some(0) if value.starts_with('=') => curl_escape(&value[1..]),
+                        Some(i) if value.as_bytes()[i] == b'@' => {
+                            let content = read_text(&value[i + 1..], "--data-urlencode")?;
+                            if i == 0 {
+                                curl_escape(&content)
+                            } else {
+                                format!("{}={}", &value[..i], curl_escape(&content))
+                            }
+                        }
+                        Some(i) => format!("{}={}", &value[..i], curl_escape(&value[i + 1..])),
+                        None => curl_escape(value),
+                    };
+                    data.push(encoded);
+                }
+                "form" | "form-string" => {
+                    let (field, v) = value.split_once('=').ok_or_else(|| {
+                        ImportError::Curl(format!("`-F {value}` is not `name=value`"))
+                    })?;
+                    let field = field.to_string();
+                    if *name == "form-string" {
+                        form.push(FormPart::Field(field, v.to_string()));
+                    } else if let Some(spec) = v.strip_prefix('@') {
+                        let mut parts = spec.split(';');
+                        let path = parts.next().unwrap_or_default();
+                        let (mut filename, mut content_type) = (None, None);
+                        for p in parts {
+                            match p.trim().split_once('=') {
                             Some(("type", t)) => content_type = Some(t.to_string()),
                             Some(("filename", f)) => filename = Some(f.trim_matches('"').to_string()),
                             _ => return Err(ImportError::Curl(format!("`-F {value}`: the part option `{p}` is not understood (type= and filename= are)"))),
                         }
+                        }
+                        let path_buf = absolute(path);
+                        if !path_buf.is_file() {
+                            return Err(ImportError::Curl(format!(
+                                "`-F {value}`: no file `{path}`"
+                            )));
+                        }
+                        let content_type = content_type
+                            .unwrap_or_else(|| curl_content_type(&path_buf).to_string());
+                        form.push(FormPart::File {
+                            name: field,
+                            path: path_buf,
+                            filename,
+                            content_type: Some(content_type),
+                        });
+                    } else if let Some(path) = v.strip_prefix('<') {
+                        form.push(FormPart::Field(field, read_text(path, "-F")?));
+                    } else if v.contains(";type=") {
+                        return Err(ImportError::Curl(format!("`-F {value}`: a text part with its own type is not supported; use a file part (`name=@file;type=...`)")));
+                    } else {
+                        form.push(FormPart::Field(field, v.to_string()));
                     }
-                    let path_buf = absolute(path);
-                    if !path_buf.is_file() {
-                        return Err(ImportError::Curl(format!("`-F {value}`: no file `{path}`")));
-                    }
-                    let content_type =
-                        content_type.unwrap_or_else(|| curl_content_type(&path_buf).to_string());
-                    form.push(FormPart::File {
-                        name: field,
-                        path: path_buf,
-                        filename,
-                        content_type: Some(content_type),
-                    });
-                } else if let Some(path) = v.strip_prefix('<') {
-                    form.push(FormPart::Field(field, read_text(path, "-F")?));
-                } else if v.contains(";type=") {
-                    return Err(ImportError::Curl(format!("`-F {value}`: a text part with its own type is not supported; use a file part (`name=@file;type=...`)")));
-                } else {
-                    form.push(FormPart::Field(field, v.to_string()));
                 }
+                "user" => user = Some(value.clone()),
+                "cookie" => {
+                    if !value.contains('=') {
+                        return Err(ImportError::Curl(format!("`-b {value}` reads cookies from a file, which the importer does not do; give them as `-b 'name=value; other=value'`")));
+                    }
+                    for pair in value.split(';') {
+                        let pair = pair.trim();
+                        if let Some((k, v)) = pair.split_once('=') {
+                            cookies.push((k.to_string(), v.to_string()));
+                        }
+                    }
+                }
+                "upload-file" => upload = Some(value.clone()),
+                "url" => urls.push(value.clone()),
+                "user-agent" => headers.push(("User-Agent".into(), value.clone())),
+                "referer" => headers.push(("Referer".into(), value.clone())),
+                "get" => get = true,
+                "insecure" => insecure = true,
+                "location" => follow = true,
+                _ => {} // silent, show-error, verbose, include, fail, output: print only
             }
-            "user" => user = Some(value.clone()),
-            "cookie" => {
-                if !value.contains('=') {
-                    return Err(ImportError::Curl(format!("`-b {value}` reads cookies from a file, which the importer does not do; give them as `-b 'name=value; other=value'`")));
-                }
-                for pair in value.split(';') {
-                    let pair = pair.trim();
-                    if let Some((k, v)) = pair.split_once('=') {
-                        cookies.push((k.to_string(), v.to_string()));
-                    }
-                }
+        }
+        let url_text = match urls.as_slice() {
+            [one] => one.clone(),
+            [] => return Err(ImportError::Curl("no URL in the command".into())),
+            _ => {
+                return Err(ImportError::Curl(format!(
+                    "one URL per command, found {}: {}",
+                    urls.len(),
+                    urls.join(", ")
+                )))
             }
-            "upload-file" => upload = Some(value.clone()),
-            "url" => urls.push(value.clone()),
-            "user-agent" => headers.push(("User-Agent".into(), value.clone())),
-            "referer" => headers.push(("Referer".into(), value.clone())),
-            "get" => get = true,
-            "insecure" => insecure = true,
-            "location" => follow = true,
-            _ => {} // silent, show-error, verbose, include, fail, output: print only
-        }
-    }
-    let url_text = match urls.as_slice() {
-        [one] => one.clone(),
-        [] => return Err(ImportError::Curl("no URL in the command".into())),
-        _ => {
-            return Err(ImportError::Curl(format!(
-                "one URL per command, found {}: {}",
-                urls.len(),
-                urls.join(", ")
-            )))
-        }
-    };
-    let with_scheme = if url_text.contains("://") {
-        url_text.clone()
-    } else {
-        format!("http://{url_text}")
-    };
-    let mut url = Url::parse(&with_scheme)
-        .map_err(|e| ImportError::Curl(format!("`{url_text}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(ImportError::Curl(format!(
-            "`{url_text}`: only http and https URLs can be tested"
-        )));
-    }
-    if !url.username().is_empty() && user.is_none() {
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
         };
-        user = Some(format!(
-            "{}:{}",
-            decode(url.username()),
-            decode(url.password().unwrap_or(""))
-        ));
-    }
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    if let Some(file) = &upload {
-        if url.path().ends_with('/') {
-            let name = Path::new(file)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            url.set_path(&format!("{}{}", url.path(), curl_escape(&name)));
+        let with_scheme = if url_text.contains("://") {
+            url_text.clone()
+        } else {
+            format!("http://{url_text}")
+        };
+        let mut url = Url::parse(&with_scheme)
+            .map_err(|e| ImportError::Curl(format!("`{url_text}` is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ImportError::Curl(format!(
+                "`{url_text}`: only http and https URLs can be tested"
+            )));
         }
-    }
-    let has_body = !data.is_empty() || binary_file.is_some();
-    let body_text = if json_data {
-        data.concat()
-    } else {
-        data.join("&")
-    };
-    if get && has_body {
-        if binary_file.is_some() {
-            return Err(ImportError::Curl(
-                "-G with a data file: put the query in the URL".into(),
+        if !url.username().is_empty() && user.is_none() {
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            user = Some(format!(
+                "{}:{}",
+                decode(url.username()),
+                decode(url.password().unwrap_or(""))
             ));
         }
-        let query = match url.query() {
-            Some(q) if !q.is_empty() => format!("{q}&{body_text}"),
-            _ => body_text.clone(),
-        };
-        url.set_query(Some(&query));
-    }
-    let method = method.unwrap_or_else(|| {
-        let implied = if upload.is_some() {
-            "PUT"
-        } else if get {
-            "GET"
-        } else if has_body || !form.is_empty() {
-            "POST"
-        } else {
-            "GET"
-        };
-        implied.to_string()
-    });
-    let key = match method.to_ascii_uppercase().as_str() {
-        "PUT" => "put",
-        "GET" => "get",
-        "DELETE" => "delete",
-        "POST" => "post",
-        "PATCH" => "patch",
-        other => {
-            return Err(ImportError::Curl(format!(
-                "method `{other}`: a spec step is a PUT, GET, DELETE, POST or PATCH"
-            )))
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        if let Some(file) = &upload {
+            if url.path().ends_with('/') {
+                let name = Path::new(file)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                url.set_path(&format!("{}{}", url.path(), curl_escape(&name)));
+            }
         }
-    };
+        let has_body = !data.is_empty() || binary_file.is_some();
+        let body_text = if json_data {
+            data.concat()
+        } else {
+            data.join("&")
+        };
+        if get && has_body {
+            if binary_file.is_some() {
+                return Err(ImportError::Curl(
+                    "-G with a data file: put the query in the URL".into(),
+                ));
+            }
+            let query = match url.query() {
+                Some(q) if !q.is_empty() => format!("{q}&{body_text}"),
+                _ => body_text.clone(),
+            };
+            url.set_query(Some(&query));
+        }
+        let method = method.unwrap_or_else(|| {
+            let implied = if upload.is_some() {
+                "PUT"
+            } else if get {
+                "GET"
+            } else if has_body || !form.is_empty() {
+                "POST"
+            } else {
+                "GET"
+            };
+            implied.to_string()
+        });
+        let key = match method.to_ascii_uppercase().as_str() {
+            "PUT" => "put",
+            "GET" => "get",
+            "DELETE" => "delete",
+            "POST" => "post",
+            "PATCH" => "patch",
+            other => {
+                return Err(ImportError::Curl(format!(
+                    "method `{other}`: a spec step is a PUT, GET, DELETE, POST or PATCH"
+                )))
+            }
+        };
 
+        let has_header = |headers: &[(String, String)], name: &str| {
+            headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
+        // What curl adds on its own, so the spec sends it too.
+        if !has_header(&headers, "accept") {
+            let accept = if json_data { "application/json" } else { "*/*" };
+            headers.insert(0, ("Accept".into(), accept.into()));
+        }
+        if (has_body && !get) && !has_header(&headers, "content-type") {
+            let ct = if json_data {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            };
+            headers.push(("Content-Type".into(), ct.into()));
+        }
+
+        if let Some(file) = &upload {
+            if has_body || !form.is_empty() {
+                return Err(ImportError::Curl(
+                    "-T with -d or -F: one body per request".into(),
+                ));
+            }
+            let path = absolute(file);
+            if !path.is_file() {
+                return Err(ImportError::Curl(format!("-T: no file `{file}`")));
+            }
+        }
+        if !form.is_empty() && has_body {
+            return Err(ImportError::Curl(
+                "-F with -d: curl sends one body, not both".into(),
+            ));
+        }
+        Ok(CurlRequest {
+            method: method.to_ascii_uppercase(),
+            key,
+            url,
+            headers,
+            cookies,
+            user,
+            body_text: (has_body && !get && binary_file.is_none()).then_some(body_text),
+            body_file: binary_file.or(upload).map(|f| absolute(&f)),
+            form,
+            insecure,
+            follow,
+        })
+    }
+}
+
+/// The spec that sends `request`; credentials become variables in `secrets`.
+fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, ImportError> {
+    let CurlRequest {
+        method,
+        key,
+        url,
+        headers,
+        mut cookies,
+        user,
+        body_text,
+        body_file,
+        form,
+        insecure,
+        follow,
+    } = request;
     let mut test = Map::new();
     test.insert(
         "name".into(),
-        Value::String(format!("{} {}", method.to_ascii_uppercase(), url.path())),
+        Value::String(literal(&format!("{method} {}", url.path()))),
     );
     test.insert(key.into(), Value::String(target(&url, &mut secrets)));
-
-    let has_header = |headers: &[(String, String)], name: &str| {
-        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
-    };
-    // What curl adds on its own, so the spec sends it too.
-    if !has_header(&headers, "accept") {
-        let accept = if json_data { "application/json" } else { "*/*" };
-        headers.insert(0, ("Accept".into(), accept.into()));
-    }
-    if (has_body && !get) && !has_header(&headers, "content-type") {
-        let ct = if json_data {
-            "application/json"
-        } else {
-            "application/x-www-form-urlencoded"
-        };
-        headers.push(("Content-Type".into(), ct.into()));
-    }
 
     // Credentials become variables.
     let mut auth = None;
@@ -505,42 +562,22 @@ pub fn import(args: &[String], keep_secrets: bool) -> Result<SpecFile, ImportErr
 
     // Body: JSON when putcheck would send the same bytes, else the raw text.
     let mut body: Option<(&str, Value)> = None;
-    if let Some(path) = &binary_file {
-        body = Some((
-            "body_file",
-            Value::String(literal(&absolute(path).to_string_lossy())),
-        ));
-    } else if has_body && !get {
+    if let Some(path) = &body_file {
+        body = Some(("body_file", Value::String(literal(&path.to_string_lossy()))));
+    } else if let Some(text) = &body_text {
         let is_json_type = out_headers
             .iter()
             .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/json");
-        match serde_json::from_str::<Value>(&body_text) {
+        match serde_json::from_str::<Value>(text) {
             Ok(v)
                 if is_json_type
-                    && serde_json::to_string(&v).ok().as_deref() == Some(body_text.as_str()) =>
+                    && serde_json::to_string(&v).ok().as_deref() == Some(text.as_str()) =>
             {
                 out_headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
                 body = Some(("json", super::spec_file::literal_value(&v)));
             }
-            _ => body = Some(("data", Value::String(literal(&body_text)))),
+            _ => body = Some(("data", Value::String(literal(text)))),
         }
-    }
-    if let Some(file) = &upload {
-        if body.is_some() || !form.is_empty() {
-            return Err(ImportError::Curl(
-                "-T with -d or -F: one body per request".into(),
-            ));
-        }
-        let path = absolute(file);
-        if !path.is_file() {
-            return Err(ImportError::Curl(format!("-T: no file `{file}`")));
-        }
-        body = Some(("body_file", Value::String(literal(&path.to_string_lossy()))));
-    }
-    if !form.is_empty() && body.is_some() {
-        return Err(ImportError::Curl(
-            "-F with -d: curl sends one body, not both".into(),
-        ));
     }
 
     if !out_headers.is_empty() {
@@ -607,7 +644,7 @@ pub fn import(args: &[String], keep_secrets: bool) -> Result<SpecFile, ImportErr
     Ok(SpecFile {
         comment: vec![format!(
             "Imported by `putcheck import curl` from a curl command: {} {}",
-            method.to_ascii_uppercase(),
+            method,
             &url[..Position::AfterPath]
         )],
         base_url: Some(base_url_template(&url[..Position::BeforePath])),

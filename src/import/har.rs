@@ -8,8 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use url::{Position, Url};
 
-use super::curl::is_credential_name;
-use super::spec_file::{base_url_template, literal, literal_value, string_map};
+use super::spec_file::{base_url_template, is_credential_name, literal, literal_value, string_map};
 use super::{ImportError, Imported, Secrets, SpecFile};
 
 /// The parts of HAR 1.2 the import reads (unknown fields are ignored, as the format

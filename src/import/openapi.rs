@@ -264,6 +264,13 @@ impl<'a> Operation<'a> {
             let encoded = literal(&utf8_percent_encode(&value, PATH_SEGMENT).to_string());
             target = target.replace(&format!("{{{name}}}"), &encoded);
         }
+        // A `{name}` the operation does not declare still needs a value of some type.
+        while let (Some(open), Some(close)) = (target.find('{'), target.find('}')) {
+            if close < open || target[..open].ends_with('$') {
+                break;
+            }
+            target.replace_range(open..=close, "string");
+        }
         Ok(Operation { op, params, target })
     }
 

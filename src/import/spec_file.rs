@@ -155,6 +155,25 @@ pub fn upper_snake(name: &str) -> String {
     }
 }
 
+/// Header names whose values are credentials (API keys, tokens, sessions).
+pub fn is_credential_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "authorization",
+        "cookie",
+        "apikey",
+        "api-key",
+        "api_key",
+        "token",
+        "secret",
+        "password",
+        "session",
+        "auth",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
 /// A string copied from the input, escaped so that putcheck sends it as written.
 pub fn literal(s: &str) -> String {
     s.replace("${", "$${")
