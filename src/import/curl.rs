@@ -181,6 +181,25 @@ fn absolute(path: &str) -> PathBuf {
 /// Builds the spec for a curl command line. One word is split as a shell would;
 /// several are taken as already split.
 pub fn import(args: &[String], keep_secrets: bool) -> Result<SpecFile, ImportError> {
+    // `putcheck import curl 'curl ...' --keep-secrets`: after a quoted command, the
+    // words are putcheck's options, not curl's.
+    let mut keep_secrets = keep_secrets;
+    let mut args = args;
+    if let [quoted, rest @ ..] = args {
+        if !rest.is_empty() && quoted.contains(char::is_whitespace) {
+            for option in rest {
+                match option.as_str() {
+                    "--keep-secrets" => keep_secrets = true,
+                    other => {
+                        return Err(ImportError::Curl(format!(
+                            "`{other}` after the quoted command: give the whole curl command as one quoted argument (putcheck's own option is --keep-secrets)"
+                        )))
+                    }
+                }
+            }
+            args = std::slice::from_ref(quoted);
+        }
+    }
     let words = match args {
         [one] => shell_words::split(one).map_err(|e| {
             ImportError::Curl(format!(
@@ -690,6 +709,21 @@ mod tests {
         assert!(err.to_string().contains("`--compressed`"), "{err}");
         let err = import(&words("curl -sZ http://x/"), false).unwrap_err();
         assert!(err.to_string().contains("`-Z`"), "{err}");
+    }
+
+    #[test]
+    fn keep_secrets_may_follow_the_quoted_command() {
+        let args = [
+            "curl -u a:b http://x/".to_string(),
+            "--keep-secrets".to_string(),
+        ];
+        let spec = import(&args, false).unwrap();
+        assert_eq!(spec.secrets.kept.len(), 2);
+        let args = ["curl http://x/".to_string(), "-v".to_string()];
+        assert!(import(&args, false)
+            .unwrap_err()
+            .to_string()
+            .contains("`-v` after the quoted command"));
     }
 
     #[test]
