@@ -81,6 +81,9 @@ pub struct Secrets {
     pub names: Vec<String>,
     /// The values kept with `--keep-secrets`, by name.
     pub kept: Vec<(String, String)>,
+    /// The value found for each name (`None`: a name without a value, as OpenAPI's
+    /// security schemes give), to tell one credential found twice from two credentials.
+    found: Vec<(String, Option<String>)>,
 }
 
 impl Secrets {
@@ -92,27 +95,21 @@ impl Secrets {
     }
 
     /// Registers a credential under `name` (made unique when another value already has
-    /// it) and returns the `${NAME}` template that stands for it in the spec.
+    /// it) and returns the `${NAME}` template that stands for it in the spec. The same
+    /// value found twice (a header and a cookie, say) keeps one name.
     pub fn add(&mut self, name: &str, value: Option<&str>) -> String {
         let base = upper_snake(name);
         let mut unique = base.clone();
         let mut n = 2;
-        loop {
-            let existing = self.kept.iter().find(|(k, _)| *k == unique);
-            let taken = self.names.contains(&unique);
-            match (taken, existing, value) {
-                (false, _, _) => break,
-                // The same value found twice (a header and a cookie, say) shares its name.
-                (true, Some((_, v)), Some(value)) if v == value => return format!("${{{unique}}}"),
-                (true, None, None) => return format!("${{{unique}}}"),
-                (true, None, Some(_)) if !self.keep => return format!("${{{unique}}}"),
-                _ => {
-                    unique = format!("{base}_{n}");
-                    n += 1;
-                }
+        while let Some((_, existing)) = self.found.iter().find(|(k, _)| *k == unique) {
+            if existing.as_deref() == value {
+                return format!("${{{unique}}}");
             }
+            unique = format!("{base}_{n}");
+            n += 1;
         }
         self.names.push(unique.clone());
+        self.found.push((unique.clone(), value.map(str::to_string)));
         if let (true, Some(v)) = (self.keep, value) {
             self.kept.push((unique.clone(), v.to_string()));
         }
@@ -253,5 +250,11 @@ mod tests {
         assert_eq!(s.add("token", Some("b")), "${TOKEN_2}");
         assert_eq!(s.names, ["TOKEN", "TOKEN_2"]);
         assert!(s.to_set().is_empty());
+        let mut s = Secrets::new(false);
+        assert_eq!(s.add("token", Some("a")), "${TOKEN}");
+        assert_eq!(s.add("token", Some("b")), "${TOKEN_2}");
+        assert_eq!(s.add("scheme", None), "${SCHEME}");
+        assert_eq!(s.add("scheme", None), "${SCHEME}");
+        assert_eq!(s.to_set(), ["TOKEN", "TOKEN_2", "SCHEME"]);
     }
 }
