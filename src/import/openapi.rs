@@ -32,7 +32,9 @@ impl Document {
         let parsed: Result<Value, String> = if is_json {
             serde_json::from_str(text).map_err(|e| e.to_string())
         } else {
-            serde_saphyr::from_str(text).map_err(|e| e.to_string())
+            // YAML 1.2, as OpenAPI asks: `y`, `yes` and `on` are strings.
+            let options = serde_saphyr::options! { strict_booleans: true };
+            serde_saphyr::from_str_with_options(text, options).map_err(|e| e.to_string())
         };
         let root = parsed.map_err(|message| ImportError::Parse {
             path: path.to_path_buf(),
@@ -446,87 +448,7 @@ fn put_test(
     test.insert("put".into(), Value::String(op.target.clone()));
     op.add_request_options(doc, &mut test, secrets)?;
 
-    // The body.
-    let mut reject = None;
-    if let Some(body) = put.get("requestBody") {
-        let body = doc.resolve(body)?;
-        if let Some(Value::Object(content)) = body.get("content") {
-            let chosen = content
-                .iter()
-                .find(|(m, _)| is_json_media(m))
-                .or_else(|| {
-                    content
-                        .iter()
-                        .find(|(m, _)| m.starts_with("application/x-www-form-urlencoded"))
-                })
-                .or_else(|| {
-                    content
-                        .iter()
-                        .find(|(m, _)| m.starts_with("multipart/form-data"))
-                })
-                .or_else(|| content.iter().next());
-            if let Some((media_type, media)) = chosen {
-                let media = doc.resolve(media)?;
-                let schema_value = media.get("schema");
-                let value = media_example(doc, media)?;
-                let value = match (value, schema_value) {
-                    (Some(v), _) => v,
-                    (None, Some(s)) => schema::example(doc, s)?,
-                    (None, None) => Value::Object(Map::new()),
-                };
-                let media_lower = media_type.to_ascii_lowercase();
-                if is_json_media(media_type) {
-                    if media_lower != "application/json" {
-                        add_header(&mut test, "Content-Type", &literal(media_type));
-                    }
-                    if let Some(s) = schema_value {
-                        reject = reject_probe(doc, s, &value)?;
-                    }
-                    test.insert("json".into(), literal_value(&value));
-                } else if media_lower.starts_with("application/x-www-form-urlencoded")
-                    || media_lower.starts_with("multipart/form-data")
-                {
-                    let multipart = media_lower.starts_with("multipart/");
-                    let mut fields = Map::new();
-                    let mut files = Map::new();
-                    let props = schema_value
-                        .and_then(|s| doc.resolve(s).ok())
-                        .and_then(|s| s.get("properties"));
-                    for (k, v) in value.as_object().into_iter().flatten() {
-                        let binary = props
-                            .and_then(|p| p.get(k))
-                            .and_then(|p| doc.resolve(p).ok())
-                            .and_then(|p| p.get("format"))
-                            .and_then(Value::as_str)
-                            == Some("binary");
-                        if multipart && binary {
-                            files.insert(literal(k), serde_json::json!({ "content": "putcheck", "filename": format!("{k}.bin"), "content_type": "application/octet-stream" }));
-                        } else {
-                            let text = match v {
-                                Value::Object(_) => v.to_string(),
-                                other => text_of(other),
-                            };
-                            fields.insert(literal(k), Value::String(literal(&text)));
-                        }
-                    }
-                    if multipart && files.is_empty() {
-                        // Without a file, putcheck sends a map as a form; keep it multipart.
-                        files.insert(
-                            "putcheck".into(),
-                            serde_json::json!({ "content": "", "filename": "empty.txt" }),
-                        );
-                    }
-                    test.insert("data".into(), Value::Object(fields));
-                    if multipart {
-                        test.insert("files".into(), Value::Object(files));
-                    }
-                } else {
-                    add_header(&mut test, "Content-Type", &literal(media_type));
-                    test.insert("data".into(), Value::String(literal(&text_of(&value))));
-                }
-            }
-        }
-    }
+    let reject = add_body(doc, put, &mut test)?;
 
     // What the answer must be.
     let mut expect = Map::new();
@@ -583,6 +505,122 @@ fn put_test(
         test.insert("idempotency".into(), Value::Object(idempotency));
     }
     Ok((test, response_schema))
+}
+
+/// The request body from the `requestBody` (JSON preferred, then a form, multipart, and
+/// anything else as text with its Content-Type). Returns the `reject` probe for a JSON
+/// body whose schema has a typed required property.
+fn add_body(
+    doc: &Document,
+    put: &Value,
+    test: &mut Map<String, Value>,
+) -> Result<Option<Value>, ImportError> {
+    let mut reject = None;
+    if let Some(body) = put.get("requestBody") {
+        let body = doc.resolve(body)?;
+        if let Some(Value::Object(content)) = body.get("content") {
+            let chosen = content
+                .iter()
+                .find(|(m, _)| is_json_media(m))
+                .or_else(|| {
+                    content
+                        .iter()
+                        .find(|(m, _)| m.starts_with("application/x-www-form-urlencoded"))
+                })
+                .or_else(|| {
+                    content
+                        .iter()
+                        .find(|(m, _)| m.starts_with("multipart/form-data"))
+                })
+                .or_else(|| content.iter().next());
+            if let Some((media_type, media)) = chosen {
+                let media = doc.resolve(media)?;
+                let schema_value = media.get("schema");
+                let value = media_example(doc, media)?;
+                let value = match (value, schema_value) {
+                    (Some(v), _) => v,
+                    (None, Some(s)) => schema::example(doc, s)?,
+                    (None, None) => Value::Object(Map::new()),
+                };
+                let media_lower = media_type.to_ascii_lowercase();
+                if is_json_media(media_type) {
+                    if media_lower != "application/json" {
+                        add_header(test, "Content-Type", &literal(media_type));
+                    }
+                    if let Some(s) = schema_value {
+                        reject = reject_probe(doc, s, &value)?;
+                    }
+                    test.insert("json".into(), literal_value(&value));
+                } else if media_lower.starts_with("application/x-www-form-urlencoded")
+                    || media_lower.starts_with("multipart/form-data")
+                {
+                    form_body(doc, &media_lower, schema_value, &value, test);
+                } else {
+                    add_header(test, "Content-Type", &literal(media_type));
+                    test.insert("data".into(), Value::String(literal(&text_of(&value))));
+                }
+            }
+        }
+    }
+    Ok(reject)
+}
+
+/// A form (`data:`) or multipart (`data:` and `files:`) body from an example object;
+/// `format: binary` properties of a multipart body become file parts.
+fn form_body(
+    doc: &Document,
+    media_lower: &str,
+    schema_value: Option<&Value>,
+    value: &Value,
+    test: &mut Map<String, Value>,
+) {
+    let multipart = media_lower.starts_with("multipart/");
+    let mut fields = Map::new();
+    let mut files = Map::new();
+    let props = schema_value
+        .and_then(|s| doc.resolve(s).ok())
+        .and_then(|s| s.get("properties"));
+    for (k, v) in value.as_object().into_iter().flatten() {
+        let binary = props
+            .and_then(|p| p.get(k))
+            .and_then(|p| doc.resolve(p).ok())
+            .and_then(|p| p.get("format"))
+            .and_then(Value::as_str)
+            == Some("binary");
+        if multipart && binary {
+            let part = serde_json::json!({
+                "content": "putcheck",
+                "filename": format!("{k}.bin"),
+                "content_type": "application/octet-stream",
+            });
+            files.insert(literal(k), part);
+        } else {
+            let field = match v {
+                // A list repeats the field, as a form does.
+                Value::Array(items) => Value::Array(
+                    items
+                        .iter()
+                        .map(|i| Value::String(literal(&form_text(i))))
+                        .collect(),
+                ),
+                other => Value::String(literal(&form_text(other))),
+            };
+            fields.insert(literal(k), field);
+        }
+    }
+    test.insert("data".into(), Value::Object(fields));
+    // `files:` makes the body multipart, even when empty (`files: {}`).
+    if multipart {
+        test.insert("files".into(), Value::Object(files));
+    }
+}
+
+/// A form field's text: objects as JSON, the rest as in a URL.
+fn form_text(v: &Value) -> String {
+    match v {
+        Value::Object(_) => v.to_string(),
+        other => text_of(other),
+    }
 }
 
 /// The media type's `example`, else its first `examples` value.
@@ -729,6 +767,76 @@ components:
         let probe = reject_probe(&d, &reference, &body).unwrap().unwrap();
         assert_eq!(probe["json"]["when"], 12345);
         assert!(!validator.is_valid(&probe["json"]));
+    }
+
+    #[test]
+    fn form_and_multipart_bodies() {
+        let d = doc(r#"
+openapi: 3.1.0
+info: { title: t, version: "1" }
+paths:
+  /form/{id}:
+    put:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [name, tags, meta]
+              properties:
+                name: { type: string, example: "a ${b}" }
+                tags: { type: array, items: { type: string }, example: [x, y] }
+                meta: { type: object, properties: { k: { type: integer, example: 1 } } }
+      responses: { "204": { description: ok } }
+  /upload:
+    put:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [title, file]
+              properties:
+                title: { type: string }
+                file: { type: string, format: binary }
+      responses: { default: { description: ok } }
+  /plain:
+    put:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: { type: object, properties: { note: { type: string, example: n } } }
+"#);
+        let test_for = |path: &str| {
+            let item = d
+                .root
+                .pointer(&format!("/paths/{}", path.replace('/', "~1")))
+                .unwrap();
+            let op = Operation::new(&d, path, item, &item["put"]).unwrap();
+            put_test(&d, &op, item, &mut Secrets::new(false), "x")
+                .unwrap()
+                .0
+        };
+        let form = Value::Object(test_for("/form/{id}"));
+        assert_eq!(form["put"], "/form/string");
+        assert_eq!(
+            form["data"],
+            json!({ "name": "a $${b}", "tags": ["x", "y"], "meta": "{\"k\":1}" })
+        );
+        assert!(form.get("files").is_none());
+        assert_eq!(form["expect"]["status"], 204);
+        let upload = Value::Object(test_for("/upload"));
+        assert_eq!(upload["data"], json!({ "title": "string" }));
+        assert_eq!(upload["files"]["file"]["filename"], "file.bin");
+        assert_eq!(upload["expect"]["status"], "2xx");
+        let plain = Value::Object(test_for("/plain"));
+        assert_eq!(plain["data"], json!({ "note": "n" }));
+        assert_eq!(
+            plain["files"],
+            json!({}),
+            "an empty `files:` keeps the body multipart"
+        );
+        assert_eq!(plain["expect"]["status"], "2xx");
     }
 
     #[test]

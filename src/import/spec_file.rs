@@ -223,7 +223,7 @@ mod tests {
     fn printed_yaml_reads_back_as_the_same_values() {
         let mut test = Map::new();
         let tricky = serde_json::json!({
-            "yes": "yes", "n": "017", "dollar": literal("a ${b} $${c}"), "multi": "a\nb: c\n",
+            "yes": "yes", "y": "y", "on": "on", "no": "NO", "n": "017", "hex": "0x1F", "time": "1:20", "dollar": literal("a ${b} $${c}"), "multi": "a\nb: c\n",
             "num": 18446744073709551615u64, "f": 1.5, "null": null, "colon": "a: b", "hash": "a #b",
             "empty": "", "list": [], "obj": {}, "spaces": " x ", "quote": "'\"", "tab": "a\tb"
         });
@@ -237,7 +237,9 @@ mod tests {
         };
         let text = file.render().unwrap();
         assert!(text.starts_with("# from a test\n#\n"), "{text}");
-        let back: Value = serde_saphyr::from_str(&text).unwrap();
+        // Read as the spec loader reads (YAML 1.2 booleans).
+        let options = serde_saphyr::options! { strict_booleans: true };
+        let back: Value = serde_saphyr::from_str_with_options(&text, options).unwrap();
         assert_eq!(back["tests"][0]["json"], tricky, "{text}");
         assert_eq!(back["base_url"], "${BASE_URL:-http://127.0.0.1:1}");
     }
