@@ -140,6 +140,37 @@ fn petstore_import_writes_one_spec_per_put_path() {
 }
 
 #[test]
+fn a_json_document_gives_the_same_specs() {
+    let specs = Specs::new();
+    assert_exit(
+        &import(
+            &specs,
+            &[
+                fixture("petstore.yaml").to_str().unwrap(),
+                "--out",
+                "from-yaml",
+            ],
+        ),
+        0,
+    );
+    let document: Value = yaml(&std::fs::read_to_string(fixture("petstore.yaml")).unwrap());
+    specs.write(
+        "petstore.json",
+        &serde_json::to_string_pretty(&document).unwrap(),
+    );
+    assert_exit(&import(&specs, &["petstore.json", "--out", "from-json"]), 0);
+    for name in ["pet.yaml", "user-username.yaml", "pet.response.schema.json"] {
+        let from_yaml =
+            read(&specs, &format!("from-yaml/{name}")).replace("petstore.yaml:", "petstore.json:");
+        assert_eq!(
+            from_yaml,
+            read(&specs, &format!("from-json/{name}")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn import_never_overwrites_without_force() {
     let specs = Specs::new();
     let doc = fixture("petstore.yaml");
