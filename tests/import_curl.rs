@@ -6,18 +6,25 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use common::{assert_exit, stderr, stdout, Action, Req, Specs, TestServer};
 
-const CURL: &str = "/usr/bin/curl";
+/// `curl` on PATH (as `.ci/run` looks for it).
+fn curl() -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("curl"))
+            .find(|p| p.is_file())
+    })
+}
 
 fn have_curl(test: &str) -> bool {
-    if Path::new(CURL).is_file() {
+    if curl().is_some() {
         return true;
     }
-    common::missing_component(test, "curl (/usr/bin/curl)", "apt-get install curl");
+    common::missing_component(test, "curl", "apt-get install curl, as .ci/run does");
     false
 }
 
@@ -118,7 +125,7 @@ fn compare(
     let command = command.replace("{URL}", &server.base());
     let words = shell_words::split(&command).unwrap();
     assert_eq!(words[0], "curl");
-    let out = Command::new(CURL)
+    let out = Command::new(curl().expect("curl"))
         .args(&words[1..])
         .args(["-s", "-o", "/dev/null"])
         .current_dir(specs.dir.path())

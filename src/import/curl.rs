@@ -33,8 +33,8 @@ const WITH_VALUE: &[(Option<char>, &str)] = &[
     (Some('o'), "output"),
 ];
 
-/// Options without a value. `-s`, `-S`, `-v`, `-i`, `-f` and `-o` change what curl
-/// prints, not what it sends, so they are accepted and have no effect.
+/// Options without a value. `-s`, `-S`, `-v`, `-i` and `-f` (like `-o FILE` above)
+/// change what curl prints, not what it sends, so they are accepted and have no effect.
 const FLAGS: &[(Option<char>, &str)] = &[
     (Some('G'), "get"),
     (Some('k'), "insecure"),
