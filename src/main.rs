@@ -49,26 +49,21 @@ fn serve(addr: &str) -> u8 {
 
 fn import(source: ImportSource) -> u8 {
     use putcheck::import::{self, har::HarOptions};
-    let (imported, out, force) = match source {
+    let told = match source {
         ImportSource::Curl {
             command,
             keep_secrets,
-        } => {
-            return match import::curl::import(&command, keep_secrets).and_then(|s| {
-                let text = s.render()?;
-                Ok((text, s.secrets.to_set()))
-            }) {
-                Ok((text, to_set)) => {
-                    print!("{text}");
-                    if let Some(hint) = import::variables_hint(&to_set) {
-                        eprintln!("{hint}");
-                    }
-                    exit::OK
-                }
-                Err(e) => fail(e),
-            };
+        } => import::curl::import(&command, keep_secrets).and_then(|spec| {
+            // The spec is the output; what to set goes to stderr.
+            print!("{}", spec.render()?);
+            if let Some(hint) = import::variables_hint(&spec.secrets.to_set()) {
+                eprintln!("{hint}");
+            }
+            Ok(Vec::new())
+        }),
+        ImportSource::Openapi { file, out, force } => {
+            import::openapi::import(&file).and_then(|i| i.write_to(&out, force))
         }
-        ImportSource::Openapi { file, out, force } => (import::openapi::import(&file), out, force),
         ImportSource::Har {
             file,
             out,
@@ -82,30 +77,13 @@ fn import(source: ImportSource) -> u8 {
                 cookies,
                 keep_secrets,
             };
-            (import::har::import(&file, &options), out, force)
+            import::har::import(&file, &options).and_then(|i| i.write_to(&out, force))
         }
     };
-    let imported = match imported {
-        Ok(i) => i,
-        Err(e) => return fail(e),
-    };
-    match import::write(&out, &imported.files, force) {
-        Ok(paths) => {
-            for (file, path) in imported.files.iter().zip(&paths) {
-                match file.tests {
-                    Some(n) => println!(
-                        "wrote {} ({n} test{})",
-                        path.display(),
-                        if n == 1 { "" } else { "s" }
-                    ),
-                    None => println!("wrote {}", path.display()),
-                }
-            }
-            for note in &imported.notes {
-                println!("{note}");
-            }
-            if let Some(hint) = import::variables_hint(&imported.to_set) {
-                println!("{hint}");
+    match told {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
             }
             exit::OK
         }

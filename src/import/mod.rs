@@ -70,6 +70,30 @@ impl Imported {
     }
 }
 
+impl Imported {
+    /// Writes the files into `dir` (see `write`) and returns what to tell the user: each
+    /// file written, the notes, and the variables to set.
+    pub fn write_to(&self, dir: &Path, force: bool) -> Result<Vec<String>, ImportError> {
+        let paths = write(dir, &self.files, force)?;
+        let mut lines: Vec<String> = self
+            .files
+            .iter()
+            .zip(&paths)
+            .map(|(file, path)| match file.tests {
+                Some(n) => format!(
+                    "wrote {} ({n} test{})",
+                    path.display(),
+                    if n == 1 { "" } else { "s" }
+                ),
+                None => format!("wrote {}", path.display()),
+            })
+            .collect();
+        lines.extend(self.notes.iter().cloned());
+        lines.extend(variables_hint(&self.to_set));
+        Ok(lines)
+    }
+}
+
 /// Writes the files into `dir` (created when missing). Without `force`, an existing file
 /// stops the import before anything is written, so a folder is never half-replaced.
 pub fn write(
