@@ -163,7 +163,18 @@ fn json_report_follows_its_documented_schema() {
     assert_eq!(report["invalid_files"][0]["errors"][0]["line"], 3);
     let bumps = &report["tests"][2];
     assert_eq!(bumps["name"], "bumps");
-    assert_eq!(bumps["sends"].as_array().map(Vec::len), Some(2));
+    let labels: Vec<&str> = bumps["sends"]
+        .as_array()
+        .expect("sends")
+        .iter()
+        .filter_map(|s| s["label"].as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        ["send 1", "send 2", "noise check 1", "noise check 2"]
+    );
+    assert_eq!(bumps["sends"][2]["kind"], "read_back");
+    assert_eq!(bumps["sends"][2]["request"]["method"], "GET");
     assert_eq!(bumps["failures"][0]["paths"], json!(["$.version"]));
 }
 
@@ -290,8 +301,22 @@ fn fail_fast_starts_nothing_new_but_finally_runs() {
     );
     let out = specs.run(&["a.yaml", "--fail-fast", "--jobs", "1", "--json", "r.json"]);
     assert_eq!(out.status.code(), Some(1));
-    let paths: Vec<String> = s.requests().iter().map(|r| r.path().to_string()).collect();
-    assert_eq!(paths, vec!["/bump", "/bump", "/cleanup"]);
+    let paths: Vec<String> = s
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    // Two sends, then two GETs that tell noise from a changed state, then `finally`.
+    assert_eq!(
+        paths,
+        vec![
+            "PUT /bump",
+            "PUT /bump",
+            "GET /bump",
+            "GET /bump",
+            "DELETE /cleanup"
+        ]
+    );
     let r = specs.report(&out);
     assert_eq!(r["tests"][1]["outcome"], "skipped");
     assert_eq!(r["tests"][2]["outcome"], "passed");

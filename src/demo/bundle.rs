@@ -19,6 +19,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../specs/schemas/item.json"),
     ),
     ("specs/status.yaml", include_str!("../../specs/status.yaml")),
+    (
+        "specs/widgets.yaml",
+        include_str!("../../specs/widgets.yaml"),
+    ),
 ];
 
 /// Unpacks the examples into a fresh temporary folder, removed when dropped.

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{curl_command, Reporter};
 use crate::check::{Diff, Failure, FailureKind, LineKind};
-use crate::run::{Event, Outcome, SendRecord, Summary, TestResult};
+use crate::run::{Event, ExchangeKind, Outcome, SendRecord, Summary, TestResult};
 
 const GREEN: Style = AnsiColor::Green.on_default();
 const RED: Style = AnsiColor::Red.on_default();
@@ -97,8 +97,8 @@ impl Console {
             Outcome::Skipped => (DIM, "SKIP "),
         };
         let mut info = Vec::new();
-        if r.sends.len() > 1 {
-            info.push(format!("{} sends", r.sends.len()));
+        if r.send_count() > 1 {
+            info.push(format!("{} sends", r.send_count()));
         }
         if r.attempts > 1 {
             info.push(format!("attempt {}", r.attempts));
@@ -122,8 +122,17 @@ impl Console {
             let _ = writeln!(s, "   {DIM}> {} {}{DIM:#}", req.method, req.url);
             dump(s, ">", &req.headers, &req.body_preview);
         }
+        let numbered = r.send_count() > 1;
         for send in &r.sends {
-            response(s, send, r.sends.len() > 1);
+            if let Some(req) = &send.request {
+                let _ = writeln!(
+                    s,
+                    "   {DIM}> {}: {} {}{DIM:#}",
+                    send.label, req.method, req.url
+                );
+                dump(s, ">", &req.headers, &req.body_preview);
+            }
+            response(s, send, numbered);
         }
     }
 }
@@ -157,9 +166,9 @@ fn failure(s: &mut String, r: &TestResult, f: &Failure, sources: &mut Sources) {
     let sends = match f.sends.as_slice() {
         _ if f.kind == FailureKind::Idempotency => String::new(),
         [] => String::new(),
-        [n] if r.sends.len() > 1 => format!(" (send {n} of {})", r.sends.len()),
+        [n] if r.send_count() > 1 => format!(" (send {n} of {})", r.send_count()),
         [_] => String::new(),
-        all if all.len() == r.sends.len() => format!(" (all {} sends)", all.len()),
+        all if all.len() == r.send_count() => format!(" (all {} sends)", all.len()),
         some => format!(
             " (sends {})",
             some.iter()
@@ -190,6 +199,31 @@ fn failure(s: &mut String, r: &TestResult, f: &Failure, sources: &mut Sources) {
     }
 }
 
+/// `--curl`: the test's request, then each other request the test made (read-backs,
+/// probes), labelled, each distinct command once.
+fn reproduce(s: &mut String, r: &TestResult) {
+    let mut shown: Vec<String> = Vec::new();
+    if let Some(req) = &r.request {
+        let command = curl_command(req);
+        let _ = writeln!(s, "   {DIM}reproduce:{DIM:#} {command}");
+        shown.push(command);
+    }
+    for send in &r.sends {
+        if let Some(req) = &send.request {
+            let command = curl_command(req);
+            if !shown.contains(&command) {
+                // Every GET of the state is the same request, whatever it was made for.
+                let label = match send.kind {
+                    ExchangeKind::ReadBack => "read-back",
+                    _ => send.label.as_str(),
+                };
+                let _ = writeln!(s, "   {DIM}reproduce ({label}):{DIM:#} {command}");
+                shown.push(command);
+            }
+        }
+    }
+}
+
 /// Headers, then a blank marker line and the body, each line behind `mark` (`>` or `<`).
 fn dump(s: &mut String, mark: &str, headers: &[(String, String)], body: &str) {
     for (k, v) in headers {
@@ -204,10 +238,10 @@ fn dump(s: &mut String, mark: &str, headers: &[(String, String)], body: &str) {
 }
 
 fn response(s: &mut String, send: &SendRecord, numbered: bool) {
-    let label = if numbered {
-        format!(" send {}", send.n)
-    } else {
-        String::new()
+    let label = match send.kind {
+        ExchangeKind::Send if !numbered => String::new(),
+        ExchangeKind::Send if send.label.is_empty() => format!(" send {}", send.n),
+        _ => format!(" {}", send.label),
     };
     for hop in &send.redirects {
         let _ = writeln!(
@@ -367,10 +401,7 @@ impl Reporter for Console {
                 {
                     text.push_str(&explain(r, &mut self.sources));
                     if self.options.curl {
-                        if let Some(req) = &r.request {
-                            let _ =
-                                writeln!(text, "   {DIM}reproduce:{DIM:#} {}", curl_command(req));
-                        }
+                        reproduce(&mut text, r);
                     }
                 }
                 let style = if sum.all_passed() && sum.invalid_files == 0 {

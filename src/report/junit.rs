@@ -139,16 +139,23 @@ fn exchange_summary(r: &TestResult) -> String {
         out.push_str(&format!("curl: {}\n", curl_command(req)));
     }
     for s in &r.sends {
+        let label = if s.label.is_empty() {
+            format!("send {}", s.n)
+        } else {
+            s.label.clone()
+        };
+        if let Some(req) = &s.request {
+            out.push_str(&format!("{label}: {} {}\n", req.method, req.url));
+        }
         match (s.status, &s.error) {
             (Some(code), _) => out.push_str(&format!(
-                "send {}: {} {} ({} bytes, {:.3}s)\n",
-                s.n,
+                "{label}: {} {} ({} bytes, {:.3}s)\n",
                 code,
                 s.reason.as_deref().unwrap_or(""),
                 s.body_size,
                 s.time
             )),
-            (None, Some(e)) => out.push_str(&format!("send {}: no response: {e}\n", s.n)),
+            (None, Some(e)) => out.push_str(&format!("{label}: no response: {e}\n")),
             _ => {}
         }
     }

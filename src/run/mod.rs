@@ -3,6 +3,7 @@
 
 mod redact;
 mod result;
+mod sequence;
 mod suite;
 
 use std::collections::HashMap;
@@ -15,7 +16,9 @@ use rayon::prelude::*;
 use crate::http::Client;
 use crate::plan::Plan;
 pub use redact::{is_sensitive, mask_headers, Redactor, MASK, SENSITIVE_HEADERS};
-pub use result::{Event, HopRecord, Outcome, RequestRecord, SendRecord, Summary, TestResult};
+pub use result::{
+    Event, ExchangeKind, HopRecord, Outcome, RequestRecord, SendRecord, Summary, TestResult,
+};
 use suite::SuiteRun;
 
 /// Settings of one run, from the command line.

@@ -45,10 +45,30 @@ pub struct RequestRecord {
     pub body_file: Option<String>,
 }
 
-/// One send of a request and what came back.
+/// What an exchange was for: one of the test's own sends, a GET reading the resource's
+/// state, or a probe of the HTTP semantics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeKind {
+    #[default]
+    Send,
+    ReadBack,
+    Probe,
+}
+
+/// One request putcheck made for a test (a send, a read-back, a probe) and what came back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SendRecord {
+    /// The 1-based send number; for a read-back or probe, the number of sends before it.
     pub n: usize,
+    #[serde(default)]
+    pub kind: ExchangeKind,
+    /// `send 1`, `read-back`, `conditional probe`, `reject probe`, ...
+    #[serde(default)]
+    pub label: String,
+    /// The request, when it is not the test's own (a read-back GET, a probe).
+    #[serde(default)]
+    pub request: Option<RequestRecord>,
     pub status: Option<u16>,
     pub reason: Option<String>,
     pub version: Option<String>,
@@ -105,6 +125,16 @@ pub struct TestResult {
     pub failures: Vec<Failure>,
     /// For a flaky test: what went wrong on the last attempt that failed.
     pub flaky_failures: Vec<Failure>,
+}
+
+impl TestResult {
+    /// How many times the test's own request was sent (read-backs and probes not counted).
+    pub fn send_count(&self) -> usize {
+        self.sends
+            .iter()
+            .filter(|s| s.kind == ExchangeKind::Send)
+            .count()
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

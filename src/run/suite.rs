@@ -10,15 +10,13 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{
-    is_sensitive, mask_headers, HopRecord, Outcome, Redactor, RequestRecord, RunConfig, SendRecord,
-    TestResult,
-};
+use super::sequence::{request_record, Sequence};
+use super::{is_sensitive, Outcome, Redactor, RequestRecord, RunConfig, SendRecord, TestResult};
 use crate::check::{self, Failure, FailureKind};
 use crate::http::{self, Client, Response};
 use crate::plan::{test_id, PlannedSuite};
 use crate::spec::template::{self, Lookup};
-use crate::spec::{Auth, BodySpec, CaptureSource, Method, Suite, TestSpec};
+use crate::spec::{Auth, BodySpec, CaptureSource, Reject, Suite, TestSpec};
 
 /// Variables in scope for a file: `--var` wins, then captures, then `vars`, then the
 /// environment.
@@ -274,14 +272,7 @@ impl<'a> SuiteRun<'a> {
                 return out;
             }
         };
-        match &spec.auth {
-            Some(Auth::Basic { user, password }) => {
-                out.secrets.push(user.clone());
-                out.secrets.push(password.clone());
-            }
-            Some(Auth::Bearer(t)) => out.secrets.push(t.clone()),
-            None => {}
-        }
+        out.secrets.extend(auth_secrets(&spec.auth));
         let request = match http::prepare(test.method, base.as_deref(), &url, &spec) {
             Ok(r) => r,
             Err(e) => {
@@ -290,185 +281,77 @@ impl<'a> SuiteRun<'a> {
                 return out;
             }
         };
-        for (k, v) in &request.headers {
-            if is_sensitive(k) {
-                out.secrets.push(v.clone());
-                if let Some((_, token)) = v.split_once(' ') {
-                    out.secrets.push(token.to_string());
-                }
-            }
-        }
+        out.secrets.extend(header_secrets(&request.headers));
         out.url = Some(request.url.clone());
-        out.request = Some(RequestRecord {
-            method: request.method.clone(),
-            url: request.url.clone(),
-            headers: mask_headers(&request.headers),
-            body_preview: request.body.preview(self.config.preview_limit),
-            body_size: match &request.body {
-                http::Body::Bytes(b, _) => b.len(),
-                _ => 0,
-            },
-            body_file: match &request.body {
-                http::Body::File(p) => Some(p.display().to_string()),
-                _ => None,
-            },
-        });
-        let idem = test.idempotency.as_ref();
-        let sends = idem
-            .map(|i| i.repeat.unwrap_or(self.config.repeat).max(1))
-            .unwrap_or(1) as usize;
-        let concurrent = idem.is_some_and(|i| i.concurrent) && sends > 1;
-        let results: Vec<Result<Response, http::HttpError>> = if concurrent {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = (0..sends)
-                    .map(|_| s.spawn(|| self.client.send(&request)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(http::HttpError::new(
-                                http::HttpErrorKind::Io,
-                                "a concurrent send panicked",
-                            ))
-                        })
-                    })
-                    .collect()
-            })
-        } else {
-            let mut results = Vec::with_capacity(sends);
-            for _ in 0..sends {
-                let r = self.client.send(&request);
-                let failed = r.is_err();
-                results.push(r);
-                if failed {
-                    break;
+        out.request = Some(request_record(&request, self.config.preview_limit));
+        let reject = match test.idempotency.as_ref().and_then(|i| i.reject.as_ref()) {
+            Some(reject) => {
+                match self.reject_request(test, base.as_deref(), &url, reject, &mut out) {
+                    Some(r) => Some(r),
+                    None => return out,
                 }
             }
-            results
+            None => None,
         };
-        let mut responses: Vec<Response> = Vec::new();
-        for (i, r) in results.into_iter().enumerate() {
-            let n = i + 1;
-            match r {
-                Ok(resp) => {
-                    for mut f in check::check_response(&test.expect, &resp, vars) {
-                        // The same failure on several sends is reported once, naming them.
-                        match out.failures.iter_mut().find(|g| g.same_as(&f)) {
-                            Some(g) => g.sends.push(n),
-                            None => {
-                                if sends > 1 {
-                                    f.sends = vec![n];
-                                }
-                                out.failures.push(f);
-                            }
-                        }
-                    }
-                    out.sends.push(self.send_record(n, &resp));
-                    responses.push(resp);
-                }
-                Err(e) => {
-                    let mut f = Failure::new(FailureKind::Transport, "request", e.message.clone());
-                    if sends > 1 {
-                        f.sends = vec![n];
-                    }
-                    out.failures.push(f);
-                    out.sends.push(SendRecord {
-                        n,
-                        status: None,
-                        reason: None,
-                        version: None,
-                        time: 0.0,
-                        headers: Vec::new(),
-                        body_size: 0,
-                        body_preview: String::new(),
-                        redirects: Vec::new(),
-                        error: Some(e.message),
-                    });
-                }
-            }
-        }
-        for resp in &responses {
+        let sent_json = match &spec.body {
+            BodySpec::Json(v) => Some(v.clone()),
+            _ => None,
+        };
+        let sequence = Sequence {
+            client: self.client,
+            preview_limit: self.config.preview_limit,
+            default_repeat: self.config.repeat,
+        };
+        let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
+        for resp in recording.recorded.responses() {
             for v in resp.header_all("set-cookie") {
                 out.secrets.push(v.to_string());
             }
         }
-        if let Some(idem) = idem {
-            if responses.len() == sends && sends > 1 {
-                let mut order: Vec<&Response> = responses.iter().collect();
-                if concurrent {
-                    // Arrival order is arbitrary: let the one 201 Created lead.
-                    order.sort_by_key(|r| r.status != 201);
-                }
-                out.failures.extend(check::compare_sends(&order, idem));
-            }
-            if (idem.readback || idem.concurrent)
-                && !responses.is_empty()
-                && out.failures.iter().all(|f| !f.kind.is_error())
-            {
-                self.readback(&request, &spec.body, idem, &responses, &mut out);
-            }
-        }
+        out.sends = recording.records;
+        out.failures = check::judge(test, &recording.recorded, vars);
         if out.failures.is_empty() {
-            if let Some(last) = responses.last() {
+            if let Some(Ok(last)) = recording.recorded.sends.last() {
                 self.capture(test, last, &mut out);
             }
         }
         out
     }
 
-    /// GET the same URL with the same headers: the state must hold what was sent; with
-    /// `concurrent`, one more send must leave that state unchanged.
-    fn readback(
+    /// The `reject:` variant of the test's request, rendered and prepared.
+    fn reject_request(
         &self,
-        request: &http::Request,
-        body: &BodySpec,
-        idem: &crate::spec::Idempotency,
-        responses: &[Response],
+        test: &TestSpec,
+        base: Option<&str>,
+        url: &str,
+        reject: &Reject,
         out: &mut Attempt,
-    ) {
-        let mut get = request.clone();
-        get.method = Method::Get.as_str().to_string();
-        get.body = http::Body::Empty;
-        get.headers
-            .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
-        let first = match self.client.send(&get) {
-            Ok(r) => r,
+    ) -> Option<http::Request> {
+        let spec = match reject.request.render(&self.scope) {
+            Ok(s) => s,
             Err(e) => {
                 out.failures.push(Failure::new(
-                    FailureKind::Readback,
-                    "readback",
-                    format!("the read-back GET failed: {}", e.message),
+                    FailureKind::Variable,
+                    "reject probe",
+                    format!("{e}; a capture it depends on may have failed in an earlier test"),
                 ));
-                return;
+                return None;
             }
         };
-        if let BodySpec::Json(sent) = body {
-            out.failures
-                .extend(check::check_readback(sent, &first, &idem.ignore));
-        } else if first.status / 100 != 2 {
-            out.failures
-                .extend(check::check_readback(&Value::Null, &first, &idem.ignore));
-        }
-        if !idem.concurrent || responses.is_empty() {
-            return;
-        }
-        let again = self
-            .client
-            .send(request)
-            .and_then(|_| self.client.send(&get));
-        match again {
-            Ok(after) => out.failures.extend(check::compare_states(
-                &first,
-                &after,
-                responses.len(),
-                &idem.ignore,
-            )),
-            Err(e) => out.failures.push(Failure::new(
-                FailureKind::Readback,
-                "readback",
-                format!("the follow-up send failed: {}", e.message),
-            )),
+        out.secrets.extend(auth_secrets(&spec.auth));
+        match http::prepare(test.method, base, url, &spec) {
+            Ok(r) => {
+                out.secrets.extend(header_secrets(&r.headers));
+                Some(r)
+            }
+            Err(e) => {
+                out.failures.push(Failure::new(
+                    FailureKind::Transport,
+                    "reject probe",
+                    e.message,
+                ));
+                None
+            }
         }
     }
 
@@ -503,27 +386,6 @@ impl<'a> SuiteRun<'a> {
             }
         }
     }
-
-    fn send_record(&self, n: usize, resp: &Response) -> SendRecord {
-        let limit = self.config.preview_limit;
-        let mut body =
-            String::from_utf8_lossy(&resp.body[..resp.body.len().min(limit)]).into_owned();
-        if resp.body.len() > limit {
-            body.push_str(&format!("… ({} bytes in all)", resp.body.len()));
-        }
-        SendRecord {
-            n,
-            status: Some(resp.status),
-            reason: Some(resp.reason.clone()),
-            version: Some(resp.version.clone()),
-            time: resp.elapsed.as_secs_f64(),
-            headers: mask_headers(&resp.headers),
-            body_size: resp.body.len(),
-            body_preview: body,
-            redirects: resp.redirects.iter().map(HopRecord::from).collect(),
-            error: None,
-        }
-    }
 }
 
 #[derive(Default)]
@@ -535,4 +397,27 @@ struct Attempt {
     flaky_failures: Vec<Failure>,
     /// Values met while building the request that must never print.
     secrets: Vec<String>,
+}
+
+/// Credentials in `auth`, which must never print.
+fn auth_secrets(auth: &Option<Auth>) -> Vec<String> {
+    match auth {
+        Some(Auth::Basic { user, password }) => vec![user.clone(), password.clone()],
+        Some(Auth::Bearer(t)) => vec![t.clone()],
+        None => Vec::new(),
+    }
+}
+
+/// Values of credential headers (and their tokens after the scheme), which must never print.
+fn header_secrets(headers: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in headers {
+        if is_sensitive(k) {
+            out.push(v.clone());
+            if let Some((_, token)) = v.split_once(' ') {
+                out.push(token.to_string());
+            }
+        }
+    }
+    out
 }

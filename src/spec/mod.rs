@@ -385,8 +385,28 @@ pub struct Idempotency {
     pub repeat: Option<u32>,
     pub ignore: Vec<JsonPath>,
     pub headers: Vec<String>,
+    /// `readback: true` (or `exact`): GET the URL after the sends.
     pub readback: bool,
+    /// `readback: exact`: the GET must equal what was sent, not only contain it.
+    pub readback_exact: bool,
+    /// Fields the server adds, left out of `readback: exact`.
+    pub server_fields: Vec<JsonPath>,
+    /// `created: once`: only the first send may answer 201 Created.
+    pub created_once: bool,
+    /// `conditional: true`: one more send with a stale `If-Match` must answer 412.
+    pub conditional: bool,
+    /// `reject:`: a variant of the request that must be refused and change nothing.
+    pub reject: Option<Reject>,
     pub concurrent: bool,
+}
+
+/// `idempotency.reject`: the test's request with some options overridden.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub request: RequestSpec,
+    /// Defaults to `status: 4xx` when the spec gives none.
+    pub expect: Arc<Expect>,
+    pub pos: Pos,
 }
 
 #[derive(Debug, Clone)]
