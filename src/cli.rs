@@ -29,17 +29,31 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// Start the demo API on a free loopback port and run the bundled example specs
-    /// (or PATHS) against it, with BASE_URL set to its address.
+    /// Start the demo API on a free loopback port and run specs against it, with
+    /// BASE_URL set to its address. Without PATHS it runs the example specs bundled in
+    /// the binary (from any folder); with --failing, the bundled failing examples.
     Demo {
+        /// Run the bundled failing examples (each breaks idempotency in its own way)
+        /// instead of the passing ones.
+        #[arg(long, conflicts_with = "paths")]
+        failing: bool,
+        // Boxed: the run options are large beside the other subcommands.
         #[command(flatten)]
-        run: RunArgs,
+        run: Box<RunArgs>,
     },
     /// Write specs from an OpenAPI document, a curl command or a HAR file (docs/import.md).
     Import {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Print a shell completion script (install: see the README).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `putcheck man > ~/.local/share/man/man1/putcheck.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +142,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<String>,
 
+    /// Write an HTML report: one self-contained file (for a CI artifact page).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<String>,
+
     /// Run one shard of the suite: `hash:K/N` (stable per file) or `count:K/N`.
     #[arg(long, value_name = "KIND:K/N")]
     pub partition: Option<Partition>,
@@ -157,9 +175,18 @@ pub struct RunArgs {
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
 
-    /// Print a curl command that reproduces each failing request.
+    /// Print a curl command that reproduces each failing request (secrets as $VARIABLES).
     #[arg(long)]
     pub curl: bool,
+
+    /// Print only failures and the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print test lines in file order at the end, not as tests finish (logs that diff
+    /// cleanly between runs).
+    #[arg(long)]
+    pub ordered: bool,
 
     /// Never show the progress bar.
     #[arg(long)]

@@ -150,6 +150,12 @@ impl Plan {
     pub fn test_count(&self) -> usize {
         self.suites.iter().map(|s| s.selected.len()).sum()
     }
+
+    /// `finally` steps of the files that run (a file runs when a test of it is selected);
+    /// each runs once, after that file's tests.
+    pub fn finally_count(&self) -> usize {
+        self.suites.iter().map(|s| s.suite.finally.len()).sum()
+    }
 }
 
 /// Loads the files (in parallel: parsing and schema compilation are CPU work) and applies

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::{write_output, ReportError, Reporter};
-use crate::run::{Event, Summary, TestResult};
+use super::file::{Collected, Format};
+use crate::run::{Summary, TestResult};
 use crate::spec::Pos;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -33,31 +33,19 @@ struct SpecErrorRecord<'a> {
     help: Option<&'a str>,
 }
 
-pub struct JsonReporter {
-    path: String,
-    tests: Vec<TestResult>,
-    invalid: Vec<(String, Vec<crate::spec::SpecError>)>,
-    written: Option<Result<(), ReportError>>,
-}
+/// The JSON format, written by a `FileReport`.
+pub struct Json;
 
-impl JsonReporter {
-    pub fn new(path: impl Into<String>) -> Self {
-        JsonReporter {
-            path: path.into(),
-            tests: Vec::new(),
-            invalid: Vec::new(),
-            written: None,
-        }
-    }
+impl Format for Json {
+    const WHAT: &'static str = "JSON";
 
-    fn render(&mut self, summary: &Summary) -> String {
-        self.tests.sort_by_key(|t| t.seq);
+    fn render(&self, run: &Collected) -> String {
         let report = JsonReport {
             schema_version: SCHEMA_VERSION,
             tool: "putcheck",
             version: env!("CARGO_PKG_VERSION"),
-            summary,
-            invalid_files: self
+            summary: &run.summary,
+            invalid_files: run
                 .invalid
                 .iter()
                 .map(|(file, errors)| InvalidFile {
@@ -76,30 +64,10 @@ impl JsonReporter {
                         .collect(),
                 })
                 .collect(),
-            tests: self.tests.iter().collect(),
+            tests: run.tests.iter().collect(),
         };
         let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
         text.push('\n');
         text
-    }
-}
-
-impl Reporter for JsonReporter {
-    fn report(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { .. } => {}
-            Event::SuiteInvalid { file, errors } => {
-                self.invalid.push((file.clone(), errors.clone()))
-            }
-            Event::TestFinished(r) => self.tests.push((**r).clone()),
-            Event::RunFinished(sum) => {
-                let text = self.render(sum);
-                self.written = Some(write_output(&self.path, "JSON", &text));
-            }
-        }
-    }
-
-    fn finish(&mut self) -> Result<(), ReportError> {
-        self.written.take().unwrap_or(Ok(()))
     }
 }

@@ -1,59 +1,46 @@
 //! JUnit XML: a `<testsuite>` per spec file, a `<testcase>` per test, `<failure>` for
 //! failed expectations, `<error>` for transport errors and broken specs.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 
-use super::console::{explain, Sources};
-use super::{curl_command, write_output, ReportError, Reporter};
-use crate::run::{Event, Outcome, TestResult};
-use crate::spec::SpecError;
+use super::curl::curl_command;
+use super::explain::{self, Explanation, Sources};
+use super::file::{Collected, Format};
+use crate::run::{Outcome, TestResult};
 
-pub struct Junit {
-    path: String,
-    suites: BTreeMap<String, Vec<TestResult>>,
-    invalid: Vec<(String, Vec<SpecError>)>,
-    time: f64,
-    written: Option<Result<(), ReportError>>,
-}
+/// The JUnit format, written by a `FileReport`.
+pub struct JunitXml;
 
-impl Junit {
-    pub fn new(path: impl Into<String>) -> Self {
-        Junit {
-            path: path.into(),
-            suites: BTreeMap::new(),
-            invalid: Vec::new(),
-            time: 0.0,
-            written: None,
-        }
-    }
+impl Format for JunitXml {
+    const WHAT: &'static str = "JUnit";
 
-    pub fn render(&self) -> String {
+    fn render(&self, run: &Collected) -> String {
         let mut sources = Sources::default();
         let mut report = Report::new("putcheck");
-        report.set_time(Duration::from_secs_f64(self.time));
-        let mut order: Vec<(&String, &Vec<TestResult>)> = self.suites.iter().collect();
-        order.sort_by_key(|(_, rs)| rs.iter().map(|r| r.seq).min());
-        for (file, results) in order {
-            let mut results = results.clone();
-            results.sort_by_key(|r| r.seq);
-            let name = results
-                .first()
-                .map(|r| r.suite.clone())
-                .unwrap_or_else(|| file.clone());
+        report.set_time(Duration::from_secs_f64(run.summary.time));
+        // Tests are in file order: each file's results are one run of `seq.0`.
+        let mut files: Vec<(&str, Vec<&TestResult>)> = Vec::new();
+        for r in &run.tests {
+            match files.last_mut() {
+                Some((file, results)) if *file == r.file => results.push(r),
+                _ => files.push((r.file.as_str(), vec![r])),
+            }
+        }
+        for (file, results) in files {
+            let name = results.first().map_or(file, |r| r.suite.as_str());
             let mut suite = TestSuite::new(name);
-            suite.add_property(("file", file.as_str()));
+            suite.add_property(("file", file));
             suite.set_time(Duration::from_secs_f64(
                 results.iter().map(|r| r.time).sum(),
             ));
-            for r in &results {
+            for r in results {
                 suite.add_test_case(test_case(r, &mut sources));
             }
             report.add_test_suite(suite);
         }
-        for (file, errors) in &self.invalid {
+        for (file, errors) in &run.invalid {
             let mut suite = TestSuite::new(file.as_str());
             suite.add_property(("file", file.as_str()));
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
@@ -67,7 +54,7 @@ impl Junit {
                     .join("\n"),
             );
             let mut case = TestCase::new("spec file", status);
-            case.set_classname(file.as_str());
+            case.set_classname(classname(file));
             suite.add_test_case(case);
             report.add_test_suite(suite);
         }
@@ -75,10 +62,28 @@ impl Junit {
     }
 }
 
-fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
-    let plain = |r: &TestResult, sources: &mut Sources| {
-        anstream::adapter::strip_str(&explain(r, sources)).to_string()
+/// A spec file as a JUnit class name: `specs/items.yaml` → `specs.items`. Jenkins
+/// splits a class name at its last dot into package and class, so the extension must
+/// go (it would show as class `yaml`) and folders become packages; a dot inside a
+/// file or folder name becomes `_` so that it does not split there.
+pub fn classname(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    let stem = match path.extension() {
+        Some(ext) if ext == "yaml" || ext == "yml" => path.with_extension(""),
+        _ => path.to_path_buf(),
     };
+    stem.components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(part) => Some(part.to_string_lossy().replace('.', "_")),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
+    let explained =
+        |r: &TestResult, sources: &mut Sources| explain::plain(&Explanation::of(r, sources));
     let first = r.failures.first();
     let message = first
         .map(|f| format!("{}: {}", f.subject, f.message))
@@ -86,15 +91,27 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
     let status = match r.outcome {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Flaky => {
+            // The failed attempts come first, each with the whole explanation of the
+            // last failed attempt (earlier ones are not kept).
             let mut status = TestCaseStatus::success();
-            let why = r
-                .flaky_failures
-                .first()
+            let first = r.flaky_failures.first();
+            let why = first
                 .map(|f| format!("{}: {}", f.subject, f.message))
                 .unwrap_or_else(|| "failed before passing on a retry".into());
+            let description = explained(r, sources);
+            let all_errors = r.flaky_failures.iter().all(|f| f.kind.is_error());
             for _ in 1..r.attempts {
-                let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+                let mut rerun = TestRerun::new(if all_errors && first.is_some() {
+                    NonSuccessKind::Error
+                } else {
+                    NonSuccessKind::Failure
+                });
                 rerun.set_message(why.as_str());
+                if let Some(f) = first {
+                    rerun.set_type(kind_name(f));
+                }
+                // Surefire's schema (which Jenkins reads) keeps a rerun's text in <stackTrace>.
+                rerun.set_stack_trace(description.as_str());
                 status.add_rerun(rerun);
             }
             status
@@ -113,22 +130,25 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
             let mut s = TestCaseStatus::non_success(kind);
             s.set_message(message);
             if let Some(f) = first {
-                s.set_type(
-                    serde_json::to_value(f.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                );
+                s.set_type(kind_name(f));
             }
-            s.set_description(plain(r, sources));
+            s.set_description(explained(r, sources));
             s
         }
     };
     let mut case = TestCase::new(r.name.as_str(), status);
-    case.set_classname(r.file.as_str());
+    case.set_classname(classname(&r.file));
     case.set_time(Duration::from_secs_f64(r.time));
     case.set_system_out(exchange_summary(r));
     case
+}
+
+/// The failure kind as the JSON report spells it: `status`, `idempotency`, ...
+fn kind_name(f: &crate::check::Failure) -> String {
+    serde_json::to_value(f.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// The request and each response's status line, for `<system-out>`.
@@ -136,7 +156,9 @@ fn exchange_summary(r: &TestResult) -> String {
     let mut out = String::new();
     if let Some(req) = &r.request {
         out.push_str(&format!("{} {}\n", req.method, req.url));
-        out.push_str(&format!("curl: {}\n", curl_command(req)));
+        if let Some(curl) = curl_command(r) {
+            out.push_str(&format!("curl: {curl}\n"));
+        }
     }
     for s in &r.sends {
         let label = if s.label.is_empty() {
@@ -162,26 +184,14 @@ fn exchange_summary(r: &TestResult) -> String {
     out
 }
 
-impl Reporter for Junit {
-    fn report(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { .. } => {}
-            Event::SuiteInvalid { file, errors } => {
-                self.invalid.push((file.clone(), errors.clone()))
-            }
-            Event::TestFinished(r) => self
-                .suites
-                .entry(r.file.clone())
-                .or_default()
-                .push((**r).clone()),
-            Event::RunFinished(sum) => {
-                self.time = sum.time;
-                self.written = Some(write_output(&self.path, "JUnit", &self.render()));
-            }
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::classname;
 
-    fn finish(&mut self) -> Result<(), ReportError> {
-        self.written.take().unwrap_or(Ok(()))
+    #[test]
+    fn class_names_split_where_jenkins_expects() {
+        assert_eq!(classname("specs/items.yaml"), "specs.items");
+        assert_eq!(classname("./api/v1.2/put.yml"), "api.v1_2.put");
+        assert_eq!(classname("items.yaml"), "items");
     }
 }

@@ -4,6 +4,7 @@
 mod redact;
 mod result;
 mod sequence;
+mod shell;
 mod suite;
 
 use std::collections::HashMap;
@@ -15,10 +16,11 @@ use rayon::prelude::*;
 
 use crate::http::Client;
 use crate::plan::Plan;
-pub use redact::{is_sensitive, mask_headers, Redactor, MASK, SENSITIVE_HEADERS};
+pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
 pub use result::{
     Event, ExchangeKind, HopRecord, Outcome, RequestRecord, SendRecord, Summary, TestResult,
 };
+pub use shell::{ShellBody, ShellRequest};
 use suite::SuiteRun;
 
 /// Settings of one run, from the command line.
@@ -33,8 +35,8 @@ pub struct RunConfig {
     pub retry_interval: Duration,
     pub fail_fast: bool,
     pub cli_vars: HashMap<String, String>,
-    /// Values given with `--secret NAME=VALUE`.
-    pub cli_secrets: Vec<String>,
+    /// `(NAME, VALUE)` given with `--secret NAME=VALUE`.
+    pub cli_secrets: Vec<(String, String)>,
     /// How much of each body a result keeps for verbose output.
     pub preview_limit: usize,
 }
@@ -93,6 +95,7 @@ pub fn execute(
     on_event(&Event::RunStarted {
         files: summary.files,
         tests: plan.test_count(),
+        finally_steps: plan.finally_count(),
         jobs,
     });
     for (file, errors) in &plan.invalid {

@@ -80,6 +80,10 @@ pub struct SendRecord {
     pub body_preview: String,
     pub redirects: Vec<HopRecord>,
     pub error: Option<String>,
+    /// The request for `--curl`, when it is not the test's own (secrets as variable
+    /// references). Not in the JSON report.
+    #[serde(skip)]
+    pub shell: Option<super::ShellRequest>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,6 +129,9 @@ pub struct TestResult {
     pub failures: Vec<Failure>,
     /// For a flaky test: what went wrong on the last attempt that failed.
     pub flaky_failures: Vec<Failure>,
+    /// The request for `--curl`, secrets as variable references. Not in the JSON report.
+    #[serde(skip)]
+    pub shell: Option<super::ShellRequest>,
 }
 
 impl TestResult {
@@ -144,6 +151,9 @@ pub struct Summary {
     pub flaky: usize,
     pub errored: usize,
     pub skipped: usize,
+    /// How many of the results above are `finally` steps rather than tests.
+    #[serde(default)]
+    pub finally_steps: usize,
     /// Spec files that could not be loaded.
     pub invalid_files: usize,
     pub files: usize,
@@ -160,6 +170,14 @@ impl Summary {
             Outcome::Errored => self.errored += 1,
             Outcome::Skipped => self.skipped += 1,
         }
+        if r.finally {
+            self.finally_steps += 1;
+        }
+    }
+
+    /// Every result counted: tests and `finally` steps.
+    pub fn total(&self) -> usize {
+        self.passed + self.flaky + self.failed + self.errored + self.skipped
     }
 
     pub fn all_passed(&self) -> bool {
@@ -173,7 +191,10 @@ impl Summary {
 pub enum Event {
     RunStarted {
         files: usize,
+        /// Selected tests, not counting `finally` steps.
         tests: usize,
+        /// `finally` steps of the files that run.
+        finally_steps: usize,
         jobs: usize,
     },
     SuiteInvalid {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{mask_headers, ExchangeKind, HopRecord, RequestRecord, SendRecord};
+use super::{mask_headers, ExchangeKind, HopRecord, RequestRecord, SendRecord, ShellRequest};
 use crate::check::{self, Answer, Probe, Recorded};
 use crate::http::{self, Client, Response};
 use crate::spec::{Method, TestSpec};
@@ -39,6 +39,8 @@ pub(super) struct Sequence<'a> {
     pub preview_limit: usize,
     /// `--repeat`, for tests that do not say how many sends.
     pub default_repeat: u32,
+    /// The `--curl` form of a request (secrets as variable references).
+    pub shell: &'a dyn Fn(&http::Request) -> ShellRequest,
 }
 
 struct Recorder<'a> {
@@ -55,16 +57,20 @@ impl Recorder<'_> {
         if kind == ExchangeKind::Send {
             self.sends += 1;
         }
-        let request =
+        let shown =
             (kind != ExchangeKind::Send).then(|| request_record(request, self.seq.preview_limit));
-        self.records.push(record(
+        let mut sent = record(
             self.sends,
             kind,
             label,
-            request,
+            shown,
             &answer,
             self.seq.preview_limit,
-        ));
+        );
+        if kind != ExchangeKind::Send {
+            sent.shell = Some((self.seq.shell)(request));
+        }
+        self.records.push(sent);
         answer
     }
 }
@@ -278,6 +284,7 @@ fn record(
                 body_preview: body,
                 redirects: resp.redirects.iter().map(HopRecord::from).collect(),
                 error: None,
+                shell: None,
             }
         }
         Err(e) => SendRecord {
@@ -294,6 +301,7 @@ fn record(
             body_preview: String::new(),
             redirects: Vec::new(),
             error: Some(e.message.clone()),
+            shell: None,
         },
     }
 }

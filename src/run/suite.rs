@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::sequence::{request_record, Sequence};
+use super::shell::ShellRequest;
 use super::{is_sensitive, Outcome, Redactor, RequestRecord, RunConfig, SendRecord, TestResult};
 use crate::check::{self, Failure, FailureKind};
 use crate::http::{self, Client, Response};
@@ -77,13 +78,16 @@ impl<'a> SuiteRun<'a> {
             scope.vars.insert(name.clone(), rendered);
         }
         let mut redactor = Redactor::default();
-        for s in &config.cli_secrets {
-            redactor.add(s);
+        for (name, value) in &config.cli_secrets {
+            redactor.add_named(value, Some(name));
         }
         for name in &suite.secrets {
             if let Some(v) = scope.lookup(name) {
-                redactor.add(&template::value_to_text(&v));
+                redactor.add_named(&template::value_to_text(&v), Some(name));
             }
+        }
+        for (name, fallback) in &suite.secret_fallbacks {
+            redactor.add_named(fallback, Some(name));
         }
         SuiteRun {
             index,
@@ -218,12 +222,13 @@ impl<'a> SuiteRun<'a> {
         time: Duration,
         attempt: Attempt,
     ) -> TestResult {
+        let name = self.label(test);
         let result = TestResult {
             seq: (self.index, index),
             file: self.suite.path.display().to_string(),
             suite: self.suite.name.clone(),
-            name: test.name.clone(),
-            id: test_id(self.suite, &test.name),
+            id: test_id(self.suite, &name),
+            name,
             line: test.pos.line,
             column: test.pos.column,
             method: test.method.as_str().to_string(),
@@ -236,12 +241,33 @@ impl<'a> SuiteRun<'a> {
             sends: attempt.sends,
             failures: attempt.failures,
             flaky_failures: attempt.flaky_failures,
+            shell: None,
         };
         let mut redactor = self.redactor.clone();
-        for s in &attempt.secrets {
-            redactor.add(s);
+        for (secret, name) in &attempt.secrets {
+            redactor.add_named(secret, *name);
         }
-        redactor.value(result)
+        // Masking goes through serde, which drops the `--curl` requests: they hold
+        // variable names, never secrets, so they are put back afterwards.
+        let shells: Vec<_> = result.sends.iter().map(|s| s.shell.clone()).collect();
+        let mut result = redactor.value(result);
+        result.shell = attempt.shell;
+        for (send, shell) in result.sends.iter_mut().zip(shells) {
+            send.shell = shell;
+        }
+        result
+    }
+
+    /// The test's name, or for an unnamed step `DELETE /items/widget-1`: its method and
+    /// URL (as written, without `base_url`) with the variables it can fill in.
+    fn label(&self, test: &TestSpec) -> String {
+        if test.named {
+            return test.name.clone();
+        }
+        match template::render_str(&test.url, &self.scope) {
+            Ok(url) => format!("{} {url}", test.method.as_str()),
+            Err(_) => test.name.clone(),
+        }
     }
 
     /// One attempt at a test: build, send (repeatedly for idempotency), check, capture.
@@ -297,15 +323,22 @@ impl<'a> SuiteRun<'a> {
             BodySpec::Json(v) => Some(v.clone()),
             _ => None,
         };
+        let mut redactor = self.redactor.clone();
+        for (secret, name) in &out.secrets {
+            redactor.add_named(secret, *name);
+        }
+        let shell = |r: &http::Request| ShellRequest::new(r, spec.auth.as_ref(), &redactor);
+        out.shell = Some(shell(&request));
         let sequence = Sequence {
             client: self.client,
             preview_limit: self.config.preview_limit,
             default_repeat: self.config.repeat,
+            shell: &shell,
         };
         let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
         for resp in recording.recorded.responses() {
             for v in resp.header_all("set-cookie") {
-                out.secrets.push(v.to_string());
+                out.secrets.push((v.to_string(), None));
             }
         }
         out.sends = recording.records;
@@ -395,27 +428,32 @@ struct Attempt {
     sends: Vec<SendRecord>,
     failures: Vec<Failure>,
     flaky_failures: Vec<Failure>,
-    /// Values met while building the request that must never print.
-    secrets: Vec<String>,
+    /// Values met while building the request that must never print, with the variable
+    /// `--curl` names for each.
+    secrets: Vec<(String, Option<&'static str>)>,
+    shell: Option<ShellRequest>,
 }
 
-/// Credentials in `auth`, which must never print.
-fn auth_secrets(auth: &Option<Auth>) -> Vec<String> {
+/// Credentials in `auth`, which must never print, with the variable `--curl` names each.
+fn auth_secrets(auth: &Option<Auth>) -> Vec<(String, Option<&'static str>)> {
     match auth {
-        Some(Auth::Basic { user, password }) => vec![user.clone(), password.clone()],
-        Some(Auth::Bearer(t)) => vec![t.clone()],
+        Some(Auth::Basic { user, password }) => vec![
+            (user.clone(), Some("AUTH_USER")),
+            (password.clone(), Some("AUTH_PASSWORD")),
+        ],
+        Some(Auth::Bearer(t)) => vec![(t.clone(), Some("AUTH_TOKEN"))],
         None => Vec::new(),
     }
 }
 
 /// Values of credential headers (and their tokens after the scheme), which must never print.
-fn header_secrets(headers: &[(String, String)]) -> Vec<String> {
+fn header_secrets(headers: &[(String, String)]) -> Vec<(String, Option<&'static str>)> {
     let mut out = Vec::new();
     for (k, v) in headers {
         if is_sensitive(k) {
-            out.push(v.clone());
+            out.push((v.clone(), None));
             if let Some((_, token)) = v.split_once(' ') {
-                out.push(token.to_string());
+                out.push((token.to_string(), None));
             }
         }
     }

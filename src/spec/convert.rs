@@ -233,6 +233,15 @@ impl Converter<'_> {
             .into_iter()
             .map(|s| s.value)
             .collect();
+        // `${PASSWORD:-hunter22}`: when PASSWORD is a secret, so is its fallback.
+        let mut secret_fallbacks: Vec<(String, String)> = Vec::new();
+        for r in template::references(self.source) {
+            if let Some(fallback) = r.fallback.filter(|_| secrets.contains(&r.name)) {
+                if !secret_fallbacks.contains(&(r.name.clone(), fallback.clone())) {
+                    secret_fallbacks.push((r.name, fallback));
+                }
+            }
+        }
         let raw_tests = match raw.tests {
             Some(t) if !t.value.is_empty() => t.value,
             Some(t) => {
@@ -284,6 +293,7 @@ impl Converter<'_> {
             base_url,
             vars,
             secrets,
+            secret_fallbacks,
             parallel,
             tests,
             finally,
@@ -397,6 +407,7 @@ impl Converter<'_> {
             );
             return None;
         };
+        let named = raw.name.is_some();
         let name = raw
             .name
             .map(|n| n.value)
@@ -423,6 +434,7 @@ impl Converter<'_> {
         });
         Some(TestSpec {
             name,
+            named,
             pos,
             method,
             url: url.value,

@@ -46,6 +46,9 @@ pub struct Suite {
     pub vars: Vec<(String, Value)>,
     /// Names whose values never print.
     pub secrets: Vec<String>,
+    /// `(name, fallback)` of each `${NAME:-fallback}` whose NAME is a secret: a
+    /// fallback of a secret is a secret too.
+    pub secret_fallbacks: Vec<(String, String)>,
     pub parallel: bool,
     pub tests: Vec<TestSpec>,
     pub finally: Vec<TestSpec>,
@@ -76,7 +79,11 @@ impl Method {
 /// One test (or `finally` step), with `defaults` already merged in.
 #[derive(Debug)]
 pub struct TestSpec {
+    /// As written, or `METHOD URL` (the URL as written) for a step without a name.
     pub name: String,
+    /// Whether the spec gave a name; reports label an unnamed step by its method and
+    /// its URL with variables filled in.
+    pub named: bool,
     pub pos: Pos,
     pub method: Method,
     /// URL template: absolute, or a path joined to `base_url`.
