@@ -6,6 +6,7 @@
 pub mod check;
 pub mod demo;
 pub mod http;
+pub mod import;
 pub mod plan;
 pub mod report;
 pub mod run;

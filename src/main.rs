@@ -19,7 +19,7 @@ use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
 use putcheck::{exit, signals};
 
-use cli::{Cli, ColorWhen, Command, RunArgs};
+use cli::{Cli, ColorWhen, Command, ImportSource, RunArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some(Command::Demo { failing, run }) => demo(*run, failing),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
+        Some(Command::Import { source }) => import(source),
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)
@@ -44,6 +45,50 @@ fn serve(addr: &str) -> u8 {
             eprintln!("putcheck demo API listening on {}", server.base_url());
             eprintln!("try: BASE_URL={} putcheck specs/", server.base_url());
             server.wait();
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn import(source: ImportSource) -> u8 {
+    use putcheck::import::{self, har::HarOptions};
+    let told = match source {
+        ImportSource::Curl {
+            command,
+            keep_secrets,
+        } => import::curl::import(&command, keep_secrets).and_then(|spec| {
+            // The spec is the output; what to set goes to stderr.
+            print!("{}", spec.render()?);
+            if let Some(hint) = import::variables_hint(&spec.secrets.to_set()) {
+                eprintln!("{hint}");
+            }
+            Ok(Vec::new())
+        }),
+        ImportSource::Openapi { file, out, force } => {
+            import::openapi::import(&file).and_then(|i| i.write_to(&out, force))
+        }
+        ImportSource::Har {
+            file,
+            out,
+            force,
+            all,
+            cookies,
+            keep_secrets,
+        } => {
+            let options = HarOptions {
+                all,
+                cookies,
+                keep_secrets,
+            };
+            import::har::import(&file, &options).and_then(|i| i.write_to(&out, force))
+        }
+    };
+    match told {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
             exit::OK
         }
         Err(e) => fail(e),
