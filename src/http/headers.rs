@@ -190,7 +190,7 @@ fn check_sendable(name: &str, value: &str) -> Result<(), HttpError> {
     {
         return Err(HttpError::new(
             HttpErrorKind::InvalidHeader,
-            format!("header `{name}`: the value contains `{}` (U+{:04X}); putcheck sends header values as ASCII only, so percent-encode it, or use the RFC 8187 form where the header allows (`filename*=UTF-8''%C3%A9.txt`); the request was not sent", c.escape_default(), c as u32),
+            format!("header `{name}`: the value contains `{}` (U+{:04X}); putcheck sends header values as ASCII only, so percent-encode it, or use the RFC 8187 form where the header allows (`filename*=UTF-8''%C3%A9.txt`); the request was not sent", if c.is_control() { c.escape_default().to_string() } else { c.to_string() }, c as u32),
         ));
     }
     Ok(())
