@@ -299,7 +299,7 @@ fn normalise(
         let client_default = match lower.as_str() {
             "user-agent" => true,
             "accept" => v == "*/*",
-            "accept-encoding" | "connection" | "proxy-connection" => true,
+            "accept-encoding" | "connection" => true,
             _ => false,
         };
         if client_default && !mine(&lower) {

@@ -63,11 +63,9 @@ impl Headers {
         match self.0.iter().position(|(k, _)| same_name(k, name)) {
             Some(i) => {
                 self.0[i] = (name.to_string(), value);
-                let mut index = 0;
-                self.0.retain(|(k, _)| {
-                    index += 1;
-                    index - 1 == i || !same_name(k, name)
-                });
+                let rest = self.0.split_off(i + 1);
+                self.0
+                    .extend(rest.into_iter().filter(|(k, _)| !same_name(k, name)));
             }
             None => self.0.push((name.to_string(), value)),
         }
@@ -108,13 +106,9 @@ impl Headers {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join("; ");
-            match headers.get("Cookie") {
-                Some(existing) => {
-                    let merged = format!("{existing}; {jar}");
-                    let name = headers.name_as_written("Cookie");
-                    headers.set(&name, merged);
-                }
-                None => headers.set("Cookie", jar),
+            match headers.0.iter_mut().find(|(k, _)| same_name(k, "Cookie")) {
+                Some((_, existing)) => *existing = format!("{existing}; {jar}"),
+                None => headers.0.push(("Cookie".into(), jar)),
             }
         }
         match auth {
@@ -131,14 +125,6 @@ impl Headers {
             check_sendable(name, value)?;
         }
         Ok(headers)
-    }
-
-    /// The spelling `name` has here, or `name` itself.
-    fn name_as_written(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| same_name(k, name))
-            .map_or_else(|| name.to_string(), |(k, _)| k.clone())
     }
 }
 

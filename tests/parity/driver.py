@@ -37,11 +37,6 @@ def files_arg(files, base):
     return out
 
 
-def pairs(mapping):
-    """A spec map → requests' argument: a dict; list values repeat the key."""
-    return dict(mapping)
-
-
 def send(case, base):
     session = requests.Session()
     session.trust_env = False
@@ -49,7 +44,7 @@ def send(case, base):
     if "headers" in defaults:
         session.headers.update(defaults["headers"])
     if "params" in defaults:
-        session.params = pairs(defaults["params"])
+        session.params = dict(defaults["params"])
     if "cookies" in defaults:
         for k, v in defaults["cookies"].items():
             session.cookies.set(k, v)
