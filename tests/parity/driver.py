@@ -5,7 +5,7 @@ spec's own key names: {"id", "method", "url", "defaults"?, "params"?, "headers"?
 "cookies"?, "json"?, "data"?, "files"?, "auth"?, "proxies"?, "allow_redirects"?}.
 `defaults` become a requests.Session's settings, as putcheck's `defaults:` are meant to.
 
-Output (stdout, one JSON object): {"python": version, "requests": version, "results":
+Output (stdout, one JSON object): {"python", "requests", "urllib3": versions, "results":
 {id: {"error": str | null, "json_default": str | null, "json_compact": str | null}}},
 where the json_* fields are json.dumps of the `json` intent as requests writes it and in
 the compact UTF-8 form putcheck promises, for the comparison of JSON bodies.
@@ -16,6 +16,7 @@ import os
 import sys
 
 import requests
+import urllib3
 
 
 def files_arg(files, base):
@@ -88,7 +89,12 @@ def main():
             result["error"] = "%s: %s" % (type(e).__name__, e)
         results[case["id"]] = result
     json.dump(
-        {"python": sys.version.split()[0], "requests": requests.__version__, "results": results},
+        {
+            "python": sys.version.split()[0],
+            "requests": requests.__version__,
+            "urllib3": urllib3.__version__,
+            "results": results,
+        },
         sys.stdout,
     )
 
