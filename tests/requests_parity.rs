@@ -39,6 +39,10 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ),
     ("header order is not compared", "the order of header fields"),
     (
+        "booleans in params and data: requests writes True/False",
+        "`params={\"a\": True}`",
+    ),
+    (
         "a `data` string under urllib3 1.x is sent Latin-1 encoded (urllib3 2: UTF-8)",
         "with urllib3 1.x",
     ),
@@ -107,6 +111,10 @@ fn intents() -> Vec<Value> {
         json!({"path": "/put?x=1", "params": {"y": "2"}}),
         json!({"params": {"tag": ["", "x"], "z": "é"}}),
         json!({"params": {"emoji": "👍", "plus": "1+1"}}),
+        json!({"path": "/pä th/ü?q=ä b&r=%20x", "params": {"s": "ß"}}),
+        json!({"path": "/put?keep=a%2Fb&flag", "params": {"n": ["1", "2"]}}),
+        json!({"path": "/put#fragment", "params": {"f": "1"}}),
+        json!({"params": {"yes": true, "no": false}, "data": {"b": true}}),
         // data
         json!({"data": {"name": "a b", "tag": ["x", "y"]}}),
         json!({"data": {"k": "v&w=z", "u": "ü"}}),
@@ -283,6 +291,15 @@ fn handler(req: &Req) -> Action {
     Action::json(200, json!({}))
 }
 
+/// Whether the case's `params` or `data` hold a boolean.
+fn has_booleans(intent: &Value) -> bool {
+    ["params", "data"].iter().any(|k| {
+        intent[*k]
+            .as_object()
+            .is_some_and(|m| m.values().any(Value::is_boolean))
+    })
+}
+
 /// Everything the case sets (its own keys and its defaults') that names a header.
 fn set_headers(intent: &Value) -> Vec<String> {
     let mut names = Vec::new();
@@ -354,6 +371,16 @@ fn normalise(
             ));
         }
     }
+    // DOCUMENTED: booleans as YAML writes them, where requests writes Python's.
+    let mut target = req.target.clone();
+    if !putcheck && has_booleans(intent) {
+        for (python, yaml) in [("=True", "=true"), ("=False", "=false")] {
+            target = target.replace(python, yaml);
+            body = String::from_utf8_lossy(&body)
+                .replace(python, yaml)
+                .into_bytes();
+        }
+    }
     // DOCUMENTED: urllib3 1.x (http.client) sends a `data` string Latin-1 encoded.
     if let (false, true, Some(text)) = (putcheck, urllib3_1, intent["data"].as_str()) {
         let latin1: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(c).ok()).collect();
@@ -389,7 +416,7 @@ fn normalise(
     headers.sort_by_key(|(k, _)| k.to_ascii_lowercase());
     Ok(Wire {
         method: req.method.clone(),
-        target: req.target.clone(),
+        target,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
