@@ -128,6 +128,13 @@ impl Headers {
     }
 }
 
+impl From<Vec<(String, String)>> for Headers {
+    /// Fields as received, repeats kept (see `from_fields`).
+    fn from(fields: Vec<(String, String)>) -> Self {
+        Headers::from_fields(fields)
+    }
+}
+
 impl Deref for Headers {
     type Target = [(String, String)];
 
