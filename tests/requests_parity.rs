@@ -240,7 +240,7 @@ struct Wire {
     method: String,
     target: String,
     headers: Vec<(String, String)>,
-    body: String,
+    body: Vec<u8>,
 }
 
 /// Requests as text, one field per line, for a readable failure.
@@ -253,7 +253,7 @@ fn show(wires: &[Result<Wire, String>]) -> String {
                 for (k, v) in &w.headers {
                     out.push_str(&format!("    {k}: {v}\n"));
                 }
-                out.push_str(&format!("    {:?}\n", w.body));
+                out.push_str(&format!("    {:?}\n", String::from_utf8_lossy(&w.body)));
                 out
             }
             Err(e) => format!("    (badly framed: {e})\n"),
@@ -289,6 +289,22 @@ fn handler(req: &Req) -> Action {
         };
     }
     Action::json(200, json!({}))
+}
+
+/// `body` with every `from` replaced by `to`, byte for byte (`from` is not empty).
+fn replace_bytes(body: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Whether the case's `params` or `data` hold a boolean.
@@ -376,9 +392,7 @@ fn normalise(
     if !putcheck && has_booleans(intent) {
         for (python, yaml) in [("=True", "=true"), ("=False", "=false")] {
             target = target.replace(python, yaml);
-            body = String::from_utf8_lossy(&body)
-                .replace(python, yaml)
-                .into_bytes();
+            body = replace_bytes(&body, python.as_bytes(), yaml.as_bytes());
         }
     }
     // DOCUMENTED: urllib3 1.x (http.client) sends a `data` string Latin-1 encoded.
@@ -399,10 +413,8 @@ fn normalise(
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         .and_then(|(_, v)| v.split_once("boundary="))
         .map(|(_, b)| b.to_string());
-    if let Some(b) = boundary {
-        body = String::from_utf8_lossy(&body)
-            .replace(&b, "BOUNDARY")
-            .into_bytes();
+    if let Some(b) = boundary.filter(|b| !b.is_empty()) {
+        body = replace_bytes(&body, b.as_bytes(), b"BOUNDARY");
         for (_, v) in &mut headers {
             *v = v.replace(&b, "BOUNDARY");
         }
@@ -418,7 +430,7 @@ fn normalise(
         method: req.method.clone(),
         target,
         headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body,
     })
 }
 
@@ -494,8 +506,10 @@ fn putcheck_sends_what_requests_sends() {
         py["url"] = json!(url);
         if let Some(d) = py.get_mut("defaults") {
             if let Some(auth) = d.as_object_mut().unwrap().remove("auth") {
-                // A session's `auth`: requests applies it as the test's would be.
-                py["auth"] = auth;
+                // A session's `auth` applies when the request names none.
+                if py.get("auth").is_none() {
+                    py["auth"] = auth;
+                }
             }
         }
         cases.push((id, py, intent));
