@@ -221,7 +221,7 @@ fn response() -> impl Strategy<Value = Response> {
             status,
             reason,
             version: "HTTP/1.1".into(),
-            headers,
+            headers: headers.into(),
             json: parse_json(&body),
             body,
             url: "http://127.0.0.1:1/x".into(),

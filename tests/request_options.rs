@@ -781,8 +781,9 @@ tests:
     assert_eq!(a.header("authorization"), Some("Bearer default-token"));
     assert_eq!(a.header("cookie"), Some("c=1"));
     assert_eq!(a.body_text(), "from=defaults");
-    // params merge by name; headers case-insensitively; auth and body are replaced whole.
-    assert_eq!(b.target, "/b?lang=en&v=2");
+    // params merge by name (an overridden one keeps its place, as in requests' dict
+    // merge); headers case-insensitively; auth and body are replaced whole.
+    assert_eq!(b.target, "/b?v=2&lang=en");
     assert_eq!(b.header("x-team"), Some("edge"));
     assert_eq!(b.header("accept"), Some("application/json"));
     assert_eq!(b.header("authorization"), Some("Basic Ym9iOnB3"));

@@ -24,6 +24,8 @@ pub enum HttpErrorKind {
     RedirectLoop,
     TooManyRedirects,
     BodyFile,
+    /// A header the spec asks for cannot be put on the wire; nothing was sent.
+    InvalidHeader,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -100,7 +100,7 @@ impl Sequence<'_> {
         let is_put = test.method == Method::Put;
         let state = state_get(request);
         let mut rec = Recorded {
-            request_headers: request.headers.clone(),
+            request_headers: request.headers.to_vec(),
             sent_json,
             planned_sends: planned,
             concurrent,
@@ -219,9 +219,7 @@ impl Sequence<'_> {
             stale
                 .headers
                 .retain(|(k, _)| !check::is_conditional_header(k));
-            stale
-                .headers
-                .push(("If-Match".into(), check::STALE_ETAG.into()));
+            stale.headers.set("If-Match", check::STALE_ETAG.into());
             rec.conditional = Some(self.probe(&mut r, is_put, &state, &stale, "conditional"));
         }
         if let Some(reject) = reject {

@@ -177,17 +177,37 @@ fn merge_pairs(
     ci: bool,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = base.cloned().unwrap_or_default();
-    if let Some(over) = over {
-        let same = |a: &str, b: &str| {
-            if ci {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                a == b
+    let Some(over) = over else {
+        return out;
+    };
+    let same = |a: &str, b: &str| {
+        if ci {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    // As requests merges a session's mapping with a request's (`dict.update`): an
+    // overridden name keeps its place, with the test's value(s); a new one goes last.
+    let mut done: Vec<&str> = Vec::new();
+    for (name, _) in &over {
+        if done.iter().any(|d| same(d, name)) {
+            continue;
+        }
+        done.push(name);
+        let values: Vec<(String, String)> = over
+            .iter()
+            .filter(|(k, _)| same(k, name))
+            .cloned()
+            .collect();
+        match out.iter().position(|(k, _)| same(k, name)) {
+            Some(at) => {
+                out.retain(|(k, _)| !same(k, name));
+                let at = at.min(out.len());
+                out.splice(at..at, values);
             }
-        };
-        let names: Vec<String> = over.iter().map(|(k, _)| k.clone()).collect();
-        out.retain(|(k, _)| !names.iter().any(|n| same(n, k)));
-        out.extend(over);
+            None => out.extend(values),
+        }
     }
     out
 }
@@ -1164,5 +1184,37 @@ impl Idempotency {
             reject: None,
             concurrent: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_pairs;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// requests: `merged = dict(session.params); merged.update(params)`.
+    #[test]
+    fn an_overridden_name_keeps_its_place_as_in_requests() {
+        let base = pairs(&[("a", "1"), ("t", "x"), ("t", "y"), ("b", "2")]);
+        let merged = merge_pairs(
+            Some(&base),
+            Some(pairs(&[("new", "n"), ("t", "z"), ("a", "9")])),
+            false,
+        );
+        assert_eq!(
+            merged,
+            pairs(&[("a", "9"), ("t", "z"), ("b", "2"), ("new", "n")])
+        );
+        let headers = merge_pairs(
+            Some(&pairs(&[("X-Dup", "1"), ("Accept", "a")])),
+            Some(pairs(&[("x-dup", "2")])),
+            true,
+        );
+        assert_eq!(headers, pairs(&[("x-dup", "2"), ("Accept", "a")]));
     }
 }
