@@ -87,10 +87,7 @@ fn seed_tests() -> Vec<&'static TestSpec> {
         assert!(suites.len() >= 5, "the seed specs load");
         suites
     });
-    suites
-        .iter()
-        .flat_map(|s| s.tests.iter())
-        .collect()
+    suites.iter().flat_map(|s| s.tests.iter()).collect()
 }
 
 #[derive(Debug, Clone)]
