@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use putcheck::demo::{bundle, DemoServer};
-use putcheck::exit;
 use putcheck::http::{Client, EnvProxies};
 use putcheck::plan::{self, Filter};
 use putcheck::report::console::{Console, ConsoleOptions};
@@ -18,8 +17,9 @@ use putcheck::report::junit::JunitXml;
 use putcheck::report::Reporters;
 use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
+use putcheck::{exit, signals};
 
-use cli::{Cli, ColorWhen, Command, RunArgs};
+use cli::{Cli, ColorWhen, Command, ImportSource, RunArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             print!("{}", putcheck::spec::schema::json_schema());
             putcheck::exit::OK
         }
+        Some(Command::Import { source }) => import(source),
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)
@@ -48,6 +49,50 @@ fn serve(addr: &str) -> u8 {
             eprintln!("putcheck demo API listening on {}", server.base_url());
             eprintln!("try: BASE_URL={} putcheck specs/", server.base_url());
             server.wait();
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn import(source: ImportSource) -> u8 {
+    use putcheck::import::{self, har::HarOptions};
+    let told = match source {
+        ImportSource::Curl {
+            command,
+            keep_secrets,
+        } => import::curl::import(&command, keep_secrets).and_then(|spec| {
+            // The spec is the output; what to set goes to stderr.
+            print!("{}", spec.render()?);
+            if let Some(hint) = import::variables_hint(&spec.secrets.to_set()) {
+                eprintln!("{hint}");
+            }
+            Ok(Vec::new())
+        }),
+        ImportSource::Openapi { file, out, force } => {
+            import::openapi::import(&file).and_then(|i| i.write_to(&out, force))
+        }
+        ImportSource::Har {
+            file,
+            out,
+            force,
+            all,
+            cookies,
+            keep_secrets,
+        } => {
+            let options = HarOptions {
+                all,
+                cookies,
+                keep_secrets,
+            };
+            import::har::import(&file, &options).and_then(|i| i.write_to(&out, force))
+        }
+    };
+    match told {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
             exit::OK
         }
         Err(e) => fail(e),
@@ -161,6 +206,10 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         );
     }
     let jobs = args.jobs.map(usize::from).unwrap_or(run::DEFAULT_JOBS);
+    let interrupt = run::Interrupt::new();
+    if let Err(e) = signals::listen(interrupt.clone()) {
+        eprintln!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports");
+    }
     let config = RunConfig {
         jobs,
         repeat: args.repeat,
@@ -168,6 +217,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         fail_fast: args.fail_fast,
         cli_vars: cli_vars.clone(),
         cli_secrets: args.secrets.clone(),
+        interrupt: interrupt.clone(),
         ..RunConfig::default()
     };
     let client = Client::new(
@@ -192,13 +242,19 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     );
     let mut reporters = Reporters(vec![Box::new(console)]);
     if let Some(path) = &args.junit {
-        reporters.0.push(Box::new(FileReport::new(path, JunitXml)));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, JunitXml::default())));
     }
     if let Some(path) = &args.json {
-        reporters.0.push(Box::new(FileReport::new(path, Json)));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, Json::default())));
     }
     if let Some(path) = &args.html {
-        reporters.0.push(Box::new(FileReport::new(path, Html)));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, Html::default())));
     }
     let summary = match run::execute(&plan, &config, &client, |e| reporters.report(e)) {
         Ok(s) => s,
@@ -207,6 +263,9 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let report_errors = reporters.finish();
     for e in &report_errors {
         eprintln!("error: {e}");
+    }
+    if let Some(signal) = interrupt.signal() {
+        return signals::exit_code(signal);
     }
     exit::code(&summary, !report_errors.is_empty())
 }

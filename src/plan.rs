@@ -128,7 +128,7 @@ impl Filter {
 }
 
 /// A loaded suite and the indices of its tests that run.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PlannedSuite {
     pub suite: Arc<Suite>,
     pub selected: Vec<usize>,
@@ -139,7 +139,7 @@ pub fn test_id(suite: &Suite, name: &str) -> String {
     format!("{}::{name}", suite.path.display())
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Plan {
     pub suites: Vec<PlannedSuite>,
     /// Files that could not be loaded, with all their errors.

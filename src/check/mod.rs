@@ -168,7 +168,7 @@ pub(crate) fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup
     if !expect.json.is_empty() {
         match &resp.json {
             None => out.push(
-                Failure::new(FailureKind::Json, "body", "expected a JSON body")
+                Failure::new(FailureKind::Json, "body", not_json(&resp.body))
                     .at(expect.json[0].pos)
                     .values(
                         "JSON",
@@ -288,5 +288,22 @@ impl Failure {
             && self.message == other.message
             && self.expected == other.expected
             && self.actual == other.actual
+    }
+}
+
+/// Why a body that `json:` checks need is not JSON, in plain words.
+fn not_json(body: &[u8]) -> String {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return "expected a JSON body, but the body is empty".into();
+    }
+    if let Err(e) = std::str::from_utf8(body) {
+        return format!(
+            "expected a JSON body, but the body is not UTF-8 text (byte {} is invalid; JSON must be UTF-8)",
+            e.valid_up_to()
+        );
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Err(e) => format!("expected a JSON body, but the body is not JSON ({e})"),
+        Ok(_) => "expected a JSON body".into(),
     }
 }

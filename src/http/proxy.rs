@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use percent_encoding::percent_decode_str;
 use url::Url;
 
 use super::{HttpError, HttpErrorKind};
@@ -149,6 +150,44 @@ pub fn proxy_url(p: &str) -> Result<String, HttpError> {
     Ok(format!("{scheme}://{rest}"))
 }
 
+/// A proxy's credentials as requests reads them (`get_auth_from_url`): percent-decoded,
+/// so `http://user:p%40ss@proxy:3128` authenticates as `user` / `p@ss`.
+pub fn proxy_credentials(proxy: &str) -> Option<(String, String)> {
+    let parsed = Url::parse(proxy).ok()?;
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return None;
+    }
+    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+    Some((
+        decode(parsed.username()),
+        decode(parsed.password().unwrap_or_default()),
+    ))
+}
+
+/// The `Proxy-Authorization` value for a proxy with credentials, as requests sends it
+/// with a plain-http request through the proxy: `Basic` and the decoded `user:password`.
+pub fn proxy_authorization(proxy: &str) -> Option<String> {
+    use base64::Engine;
+    let (user, password) = proxy_credentials(proxy)?;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    Some(format!("Basic {token}"))
+}
+
+/// The proxy URL given to ureq, with its credentials decoded: ureq splits the userinfo at
+/// the first `:` and the last `@` and sends it unchanged in the CONNECT request (and to a
+/// SOCKS proxy), so it must hold the decoded text. (A `:` in a decoded user name moves
+/// into the password, which leaves the `user:password` ureq encodes the same.)
+pub fn ureq_proxy_url(proxy: &str) -> String {
+    let Some((user, password)) = proxy_credentials(proxy) else {
+        return proxy.to_string();
+    };
+    let Some((scheme, rest)) = proxy.split_once("://") else {
+        return proxy.to_string();
+    };
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    format!("{scheme}://{user}:{password}@{host}")
+}
+
 /// A proxy URL for messages: its credentials replaced with `***`.
 pub fn mask_proxy(p: &str) -> String {
     let (scheme, rest) = match p.split_once("://") {
@@ -158,5 +197,100 @@ pub fn mask_proxy(p: &str) -> String {
     match rest.rsplit_once('@') {
         Some((_, host)) => format!("{scheme}***@{host}"),
         None => p.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> EnvProxies {
+        EnvProxies::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    fn bypass(no_proxy: &str, url: &str) -> bool {
+        Url::parse(url).is_ok_and(|u| env(&[("NO_PROXY", no_proxy)]).bypass(&u))
+    }
+
+    #[test]
+    fn lower_case_variables_win_and_all_proxy_fills_in() {
+        let e = env(&[
+            ("http_proxy", "http://lower:1"),
+            ("HTTP_PROXY", "http://upper:1"),
+            ("ALL_PROXY", "socks5h://all:1"),
+        ]);
+        assert_eq!(e.http.as_deref(), Some("http://lower:1"));
+        assert_eq!(e.https.as_deref(), Some("socks5h://all:1"));
+    }
+
+    #[test]
+    fn no_proxy_matches_hosts_subdomains_ports_and_ranges() {
+        assert!(bypass("example.com", "http://example.com/"));
+        assert!(bypass("example.com", "http://api.example.com/"));
+        assert!(bypass(".example.com", "http://api.example.com/"));
+        assert!(bypass("*.example.com", "http://api.example.com/"));
+        assert!(!bypass("example.com", "http://badexample.com/"));
+        assert!(bypass("*", "http://anything/"));
+        assert!(bypass("Example.COM", "http://EXAMPLE.com/"));
+        assert!(bypass("example.com:8080", "http://example.com:8080/"));
+        assert!(!bypass("example.com:8080", "http://example.com/"));
+        assert!(bypass("example.com:443", "https://example.com/"));
+        assert!(bypass("10.0.0.0/8", "http://10.1.2.3/"));
+        assert!(!bypass("10.0.0.0/8", "http://11.1.2.3/"));
+        assert!(bypass("127.0.0.1", "http://127.0.0.1:9/"));
+        assert!(bypass("::1", "http://[::1]:9/"));
+        assert!(bypass("[::1]:9", "http://[::1]:9/"));
+        assert!(bypass("fd00::/8", "http://[fd12::1]/"));
+        assert!(!bypass("a.com, b.com", "http://c.com/"));
+        assert!(bypass("a.com, b.com", "http://x.b.com/"));
+        assert!(!bypass("", "http://a.com/"));
+    }
+
+    #[test]
+    fn proxy_urls_map_onto_what_ureq_takes() {
+        assert_eq!(
+            proxy_url("proxy:3128").ok().as_deref(),
+            Some("http://proxy:3128")
+        );
+        assert_eq!(
+            proxy_url("socks5h://p:1").ok().as_deref(),
+            Some("socks5://p:1")
+        );
+        assert_eq!(
+            proxy_url("SOCKS5://p:1").ok().as_deref(),
+            Some("socks5://p:1")
+        );
+        let https = proxy_url("https://u:secret@p:1").expect_err("https proxy");
+        assert!(
+            https.message.contains("plain `http://`"),
+            "{}",
+            https.message
+        );
+        assert!(!https.message.contains("secret"), "{}", https.message);
+        assert!(proxy_url("ftp://p").is_err());
+        assert!(proxy_url("http://").is_err());
+    }
+
+    #[test]
+    fn proxy_credentials_are_percent_decoded_as_requests_does() {
+        assert_eq!(
+            proxy_credentials("http://us%20er:p%40ss%3Aw@proxy:3128"),
+            Some(("us er".to_string(), "p@ss:w".to_string()))
+        );
+        assert_eq!(proxy_credentials("http://proxy:3128"), None);
+        // base64("user:p@ss")
+        assert_eq!(
+            proxy_authorization("http://user:p%40ss@proxy:3128").as_deref(),
+            Some("Basic dXNlcjpwQHNz")
+        );
+        assert_eq!(
+            ureq_proxy_url("http://user:p%40ss@proxy:3128"),
+            "http://user:p@ss@proxy:3128"
+        );
+        assert_eq!(ureq_proxy_url("http://proxy:3128"), "http://proxy:3128");
     }
 }

@@ -79,6 +79,11 @@ impl Console {
         if self.options.quiet && !r.outcome.is_failure() {
             return String::new();
         }
+        // Tests an interrupt kept from starting are counted in the summary, not listed:
+        // after a Ctrl-C on a large suite they would bury what did run.
+        if r.outcome == Outcome::Interrupted && r.attempts == 0 {
+            return String::new();
+        }
         let mut text = Self::test_line(r);
         if self.options.verbosity >= 2 || (self.options.verbosity == 1 && r.outcome.is_failure()) {
             Self::exchange(&mut text, r);
@@ -93,6 +98,7 @@ impl Console {
             Outcome::Failed => (RED, "FAIL "),
             Outcome::Errored => (RED, "ERROR"),
             Outcome::Skipped => (DIM, "SKIP "),
+            Outcome::Interrupted => (YELLOW, "INTR "),
         };
         let mut info = Vec::new();
         if r.send_count() > 1 {
@@ -104,7 +110,13 @@ impl Console {
         if let Some(f) = r.flaky_failures.first() {
             info.push(format!("earlier: {}: {}", f.subject, f.message));
         }
-        if r.outcome != Outcome::Skipped {
+        if r.outcome == Outcome::Interrupted {
+            info.push(if r.attempts == 0 {
+                "not run: interrupted".to_string()
+            } else {
+                format!("interrupted after {}", fmt_time(r.time))
+            });
+        } else if r.outcome != Outcome::Skipped {
             info.push(fmt_time(r.time));
         }
         if r.outcome == Outcome::Skipped {
@@ -237,6 +249,9 @@ pub fn summary_line(sum: &Summary) -> String {
     if sum.skipped > 0 {
         parts.push(format!("{} skipped", sum.skipped));
     }
+    if sum.interrupted > 0 {
+        parts.push(format!("{} interrupted", sum.interrupted));
+    }
     let mut line = String::new();
     if sum.finally_steps > 0 {
         let tests = sum.total().saturating_sub(sum.finally_steps);
@@ -314,7 +329,11 @@ impl Reporter for Console {
                         pb.set_message(format!("{} failed", self.failed));
                     }
                 }
-                self.results.push((**r).clone());
+                // Only what `RunFinished` prints is kept: memory stays flat on a large,
+                // passing suite (unless `--ordered` holds every line back).
+                if self.options.ordered || explain::needs_explaining(r) {
+                    self.results.push((**r).clone());
+                }
             }
             Event::RunFinished(sum) => {
                 if let Some(pb) = self.progress.take() {
@@ -343,6 +362,13 @@ impl Reporter for Console {
                 } else {
                     RED
                 };
+                if let Some(signal) = &sum.signal {
+                    let _ = writeln!(
+                        text,
+                        "\n{YELLOW}interrupted by {signal}: the run stopped early; {} test(s) did not run or did not finish{YELLOW:#}",
+                        sum.interrupted
+                    );
+                }
                 let _ = writeln!(
                     text,
                     "\n{style}{BOLD}{}{BOLD:#}{style:#}",
@@ -378,6 +404,7 @@ mod tests {
             invalid_files: 1,
             files: 5,
             time: 0.02,
+            ..Summary::default()
         };
         assert_eq!(
             summary_line(&sum),

@@ -57,7 +57,7 @@ pub fn needs_explaining(r: &TestResult) -> bool {
     match r.outcome {
         Outcome::Failed | Outcome::Errored => !r.failures.is_empty(),
         Outcome::Flaky => !r.flaky_failures.is_empty(),
-        Outcome::Passed | Outcome::Skipped => false,
+        Outcome::Passed | Outcome::Skipped | Outcome::Interrupted => false,
     }
 }
 
@@ -74,7 +74,9 @@ impl<'a> Explanation<'a> {
                     r.attempts
                 )),
             ),
-            Outcome::Passed | Outcome::Failed | Outcome::Skipped => ("FAIL", &r.failures, None),
+            Outcome::Passed | Outcome::Failed | Outcome::Skipped | Outcome::Interrupted => {
+                ("FAIL", &r.failures, None)
+            }
         };
         Explanation {
             result: r,

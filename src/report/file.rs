@@ -1,32 +1,37 @@
-//! "Collect, then write a file at the end", once for every file report: the events are
-//! gathered into a `Collected` run, sorted into file order, and handed to a `Format`
-//! when the run finishes; a write error is kept for `finish`.
+//! "Collect, then write a file at the end", once for every file report. Each finished
+//! test goes to the `Format` as it arrives, which keeps it in the form it will write (the
+//! JSON report spills its entries to disk, JUnit keeps test cases, HTML the results), so
+//! a large suite is not held in memory twice. When the run finishes the format writes
+//! the whole report through one buffered writer; a write error is kept for `finish`.
+
+use std::io::{self, Write};
 
 use super::{ReportError, Reporter};
 use crate::run::{Event, Summary, TestResult};
 use crate::spec::SpecError;
 
-/// Everything a file report is built from.
+/// What every file report gets at the end besides its tests.
 #[derive(Debug, Default)]
 pub struct Collected {
-    /// In file order, then step order.
-    pub tests: Vec<TestResult>,
     /// Spec files that could not be loaded, with their errors.
     pub invalid: Vec<(String, Vec<SpecError>)>,
     pub summary: Summary,
 }
 
-/// A report format: what it is called in messages, and its text.
+/// A report format: what it is called in messages, how it keeps a finished test, and
+/// how it writes the report.
 pub trait Format {
     /// `JSON`, `JUnit`, `HTML`: in "cannot write the JSON report to ...".
     const WHAT: &'static str;
-    fn render(&self, run: &Collected) -> String;
+    /// A test finished (in completion order; `write` puts them in file order).
+    fn add(&mut self, r: &TestResult);
+    fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()>;
 }
 
 pub struct FileReport<F> {
     path: String,
     format: F,
-    run: Collected,
+    invalid: Vec<(String, Vec<SpecError>)>,
     written: Option<Result<(), ReportError>>,
 }
 
@@ -35,9 +40,20 @@ impl<F: Format> FileReport<F> {
         FileReport {
             path: path.into(),
             format,
-            run: Collected::default(),
+            invalid: Vec::new(),
             written: None,
         }
+    }
+
+    fn write(&mut self, run: &Collected) -> Result<(), ReportError> {
+        let err = |source| ReportError::Write {
+            what: F::WHAT,
+            path: self.path.clone(),
+            source,
+        };
+        let mut out = open_output(&self.path, F::WHAT)?;
+        self.format.write(run, &mut out).map_err(err)?;
+        out.flush().map_err(err)
     }
 }
 
@@ -46,14 +62,15 @@ impl<F: Format> Reporter for FileReport<F> {
         match event {
             Event::RunStarted { .. } => {}
             Event::SuiteInvalid { file, errors } => {
-                self.run.invalid.push((file.clone(), errors.clone()))
+                self.invalid.push((file.clone(), errors.clone()))
             }
-            Event::TestFinished(r) => self.run.tests.push((**r).clone()),
+            Event::TestFinished(r) => self.format.add(r),
             Event::RunFinished(summary) => {
-                self.run.tests.sort_by_key(|t| t.seq);
-                self.run.summary = summary.clone();
-                let text = self.format.render(&self.run);
-                self.written = Some(write_output(&self.path, F::WHAT, &text));
+                let run = Collected {
+                    invalid: std::mem::take(&mut self.invalid),
+                    summary: summary.clone(),
+                };
+                self.written = Some(self.write(&run));
             }
         }
     }
@@ -63,25 +80,22 @@ impl<F: Format> Reporter for FileReport<F> {
     }
 }
 
-/// Writes a report to a file, or to stdout for `-`.
-fn write_output(path: &str, what: &'static str, content: &str) -> Result<(), ReportError> {
-    use std::io::Write;
+/// A buffered writer on a report's file (its folder created), or on stdout for `-`.
+fn open_output(path: &str, what: &'static str) -> Result<Box<dyn Write>, ReportError> {
     let err = |source| ReportError::Write {
         what,
         path: path.to_string(),
         source,
     };
     if path == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(content.as_bytes()).map_err(err)?;
-        out.flush().map_err(err)
-    } else {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
-        std::fs::write(path, content).map_err(err)
+        return Ok(Box::new(io::BufWriter::new(io::stdout())));
     }
+    if let Some(dir) = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let file = std::fs::File::create(path).map_err(err)?;
+    Ok(Box::new(io::BufWriter::new(file)))
 }

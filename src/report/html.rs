@@ -6,6 +6,8 @@
 //! `PreEscaped`, which only the constant stylesheet and script are. Names, URLs, bodies
 //! and messages come from servers and specs, so escaping must not be opt-in.
 
+use std::io::{self, Write};
+
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::console::summary_line;
@@ -14,14 +16,23 @@ use super::file::{Collected, Format};
 use crate::check::LineKind;
 use crate::run::{Outcome, SendRecord, TestResult};
 
-/// The HTML format, written by a `FileReport`.
-pub struct Html;
+/// The HTML format, written by a `FileReport`. It keeps the results: a page shows each
+/// test's sends, and is read by people, not written for suites of many thousands.
+#[derive(Default)]
+pub struct Html {
+    tests: Vec<TestResult>,
+}
 
 impl Format for Html {
     const WHAT: &'static str = "HTML";
 
-    fn render(&self, run: &Collected) -> String {
-        page(run).into_string()
+    fn add(&mut self, r: &TestResult) {
+        self.tests.push(r.clone());
+    }
+
+    fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()> {
+        self.tests.sort_by_key(|t| t.seq);
+        out.write_all(page(run, &self.tests).into_string().as_bytes())
     }
 }
 
@@ -32,6 +43,7 @@ fn outcome_name(o: Outcome) -> &'static str {
         Outcome::Failed => "failed",
         Outcome::Errored => "errored",
         Outcome::Skipped => "skipped",
+        Outcome::Interrupted => "interrupted",
     }
 }
 
@@ -42,6 +54,7 @@ fn badge(o: Outcome) -> &'static str {
         Outcome::Failed => "FAIL",
         Outcome::Errored => "ERROR",
         Outcome::Skipped => "SKIP",
+        Outcome::Interrupted => "INTR",
     }
 }
 
@@ -50,7 +63,7 @@ fn anchor(r: &TestResult) -> String {
     format!("t-{}-{}", r.seq.0, r.seq.1)
 }
 
-fn page(run: &Collected) -> Markup {
+fn page(run: &Collected, tests: &[TestResult]) -> Markup {
     let sum = &run.summary;
     let verdict = if sum.all_passed() && sum.invalid_files == 0 {
         "passed"
@@ -58,8 +71,7 @@ fn page(run: &Collected) -> Markup {
         "failed"
     };
     let mut sources = Sources::default();
-    let explained: Vec<Explanation> = run
-        .tests
+    let explained: Vec<Explanation> = tests
         .iter()
         .filter(|r| explain::needs_explaining(r))
         .map(|r| Explanation::of(r, &mut sources))
@@ -127,7 +139,7 @@ fn page(run: &Collected) -> Markup {
                             }
                         }
                         tbody {
-                            @for r in &run.tests {
+                            @for r in tests {
                                 tr.test data-outcome=(outcome_name(r.outcome)) data-time=(format!("{:.6}", r.time)) {
                                     td { span.badge.(outcome_name(r.outcome)) { (badge(r.outcome)) } }
                                     td.name {

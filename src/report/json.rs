@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
+use std::io::{self, Write};
+
 use super::file::{Collected, Format};
+use super::spill::Spill;
 use crate::run::{Summary, TestResult};
 use crate::spec::Pos;
 
@@ -16,7 +19,8 @@ struct JsonReport<'a> {
     version: &'static str,
     summary: &'a Summary,
     invalid_files: Vec<InvalidFile<'a>>,
-    tests: Vec<&'a TestResult>,
+    /// Always empty here: the tests are written from the spill file, after the rest.
+    tests: [(); 0],
 }
 
 #[derive(Serialize)]
@@ -34,12 +38,22 @@ struct SpecErrorRecord<'a> {
 }
 
 /// The JSON format, written by a `FileReport`.
-pub struct Json;
+pub struct Json {
+    /// Each finished test as it will appear in the report, on disk until the end.
+    tests: Spill,
+}
 
-impl Format for Json {
-    const WHAT: &'static str = "JSON";
+impl Default for Json {
+    fn default() -> Self {
+        Json {
+            tests: Spill::new(),
+        }
+    }
+}
 
-    fn render(&self, run: &Collected) -> String {
+impl Json {
+    /// Everything but the tests, ending in `"tests": []` and the closing brace.
+    fn head(run: &Collected) -> String {
         let report = JsonReport {
             schema_version: SCHEMA_VERSION,
             tool: "putcheck",
@@ -64,10 +78,46 @@ impl Format for Json {
                         .collect(),
                 })
                 .collect(),
-            tests: run.tests.iter().collect(),
+            tests: [],
         };
-        let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-        text.push('\n');
-        text
+        serde_json::to_string_pretty(&report).unwrap_or_default()
     }
+}
+
+impl Format for Json {
+    const WHAT: &'static str = "JSON";
+
+    fn add(&mut self, r: &TestResult) {
+        self.tests.push(r.seq, &test_entry(r));
+    }
+
+    /// The report, laid out exactly as `serde_json::to_string_pretty` of the whole would
+    /// be, with the tests streamed in from the spill file.
+    fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()> {
+        let head = Json::head(run);
+        if self.tests.is_empty() {
+            out.write_all(head.as_bytes())?;
+        } else {
+            let open = head.strip_suffix("[]\n}").unwrap_or(&head);
+            out.write_all(open.as_bytes())?;
+            out.write_all(b"[\n")?;
+            self.tests.write_sorted(out, b",\n")?;
+            out.write_all(b"\n  ]\n}")?;
+        }
+        out.write_all(b"\n")
+    }
+}
+
+/// A test as it appears inside the report's `tests` array (indented two levels).
+fn test_entry(r: &TestResult) -> Vec<u8> {
+    let text = serde_json::to_string_pretty(r).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out.into_bytes()
 }

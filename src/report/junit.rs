@@ -1,6 +1,8 @@
 //! JUnit XML: a `<testsuite>` per spec file, a `<testcase>` per test, `<failure>` for
 //! failed expectations, `<error>` for transport errors and broken specs.
 
+use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
@@ -10,33 +12,44 @@ use super::explain::{self, Explanation, Sources};
 use super::file::{Collected, Format};
 use crate::run::{Outcome, TestResult};
 
-/// The JUnit format, written by a `FileReport`.
-pub struct JunitXml;
+/// The JUnit format, written by a `FileReport`. Each test becomes its test case as it
+/// finishes: the results themselves are not kept, so memory per test stays small on a
+/// large suite.
+#[derive(Default)]
+pub struct JunitXml {
+    suites: BTreeMap<String, FileCases>,
+    sources: Sources,
+}
 
-impl Format for JunitXml {
-    const WHAT: &'static str = "JUnit";
+struct FileCases {
+    /// The suite's name, from its first test in file order.
+    suite: String,
+    first: (usize, usize),
+    cases: Vec<((usize, usize), f64, TestCase)>,
+}
 
-    fn render(&self, run: &Collected) -> String {
-        let mut sources = Sources::default();
+impl JunitXml {
+    /// The report; the cases move into it, so this is called once.
+    fn build(&mut self, run: &Collected) -> Report {
         let mut report = Report::new("putcheck");
         report.set_time(Duration::from_secs_f64(run.summary.time));
-        // Tests are in file order: each file's results are one run of `seq.0`.
-        let mut files: Vec<(&str, Vec<&TestResult>)> = Vec::new();
-        for r in &run.tests {
-            match files.last_mut() {
-                Some((file, results)) if *file == r.file => results.push(r),
-                _ => files.push((r.file.as_str(), vec![r])),
-            }
-        }
-        for (file, results) in files {
-            let name = results.first().map_or(file, |r| r.suite.as_str());
-            let mut suite = TestSuite::new(name);
-            suite.add_property(("file", file));
+        let mut order: Vec<(&String, &mut FileCases)> = self.suites.iter_mut().collect();
+        report
+            .test_suites
+            .reserve_exact(order.len() + run.invalid.len());
+        order.sort_by_key(|(_, f)| f.first);
+        for (file, cases) in order {
+            cases.cases.sort_by_key(|(seq, _, _)| *seq);
+            let mut suite = TestSuite::new(cases.suite.as_str());
+            suite.add_property(("file", file.as_str()));
             suite.set_time(Duration::from_secs_f64(
-                results.iter().map(|r| r.time).sum(),
+                cases.cases.iter().map(|(_, time, _)| time).sum(),
             ));
-            for r in results {
-                suite.add_test_case(test_case(r, &mut sources));
+            // Moved, not copied: the report is rendered once, at the end of the run. Exact
+            // room: most files have a test or two, and a grown Vec would hold four.
+            suite.test_cases.reserve_exact(cases.cases.len());
+            for (_, _, case) in std::mem::take(&mut cases.cases) {
+                suite.add_test_case(case);
             }
             report.add_test_suite(suite);
         }
@@ -58,7 +71,34 @@ impl Format for JunitXml {
             suite.add_test_case(case);
             report.add_test_suite(suite);
         }
-        report.to_string().unwrap_or_default()
+        report
+    }
+}
+
+impl Format for JunitXml {
+    const WHAT: &'static str = "JUnit";
+
+    fn add(&mut self, r: &TestResult) {
+        let case = test_case(r, &mut self.sources);
+        let file = self
+            .suites
+            .entry(r.file.clone())
+            .or_insert_with(|| FileCases {
+                suite: r.suite.clone(),
+                first: r.seq,
+                // Most files hold a test or two; a Vec grown from empty would hold four.
+                cases: Vec::with_capacity(1),
+            });
+        if r.seq < file.first {
+            file.first = r.seq;
+            file.suite = r.suite.clone();
+        }
+        file.cases.push((r.seq, r.time, case));
+    }
+
+    /// Streams the report out, with no copy of its text in memory.
+    fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()> {
+        self.build(run).serialize(out).map_err(io::Error::other)
     }
 }
 
@@ -119,6 +159,16 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
         Outcome::Skipped => {
             let mut s = TestCaseStatus::skipped();
             s.set_message("not started: --fail-fast stopped the run");
+            s
+        }
+        Outcome::Interrupted => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_type("interrupted");
+            s.set_message(if r.attempts == 0 {
+                "interrupted: the run was stopped (SIGINT/SIGTERM) before this test ran"
+            } else {
+                "interrupted: the run was stopped (SIGINT/SIGTERM) before this test finished"
+            });
             s
         }
         Outcome::Failed | Outcome::Errored => {

@@ -9,6 +9,7 @@ pub mod file;
 pub mod html;
 pub mod json;
 pub mod junit;
+mod spill;
 
 use crate::run::Event;
 

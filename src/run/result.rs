@@ -18,6 +18,8 @@ pub enum Outcome {
     Errored,
     /// Not started because of `--fail-fast`.
     Skipped,
+    /// Not run, or not run to the end, because the run was interrupted (SIGINT, SIGTERM).
+    Interrupted,
 }
 
 impl Outcome {
@@ -154,6 +156,12 @@ pub struct Summary {
     /// How many of the results above are `finally` steps rather than tests.
     #[serde(default)]
     pub finally_steps: usize,
+    /// Tests not run to the end because the run was interrupted.
+    #[serde(default)]
+    pub interrupted: usize,
+    /// The signal that interrupted the run (`SIGINT`, `SIGTERM`); absent when it ran to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
     /// Spec files that could not be loaded.
     pub invalid_files: usize,
     pub files: usize,
@@ -169,6 +177,7 @@ impl Summary {
             Outcome::Failed => self.failed += 1,
             Outcome::Errored => self.errored += 1,
             Outcome::Skipped => self.skipped += 1,
+            Outcome::Interrupted => self.interrupted += 1,
         }
         if r.finally {
             self.finally_steps += 1;
@@ -177,7 +186,7 @@ impl Summary {
 
     /// Every result counted: tests and `finally` steps.
     pub fn total(&self) -> usize {
-        self.passed + self.flaky + self.failed + self.errored + self.skipped
+        self.passed + self.flaky + self.failed + self.errored + self.skipped + self.interrupted
     }
 
     pub fn all_passed(&self) -> bool {
@@ -201,6 +210,7 @@ pub enum Event {
         file: String,
         errors: Vec<SpecError>,
     },
-    TestFinished(Box<TestResult>),
+    /// Shared: every reporter that keeps a result keeps the same one.
+    TestFinished(std::sync::Arc<TestResult>),
     RunFinished(Summary),
 }

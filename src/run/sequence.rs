@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use super::{mask_headers, ExchangeKind, HopRecord, RequestRecord, SendRecord, ShellRequest};
+use super::{
+    mask_headers, ExchangeKind, HopRecord, Interrupt, RequestRecord, SendRecord, ShellRequest,
+};
 use crate::check::{self, Answer, Probe, Recorded};
 use crate::http::{self, Client, Response};
 use crate::spec::{Method, TestSpec};
@@ -32,6 +34,8 @@ pub(super) fn request_record(request: &http::Request, preview_limit: usize) -> R
 pub(super) struct Recording {
     pub recorded: Recorded,
     pub records: Vec<SendRecord>,
+    /// An interrupt stopped the sequence before its end: there is no verdict to give.
+    pub cut_short: bool,
 }
 
 pub(super) struct Sequence<'a> {
@@ -41,6 +45,8 @@ pub(super) struct Sequence<'a> {
     pub default_repeat: u32,
     /// The `--curl` form of a request (secrets as variable references).
     pub shell: &'a dyn Fn(&http::Request) -> ShellRequest,
+    /// After a signal no further send, read-back or probe starts.
+    pub interrupt: &'a Interrupt,
 }
 
 struct Recorder<'a> {
@@ -94,7 +100,7 @@ impl Sequence<'_> {
         let is_put = test.method == Method::Put;
         let state = state_get(request);
         let mut rec = Recorded {
-            request_headers: request.headers.clone(),
+            request_headers: request.headers.to_vec(),
             sent_json,
             planned_sends: planned,
             concurrent,
@@ -136,6 +142,13 @@ impl Sequence<'_> {
             rec.sends = answers;
         } else {
             for n in 1..=planned {
+                if n > 1 && self.interrupt.is_set() {
+                    return Recording {
+                        recorded: rec,
+                        records: r.records,
+                        cut_short: true,
+                    };
+                }
                 let answer = r.exchange(request, ExchangeKind::Send, format!("send {n}"));
                 let failed = answer.is_err();
                 rec.sends.push(answer);
@@ -157,6 +170,7 @@ impl Sequence<'_> {
             return Recording {
                 recorded: rec,
                 records: r.records,
+                cut_short: false,
             };
         };
         let mut responses: Vec<&Response> =
@@ -170,6 +184,14 @@ impl Sequence<'_> {
             return Recording {
                 recorded: rec,
                 records: r.records,
+                cut_short: false,
+            };
+        }
+        if self.interrupt.is_set() {
+            return Recording {
+                recorded: rec,
+                records: r.records,
+                cut_short: true,
             };
         }
         if planned > 1 && is_put && check::bodies_differ(&responses, idem, conditional) {
@@ -197,9 +219,7 @@ impl Sequence<'_> {
             stale
                 .headers
                 .retain(|(k, _)| !check::is_conditional_header(k));
-            stale
-                .headers
-                .push(("If-Match".into(), check::STALE_ETAG.into()));
+            stale.headers.set("If-Match", check::STALE_ETAG.into());
             rec.conditional = Some(self.probe(&mut r, is_put, &state, &stale, "conditional"));
         }
         if let Some(reject) = reject {
@@ -208,6 +228,7 @@ impl Sequence<'_> {
         Recording {
             recorded: rec,
             records: r.records,
+            cut_short: false,
         }
     }
 

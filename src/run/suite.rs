@@ -54,6 +54,9 @@ pub(super) struct SuiteRun<'a> {
     config: &'a RunConfig,
     client: &'a Client,
     cancel: &'a AtomicBool,
+    /// Set once a test of this file has started: after an interrupt, a file's `finally`
+    /// steps run only if something may need cleaning up.
+    started: AtomicBool,
     scope: Scope<'a>,
     redactor: Redactor,
 }
@@ -96,6 +99,7 @@ impl<'a> SuiteRun<'a> {
             config,
             client,
             cancel,
+            started: AtomicBool::new(false),
             scope,
             redactor,
         }
@@ -125,7 +129,16 @@ impl<'a> SuiteRun<'a> {
     /// Runs a test; a panic becomes an errored result instead of taking the run down.
     fn guarded(&self, index: usize, test: &TestSpec, finally: bool) -> TestResult {
         let skip = !finally && self.config.fail_fast && self.cancel.load(Ordering::SeqCst);
-        let result = if skip {
+        let interrupted =
+            self.config.interrupt.is_set() && (!finally || !self.started.load(Ordering::SeqCst));
+        if !finally && !interrupted && !skip {
+            self.started.store(true, Ordering::SeqCst);
+        }
+        let result = if interrupted {
+            let result =
+                super::interrupt::interrupted(self.suite, (self.index, index), test, finally);
+            self.redactor.value(result)
+        } else if skip {
             self.result(
                 index,
                 test,
@@ -182,11 +195,24 @@ impl<'a> SuiteRun<'a> {
         loop {
             attempt_no += 1;
             let mut attempt = self.attempt(test);
+            if attempt.cut_short && !finally {
+                return self.result(
+                    index,
+                    test,
+                    finally,
+                    Outcome::Interrupted,
+                    attempt_no,
+                    started.elapsed(),
+                    attempt,
+                );
+            }
             let passed = attempt.failures.is_empty();
             if passed && attempt_no > 1 {
                 attempt.flaky_failures = std::mem::take(&mut last_failures);
             }
-            if passed || attempt_no >= max_attempts {
+            // An interrupt (before or during the pause) means no retry: the verdict so far
+            // stands.
+            if passed || attempt_no >= max_attempts || !self.pause(interval) {
                 let outcome = if passed && attempt_no > 1 {
                     Outcome::Flaky
                 } else if passed {
@@ -207,8 +233,20 @@ impl<'a> SuiteRun<'a> {
                 );
             }
             last_failures = attempt.failures;
-            std::thread::sleep(interval);
         }
+    }
+
+    /// Waits `interval` before a retry; false when the run is interrupted meanwhile.
+    fn pause(&self, interval: Duration) -> bool {
+        let until = Instant::now() + interval;
+        while !self.config.interrupt.is_set() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+        false
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -334,6 +372,7 @@ impl<'a> SuiteRun<'a> {
             preview_limit: self.config.preview_limit,
             default_repeat: self.config.repeat,
             shell: &shell,
+            interrupt: &self.config.interrupt,
         };
         let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
         for resp in recording.recorded.responses() {
@@ -342,6 +381,10 @@ impl<'a> SuiteRun<'a> {
             }
         }
         out.sends = recording.records;
+        if recording.cut_short {
+            out.cut_short = true;
+            return out;
+        }
         out.failures = check::judge(test, &recording.recorded, vars);
         if out.failures.is_empty() {
             if let Some(Ok(last)) = recording.recorded.sends.last() {
@@ -432,6 +475,8 @@ struct Attempt {
     /// `--curl` names for each.
     secrets: Vec<(String, Option<&'static str>)>,
     shell: Option<ShellRequest>,
+    /// The interrupt stopped it between sends.
+    cut_short: bool,
 }
 
 /// Credentials in `auth`, which must never print, with the variable `--curl` names each.

@@ -217,6 +217,11 @@ impl Loader<'_> {
             .into_iter()
             .filter_map(|t| self.test(t, &defaults))
             .collect();
+        // The collects above reuse the raw tests' allocation, sized for the (much larger)
+        // raw structs; a suite lives for the whole run, so give the excess back (about
+        // 2.5 KB per spec file, measured with heaptrack on 10,000 files).
+        tests.shrink_to_fit();
+        finally.shrink_to_fit();
         let parallel = raw.parallel.value().unwrap_or(false);
         if parallel {
             if let Some(t) = tests.iter().find(|t| !t.capture.is_empty()) {

@@ -1,0 +1,257 @@
+//! Header fields as an ordered, case-insensitive list: the one place where names are
+//! compared, and where a request's headers are assembled from the spec's headers, the
+//! body's Content-Type, cookies and auth.
+//!
+//! Hand-written rather than `http::HeaderMap`: that map lowercases names, and putcheck
+//! sends each name spelled as the spec wrote it (as requests does).
+
+use std::ops::Deref;
+
+use base64::Engine;
+
+use super::{HttpError, HttpErrorKind};
+use crate::spec::Auth;
+
+/// Header fields in order; names compare case-insensitively, spelling is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers(Vec<(String, String)>);
+
+impl Headers {
+    pub fn new() -> Self {
+        Headers(Vec::new())
+    }
+
+    /// Fields as received: repeats (`Set-Cookie`) are kept, each on its own.
+    pub fn from_fields(fields: Vec<(String, String)>) -> Self {
+        Headers(fields)
+    }
+
+    /// A header map as requests builds one (`CaseInsensitiveDict`): a name given twice,
+    /// in any spelling, keeps the first one's place with the later spelling and value.
+    pub fn from_map<'a>(pairs: impl IntoIterator<Item = &'a (String, String)>) -> Self {
+        let mut headers = Headers::new();
+        for (k, v) in pairs {
+            headers.set(k, v.clone());
+        }
+        headers
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| same_name(k, name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| same_name(k, name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets `name` to one value: in the place of its first field (taking this spelling),
+    /// other fields of that name removed; at the end when it is new.
+    pub fn set(&mut self, name: &str, value: String) {
+        match self.0.iter().position(|(k, _)| same_name(k, name)) {
+            Some(i) => {
+                self.0[i] = (name.to_string(), value);
+                let rest = self.0.split_off(i + 1);
+                self.0
+                    .extend(rest.into_iter().filter(|(k, _)| !same_name(k, name)));
+            }
+            None => self.0.push((name.to_string(), value)),
+        }
+    }
+
+    /// Sets `name` unless it is already there.
+    pub fn set_default(&mut self, name: &str, value: String) {
+        if !self.contains(name) {
+            self.0.push((name.to_string(), value));
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(k, _)| !same_name(k, name));
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&(String, String)) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// The headers of a request, merged in requests' order of precedence: the spec's
+    /// `headers` (defaults already merged in by the loader), the body's Content-Type
+    /// unless given, `cookies` joined to any `Cookie` header, then `auth`, which replaces
+    /// an `Authorization` header. Every name and value is checked to be sendable.
+    pub fn for_request(
+        spec_headers: &[(String, String)],
+        content_type: Option<String>,
+        cookies: &[(String, String)],
+        auth: Option<&Auth>,
+    ) -> Result<Headers, HttpError> {
+        let mut headers = Headers::from_map(spec_headers);
+        if let Some(ct) = content_type {
+            headers.set_default("Content-Type", ct);
+        }
+        if !cookies.is_empty() {
+            let jar = cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            match headers.0.iter_mut().find(|(k, _)| same_name(k, "Cookie")) {
+                Some((_, existing)) => *existing = format!("{existing}; {jar}"),
+                None => headers.0.push(("Cookie".into(), jar)),
+            }
+        }
+        match auth {
+            Some(Auth::Basic { user, password }) => {
+                // UTF-8, as RFC 7617 recommends (requests uses Latin-1; ASCII is the same).
+                let token =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                headers.set("Authorization", format!("Basic {token}"));
+            }
+            Some(Auth::Bearer(t)) => headers.set("Authorization", format!("Bearer {t}")),
+            None => {}
+        }
+        for (name, value) in &headers.0 {
+            check_sendable(name, value)?;
+        }
+        Ok(headers)
+    }
+}
+
+impl From<Vec<(String, String)>> for Headers {
+    /// Fields as received, repeats kept (see `from_fields`).
+    fn from(fields: Vec<(String, String)>) -> Self {
+        Headers::from_fields(fields)
+    }
+}
+
+impl Deref for Headers {
+    type Target = [(String, String)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Headers {
+    type Item = &'a (String, String);
+    type IntoIter = std::slice::Iter<'a, (String, String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// Header names are case-insensitive (RFC 9110, section 5.1).
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// A field putcheck's HTTP client can put on the wire: a token for a name (RFC 9110,
+/// section 5.1), and visible ASCII, spaces and tabs for a value. The message names the
+/// header and says what to write instead, before anything is sent.
+fn check_sendable(name: &str, value: &str) -> Result<(), HttpError> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(HttpError::new(
+            HttpErrorKind::InvalidHeader,
+            format!("header name `{name}` is not valid in HTTP: use letters, digits and `-` (no spaces, colons or other symbols); the request was not sent"),
+        ));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| *c == '\r' || *c == '\n' || *c == '\0')
+    {
+        return Err(HttpError::new(
+            HttpErrorKind::InvalidHeader,
+            format!("header `{name}`: the value contains a {} character, which would end the header line; remove it (the request was not sent)", match c { '\r' => "carriage-return", '\n' => "line-feed", _ => "NUL" }),
+        ));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| !c.is_ascii() || c.is_ascii_control() && *c != '\t')
+    {
+        return Err(HttpError::new(
+            HttpErrorKind::InvalidHeader,
+            format!("header `{name}`: the value contains `{}` (U+{:04X}); putcheck sends header values as ASCII only, so percent-encode it, or use the RFC 8187 form where the header allows (`filename*=UTF-8''%C3%A9.txt`); the request was not sent", if c.is_control() { c.escape_default().to_string() } else { c.to_string() }, c as u32),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_later_spelling_replaces_the_earlier_in_its_place() {
+        let h = Headers::from_map(&pairs(&[("X-Dup", "a"), ("B", "1"), ("x-dup", "b")]));
+        assert_eq!(h.to_vec(), pairs(&[("x-dup", "b"), ("B", "1")]));
+        assert_eq!(h.get("X-DUP"), Some("b"));
+    }
+
+    #[test]
+    fn set_removes_repeats_and_get_all_keeps_them() {
+        let mut h = Headers::from_fields(pairs(&[("Set-Cookie", "a"), ("set-cookie", "b")]));
+        assert_eq!(h.get_all("SET-COOKIE"), vec!["a", "b"]);
+        h.set("Set-Cookie", "c".into());
+        assert_eq!(h.to_vec(), pairs(&[("Set-Cookie", "c")]));
+        h.remove("set-cookie");
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn request_headers_merge_content_type_cookies_and_auth() -> Result<(), HttpError> {
+        let h = Headers::for_request(
+            &pairs(&[
+                ("content-type", "text/csv"),
+                ("cookie", "a=1"),
+                ("Authorization", "x"),
+            ]),
+            Some("application/json".into()),
+            &pairs(&[("b", "2")]),
+            Some(&Auth::Bearer("t".into())),
+        )?;
+        assert_eq!(
+            h.to_vec(),
+            pairs(&[
+                ("content-type", "text/csv"),
+                ("cookie", "a=1; b=2"),
+                ("Authorization", "Bearer t")
+            ])
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn unsendable_values_name_the_header_and_do_not_blame_the_server() {
+        for (name, value) in [
+            ("X-Name", "café"),
+            ("X-Name", "雪"),
+            ("X-Name", "a\r\nb"),
+            ("X Name", "v"),
+        ] {
+            let e = Headers::for_request(&pairs(&[(name, value)]), None, &[], None)
+                .expect_err("unsendable");
+            assert_eq!(e.kind, HttpErrorKind::InvalidHeader);
+            assert!(e.message.contains(&format!("`{name}`")), "{}", e.message);
+            assert!(e.message.contains("not sent"), "{}", e.message);
+        }
+    }
+}

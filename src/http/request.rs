@@ -1,0 +1,120 @@
+//! Request building: a rendered request spec → URL with query, headers, body.
+
+use url::Url;
+
+use super::body::{form_urlencode, Body};
+use super::headers::Headers;
+use super::{HttpError, HttpErrorKind};
+use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
+
+/// A request ready to send: URL with query, final headers, body.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub headers: Headers,
+    pub body: Body,
+    pub timeout: Timeouts,
+    pub allow_redirects: bool,
+    pub proxies: Option<Proxies>,
+    pub verify: Verify,
+    pub cert: Option<ClientCert>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+}
+
+/// Builds the request URL: `url` as is when absolute, else joined to `base_url`, then
+/// `params` appended form-encoded (as requests does).
+pub fn build_url(
+    base_url: Option<&str>,
+    url: &str,
+    params: &[(String, String)],
+) -> Result<String, HttpError> {
+    let joined = if url.starts_with("http://") || url.starts_with("https://") {
+        url.to_string()
+    } else {
+        let Some(base) = base_url.filter(|b| !b.is_empty()) else {
+            return Err(HttpError::new(
+                HttpErrorKind::InvalidUrl,
+                format!("`{url}` is not an absolute URL and the spec has no `base_url`; add `base_url:` or write the full URL"),
+            ));
+        };
+        format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            url.trim_start_matches('/')
+        )
+    };
+    let mut parsed = Url::parse(&joined).map_err(|e| {
+        HttpError::new(
+            HttpErrorKind::InvalidUrl,
+            format!("invalid URL `{joined}`: {e}"),
+        )
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(HttpError::new(
+            HttpErrorKind::InvalidUrl,
+            format!("`{joined}`: only http and https URLs are supported"),
+        ));
+    }
+    // As requests: the encoded params go after the URL's own query, joined with `&`.
+    let encoded = form_urlencode(params);
+    if !encoded.is_empty() {
+        let query = match parsed.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{encoded}"),
+            _ => encoded,
+        };
+        parsed.set_query(Some(&query));
+    }
+    Ok(parsed.to_string())
+}
+
+/// Turns a rendered request spec into a request: URL, headers (with cookies and auth),
+/// body. A header that cannot be sent is an error here, before anything goes out.
+pub fn prepare(
+    method: Method,
+    base_url: Option<&str>,
+    url: &str,
+    spec: &RequestSpec,
+) -> Result<Request, HttpError> {
+    let url = build_url(base_url, url, &spec.params)?;
+    let body = Body::from_spec(&spec.body)?;
+    let headers = Headers::for_request(
+        &spec.headers,
+        body.content_type(),
+        &spec.cookies,
+        spec.auth.as_ref(),
+    )?;
+    Ok(Request {
+        method: method.as_str().to_string(),
+        url,
+        headers,
+        body,
+        timeout: spec.timeout,
+        allow_redirects: spec.allow_redirects,
+        proxies: spec.proxies.clone(),
+        verify: spec.verify.clone(),
+        cert: spec.cert.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_join_the_urls_own_query_as_requests_does() -> Result<(), HttpError> {
+        let params = vec![("a b".to_string(), "*~".to_string())];
+        let url = build_url(None, "http://h/p?x=1", &params)?;
+        assert_eq!(url, "http://h/p?x=1&a+b=%2A~");
+        let url = build_url(None, "http://h/p", &params)?;
+        assert_eq!(url, "http://h/p?a+b=%2A~");
+        let url = build_url(None, "http://h/p?x=1", &[])?;
+        assert_eq!(url, "http://h/p?x=1");
+        Ok(())
+    }
+}
