@@ -10,13 +10,20 @@ use common::*;
 
 const README: &str = include_str!("../README.md");
 
-/// The arguments of the README's first command (`cargo run --release -- ARGS`).
+/// The arguments of the README's first command (`cargo run --locked -- ARGS`).
 fn readme_first_command() -> Vec<String> {
     let block = README.split("```sh").nth(1).expect("README has a sh block");
     let line = block
         .lines()
         .find(|l| l.contains("cargo run"))
         .expect("the first command is a cargo run");
+    // The second command is `cargo test`: a first command in another profile (`--release`)
+    // would build every dependency a second time on a fresh clone.
+    let cargo_args = line.split(" -- ").next().unwrap_or_default();
+    assert!(
+        !cargo_args.contains("--release") && !cargo_args.contains("--profile"),
+        "the README's first command builds in the test profile: {line}"
+    );
     let args = line.split(" -- ").nth(1).expect("cargo run -- ARGS");
     let args = args.split('#').next().unwrap_or_default();
     args.split_whitespace().map(str::to_string).collect()
