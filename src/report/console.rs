@@ -75,7 +75,7 @@ impl Console {
 
     /// The line (and with `-v`, the exchange) printed for a finished test; empty when
     /// `--quiet` hides it.
-    fn test_text(&self, r: &TestResult) -> String {
+    pub fn test_text(&self, r: &TestResult) -> String {
         if self.options.quiet && !r.outcome.is_failure() {
             return String::new();
         }
