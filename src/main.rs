@@ -218,6 +218,8 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         cli_vars: cli_vars.clone(),
         cli_secrets: args.secrets.clone(),
         interrupt: interrupt.clone(),
+        // Only these two show a test's request as a curl command.
+        shell_commands: args.curl || args.junit.is_some(),
         ..RunConfig::default()
     };
     let client = Client::new(

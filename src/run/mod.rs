@@ -43,6 +43,9 @@ pub struct RunConfig {
     pub preview_limit: usize,
     /// Set by a signal: start nothing new, finish up, report.
     pub interrupt: Interrupt,
+    /// Build each request's `--curl` form (for `--curl` and the JUnit report). Off, results
+    /// carry none: building them costs about a fifth of the runner's own CPU per test.
+    pub shell_commands: bool,
 }
 
 impl Default for RunConfig {
@@ -57,6 +60,7 @@ impl Default for RunConfig {
             cli_secrets: Vec::new(),
             preview_limit: 4096,
             interrupt: Interrupt::default(),
+            shell_commands: true,
         }
     }
 }

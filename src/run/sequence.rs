@@ -43,8 +43,9 @@ pub(super) struct Sequence<'a> {
     pub preview_limit: usize,
     /// `--repeat`, for tests that do not say how many sends.
     pub default_repeat: u32,
-    /// The `--curl` form of a request (secrets as variable references).
-    pub shell: &'a dyn Fn(&http::Request) -> ShellRequest,
+    /// The `--curl` form of a request (secrets as variable references), when a report
+    /// shows it.
+    pub shell: Option<&'a dyn Fn(&http::Request) -> ShellRequest>,
     /// After a signal no further send, read-back or probe starts.
     pub interrupt: &'a Interrupt,
 }
@@ -74,7 +75,7 @@ impl Recorder<'_> {
             self.seq.preview_limit,
         );
         if kind != ExchangeKind::Send {
-            sent.shell = Some((self.seq.shell)(request));
+            sent.shell = self.seq.shell.map(|shell| shell(request));
         }
         self.records.push(sent);
         answer

@@ -366,12 +366,14 @@ impl<'a> SuiteRun<'a> {
             redactor.add_named(secret, *name);
         }
         let shell = |r: &http::Request| ShellRequest::new(r, spec.auth.as_ref(), &redactor);
-        out.shell = Some(shell(&request));
+        let shell: Option<&dyn Fn(&http::Request) -> ShellRequest> =
+            self.config.shell_commands.then_some(&shell);
+        out.shell = shell.map(|shell| shell(&request));
         let sequence = Sequence {
             client: self.client,
             preview_limit: self.config.preview_limit,
             default_repeat: self.config.repeat,
-            shell: &shell,
+            shell,
             interrupt: &self.config.interrupt,
         };
         let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
