@@ -396,6 +396,27 @@ fn verbose_shows_exchanges_and_curl_reproduces_the_request() {
     assert!(stdout(&out).contains(&format!("> PUT {}", s.url("/ok"))));
 }
 
+/// The runner builds curl commands only for the reports that show them; `--junit` alone
+/// (no `--curl`) is one of them: every test case's `<system-out>` carries its curl line.
+#[test]
+fn junit_without_curl_flag_still_carries_each_tests_curl_command() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        &format!("tests:\n  - name: ok\n    put: {}\n    headers: {{ X-Trace: abc }}\n", s.url("/ok")),
+    );
+    let out = specs.run(&["a.yaml", "--junit", "j.xml"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let junit = std::fs::read_to_string(specs.path("j.xml")).expect("junit");
+    assert!(
+        junit.contains(&format!("curl: curl -X PUT &apos;{}&apos; -H &apos;X-Trace: abc&apos;", s.url("/ok")))
+            || junit.contains(&format!("curl: curl -X PUT '{}' -H 'X-Trace: abc'", s.url("/ok"))),
+        "{junit}"
+    );
+    assert!(!stdout(&out).contains("curl -X"), "no --curl, no curl on the console");
+}
+
 #[test]
 fn secrets_never_print_in_any_output() {
     let s = server();
