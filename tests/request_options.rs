@@ -7,6 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::multipart::{parse_multipart, Part};
 use common::*;
 use serde_json::{json, Value};
 
@@ -184,38 +185,6 @@ tests:
 // ---------------------------------------------------------------------------------------
 // files: multipart/form-data checked with a real parser (multer)
 // ---------------------------------------------------------------------------------------
-
-#[derive(Debug, PartialEq)]
-struct Part {
-    name: Option<String>,
-    filename: Option<String>,
-    content_type: Option<String>,
-    data: Vec<u8>,
-}
-
-fn parse_multipart(content_type: &str, body: Vec<u8>) -> Vec<Part> {
-    let boundary = multer::parse_boundary(content_type).expect("a multipart boundary");
-    let stream = futures::stream::once(async move {
-        Ok::<bytes::Bytes, std::convert::Infallible>(bytes::Bytes::from(body))
-    });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    futures::executor::block_on(async {
-        let mut parts = Vec::new();
-        while let Some(field) = multipart.next_field().await.expect("valid multipart") {
-            let name = field.name().map(String::from);
-            let filename = field.file_name().map(String::from);
-            let content_type = field.content_type().map(|m| m.to_string());
-            let data = field.bytes().await.expect("part body").to_vec();
-            parts.push(Part {
-                name,
-                filename,
-                content_type,
-                data,
-            });
-        }
-        parts
-    })
-}
 
 /// What requests 2.34 (urllib3 2) sends for
 /// `requests.put(url, data={'f1': 'v1', 'f2': ['a', 'b']}, files={'up': open('upload.bin',
@@ -733,7 +702,9 @@ tests:
 fn every_option_works_in_defaults_and_a_test_overrides_it() {
     let slow = TestServer::start(|r| {
         if r.path() == "/slow" {
-            std::thread::sleep(Duration::from_millis(600));
+            // Well past the default timeout, well inside the test's own: the margins keep
+            // the verdicts the same on a loaded machine.
+            std::thread::sleep(Duration::from_millis(2500));
         }
         Action::json(200, json!({}))
     });
@@ -749,7 +720,7 @@ defaults:
   params: {{ v: 1, lang: en }}
   cookies: {{ c: 1 }}
   auth: {{ bearer: default-token }}
-  timeout: 200ms
+  timeout: 1s
   data: {{ from: defaults }}
 tests:
   - name: defaults apply
@@ -766,7 +737,7 @@ tests:
     get: {slow}/slow
   - name: a test's timeout wins
     get: {slow}/slow
-    timeout: 5s
+    timeout: 20s
 "#,
             base = server.base(),
             slow = slow.base()
@@ -800,11 +771,11 @@ tests:
     assert_eq!(
         outcome(2),
         "errored",
-        "the 200ms default timeout did not apply"
+        "the 1s default timeout did not apply"
     );
     let message = rep["tests"][2]["failures"][0]["message"]
         .as_str()
         .unwrap_or_default();
-    assert!(message.contains("within 200ms"), "{message}");
-    assert_eq!(outcome(3), "passed", "the test's 5s timeout did not win");
+    assert!(message.contains("within 1s"), "{message}");
+    assert_eq!(outcome(3), "passed", "the test's 20s timeout did not win");
 }
