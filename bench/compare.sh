@@ -95,7 +95,8 @@ measure() {
   for _ in $(seq 1 "$runs"); do
     local start end
     start=$(date +%s%N)
-    /usr/bin/time -f '%U %S %M' -o "$work/t" "$@" > "$work/$name.out" 2>&1 || true
+    status=0
+    /usr/bin/time -f '%U %S %M' -o "$work/t" "$@" > "$work/$name.out" 2>&1 || status=$?
     end=$(date +%s%N)
     echo "$(awk -v ns=$((end - start)) 'BEGIN {printf "%.4f", ns / 1e9}') $(tail -1 "$work/t")" >> "$work/$name.times"
   done
@@ -147,7 +148,7 @@ raw_wall=$wall raw_cpu=$cpu raw_rss=$rss
 header
 row "$raw_tool" "$raw_wall" "$raw_cpu" "$puts" "$raw_rss"
 measure putcheck "$PUTCHECK" "$work/fast/specs" --no-progress --color never --jobs "$jobs"
-grep -q ' passed' "$work/putcheck.out" || { echo "putcheck did not pass:"; tail -5 "$work/putcheck.out"; }
+[ "$status" = 0 ] || { echo "putcheck did not pass (exit $status):"; tail -5 "$work/putcheck.out"; }
 row "putcheck --jobs $jobs" "$wall" "$cpu" "$puts" "$rss"
 pc_wall=$wall
 if command -v hurl >/dev/null; then
@@ -163,12 +164,15 @@ echo
 # 2. 20 ms target: SLOW_FILES × 2 PUTs at the default --jobs.
 rm -rf "$work/fast"
 suite "$work/slow" "$slow_files" "http://127.0.0.1:$demo_port" "/delay/$latency" 200
-default_jobs=$("$PUTCHECK" --help | sed -n 's/.*\[default: \([0-9]*\)\].*/\1/p' | head -1)
+default_jobs=$("$PUTCHECK" --help | grep -e '--jobs' | sed -n 's/.*\[default: \([0-9]*\)\].*/\1/p' | head -1)
 default_jobs=${default_jobs:-64}
-ideal=$(echo "($slow_files + $default_jobs - 1) / $default_jobs * 2 * $latency / 1000" | bc -l)
-echo "### $slow_files spec files × 2 PUTs against putcheck serve /delay/$latency, default --jobs"
+# ceil(N / jobs) waves of 2 sequential sends each (integer arithmetic: whole waves).
+waves=$(( (slow_files + default_jobs - 1) / default_jobs ))
+ideal=$(echo "$waves * 2 * $latency / 1000" | bc -l)
+echo "### $slow_files spec files × 2 PUTs against putcheck serve /delay/$latency, default --jobs ($default_jobs)"
 echo
 measure slow "$PUTCHECK" "$work/slow/specs" --no-progress --color never
+[ "$status" = 0 ] || { echo "putcheck did not pass (exit $status):"; tail -5 "$work/slow.out"; }
 printf '| tool | wall (median of %s) | ideal ceil(N / jobs) × 2 × %s ms | wall ÷ ideal |\n| --- | ---: | ---: | ---: |\n' "$runs" "$latency"
 printf '| putcheck (default --jobs) | %.3f s | %.3f s | %.2f× |\n' "$wall" "$ideal" "$(echo "$wall / $ideal" | bc -l)"
 if command -v hurl >/dev/null; then

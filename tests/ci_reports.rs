@@ -391,17 +391,28 @@ fn junit_without_curl_flag_still_carries_each_tests_curl_command() {
     let specs = Specs::new();
     specs.write(
         "a.yaml",
-        &format!("tests:\n  - name: ok\n    put: {}\n    headers: {{ X-Trace: abc }}\n", s.url("/ok")),
+        &format!(
+            "tests:\n  - name: ok\n    put: {}\n    headers: {{ X-Trace: abc }}\n",
+            s.url("/ok")
+        ),
     );
     let out = specs.run(&["a.yaml", "--junit", "j.xml"]);
     assert!(out.status.success(), "{}", stdout(&out));
     let junit = std::fs::read_to_string(specs.path("j.xml")).expect("junit");
     assert!(
-        junit.contains(&format!("curl: curl -X PUT &apos;{}&apos; -H &apos;X-Trace: abc&apos;", s.url("/ok")))
-            || junit.contains(&format!("curl: curl -X PUT '{}' -H 'X-Trace: abc'", s.url("/ok"))),
+        junit.contains(&format!(
+            "curl: curl -X PUT &apos;{}&apos; -H &apos;X-Trace: abc&apos;",
+            s.url("/ok")
+        )) || junit.contains(&format!(
+            "curl: curl -X PUT '{}' -H 'X-Trace: abc'",
+            s.url("/ok")
+        )),
         "{junit}"
     );
-    assert!(!stdout(&out).contains("curl -X"), "no --curl, no curl on the console");
+    assert!(
+        !stdout(&out).contains("curl -X"),
+        "no --curl, no curl on the console"
+    );
 }
 
 #[test]
