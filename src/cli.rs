@@ -12,7 +12,7 @@ use regex::Regex;
     version,
     about = "Test HTTP PUT endpoints from YAML specs: status, reason, headers, JSON, and idempotency.",
     args_conflicts_with_subcommands = true,
-    after_help = "Exit status: 0 all tests passed, 1 a test failed, 2 a spec or the command line is wrong.\nSpec format: docs/spec-format.md"
+    after_help = "Exit status: 0 all tests passed, 1 a test failed, 2 a spec or the command line is wrong,\n130 / 143 interrupted by SIGINT / SIGTERM (reports are still written; a second signal quits at once).\nSpec format: docs/spec-format.md"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -29,11 +29,75 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// Start the demo API on a free loopback port and run the bundled example specs
-    /// (or PATHS) against it, with BASE_URL set to its address.
+    /// Start the demo API on a free loopback port and run specs against it, with
+    /// BASE_URL set to its address. Without PATHS it runs the example specs bundled in
+    /// the binary (from any folder); with --failing, the bundled failing examples.
     Demo {
+        /// Run the bundled failing examples (each breaks idempotency in its own way)
+        /// instead of the passing ones.
+        #[arg(long, conflicts_with = "paths")]
+        failing: bool,
+        // Boxed: the run options are large beside the other subcommands.
         #[command(flatten)]
-        run: RunArgs,
+        run: Box<RunArgs>,
+    },
+    /// Write specs from an OpenAPI document, a curl command or a HAR file (docs/import.md).
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Print a shell completion script (install: see the README).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `putcheck man > ~/.local/share/man/man1/putcheck.1`.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// One spec file per path with a PUT (OpenAPI 3.0 or 3.1, YAML or JSON).
+    Openapi {
+        /// The OpenAPI document.
+        file: PathBuf,
+        /// Folder for the spec files (and the response JSON Schemas).
+        #[arg(long, value_name = "DIR", default_value = "specs")]
+        out: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a spec for a curl command line: `putcheck import curl 'curl -X PUT ...'`.
+    Curl {
+        /// The command, quoted as one argument (split as a POSIX shell would), or its words.
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true, value_name = "COMMAND")]
+        command: Vec<String>,
+        /// Write credentials into the spec under `vars:` instead of reading them from
+        /// the environment (still listed under `secrets:`, so never printed).
+        #[arg(long)]
+        keep_secrets: bool,
+    },
+    /// The PUT entries (or, with --all, every entry) of a HAR 1.2 file as one spec file.
+    Har {
+        /// The HAR file (browser devtools: "Save all as HAR").
+        file: PathBuf,
+        /// Folder for the spec file.
+        #[arg(long, value_name = "DIR", default_value = "specs")]
+        out: PathBuf,
+        /// Overwrite a file that already exists.
+        #[arg(long)]
+        force: bool,
+        /// Import every entry, not only PUTs.
+        #[arg(long)]
+        all: bool,
+        /// Keep the browser's cookies (as secret variables).
+        #[arg(long)]
+        cookies: bool,
+        /// Write credentials into the spec under `vars:` (still listed under `secrets:`).
+        #[arg(long)]
+        keep_secrets: bool,
     },
 }
 
@@ -78,6 +142,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<String>,
 
+    /// Write an HTML report: one self-contained file (for a CI artifact page).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<String>,
+
     /// Run one shard of the suite: `hash:K/N` (stable per file) or `count:K/N`.
     #[arg(long, value_name = "KIND:K/N")]
     pub partition: Option<Partition>,
@@ -107,9 +175,18 @@ pub struct RunArgs {
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
 
-    /// Print a curl command that reproduces each failing request.
+    /// Print a curl command that reproduces each failing request (secrets as $VARIABLES).
     #[arg(long)]
     pub curl: bool,
+
+    /// Print only failures and the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print test lines in file order at the end, not as tests finish (logs that diff
+    /// cleanly between runs).
+    #[arg(long)]
+    pub ordered: bool,
 
     /// Never show the progress bar.
     #[arg(long)]

@@ -6,13 +6,16 @@
 pub mod check;
 pub mod demo;
 pub mod http;
+pub mod import;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod signals;
 pub mod spec;
 
 /// Exit status, in one place: 0 all passed, 1 a test failed, 2 a spec or the command
-/// line (or a report file) is wrong.
+/// line (or a report file) is wrong; 130 / 143 interrupted by SIGINT / SIGTERM
+/// (`signals::exit_code`).
 pub mod exit {
     use crate::run::Summary;
 

@@ -7,23 +7,28 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use putcheck::demo::{bundle, DemoServer};
-use putcheck::exit;
 use putcheck::http::{Client, EnvProxies};
 use putcheck::plan::{self, Filter};
 use putcheck::report::console::{Console, ConsoleOptions};
-use putcheck::report::json::JsonReporter;
-use putcheck::report::junit::Junit;
+use putcheck::report::file::FileReport;
+use putcheck::report::html::Html;
+use putcheck::report::json::Json;
+use putcheck::report::junit::JunitXml;
 use putcheck::report::Reporters;
 use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
+use putcheck::{exit, signals};
 
-use cli::{Cli, ColorWhen, Command, RunArgs};
+use cli::{Cli, ColorWhen, Command, ImportSource, RunArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::Serve { addr }) => serve(&addr),
-        Some(Command::Demo { run }) => demo(run),
+        Some(Command::Demo { failing, run }) => demo(*run, failing),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
+        Some(Command::Import { source }) => import(source),
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)
@@ -46,17 +51,77 @@ fn serve(addr: &str) -> u8 {
     }
 }
 
-fn demo(mut args: RunArgs) -> u8 {
+fn import(source: ImportSource) -> u8 {
+    use putcheck::import::{self, har::HarOptions};
+    let told = match source {
+        ImportSource::Curl {
+            command,
+            keep_secrets,
+        } => import::curl::import(&command, keep_secrets).and_then(|spec| {
+            // The spec is the output; what to set goes to stderr.
+            print!("{}", spec.render()?);
+            if let Some(hint) = import::variables_hint(&spec.secrets.to_set()) {
+                eprintln!("{hint}");
+            }
+            Ok(Vec::new())
+        }),
+        ImportSource::Openapi { file, out, force } => {
+            import::openapi::import(&file).and_then(|i| i.write_to(&out, force))
+        }
+        ImportSource::Har {
+            file,
+            out,
+            force,
+            all,
+            cookies,
+            keep_secrets,
+        } => {
+            let options = HarOptions {
+                all,
+                cookies,
+                keep_secrets,
+            };
+            import::har::import(&file, &options).and_then(|i| i.write_to(&out, force))
+        }
+    };
+    match told {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "putcheck", &mut std::io::stdout());
+    exit::OK
+}
+
+fn man() -> u8 {
+    let command = <Cli as clap::CommandFactory>::command();
+    match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
+        Ok(()) => exit::OK,
+        Err(e) => fail(format!("cannot write the man page: {e}")),
+    }
+}
+
+fn demo(mut args: RunArgs, failing: bool) -> u8 {
     let server = match DemoServer::start("127.0.0.1:0") {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
     // Kept alive until the run ends: the bundled specs are read from it.
     let mut _bundle_dir = None;
+    let mut running = String::new();
     if args.paths.is_empty() {
         // Report paths mean the user's folder, not the one the examples unpack into.
         if let Ok(here) = std::env::current_dir() {
-            for path in [&mut args.junit, &mut args.json].into_iter().flatten() {
+            let reports = [&mut args.junit, &mut args.json, &mut args.html];
+            for path in reports.into_iter().flatten() {
                 if path != "-" {
                     *path = here.join(&*path).display().to_string();
                 }
@@ -67,7 +132,14 @@ fn demo(mut args: RunArgs) -> u8 {
                 if let Err(e) = std::env::set_current_dir(dir.path()) {
                     return fail(format!("cannot enter the bundled examples' folder: {e}"));
                 }
-                args.paths = vec![PathBuf::from(bundle::SPECS_DIR)];
+                let (folder, what) = if failing {
+                    (bundle::FAILING_DIR, "failing examples")
+                } else {
+                    (bundle::SPECS_DIR, "example specs")
+                };
+                args.paths = vec![PathBuf::from(folder)];
+                running =
+                    format!("; running the bundled {what} ({folder}/; give PATHS to run your own)");
                 _bundle_dir = Some(dir);
             }
             Err(e) => return fail(format!("cannot unpack the bundled example specs: {e}")),
@@ -75,7 +147,7 @@ fn demo(mut args: RunArgs) -> u8 {
     }
     let mut vars = HashMap::new();
     vars.insert("BASE_URL".to_string(), server.base_url());
-    eprintln!("demo API on {}", server.base_url());
+    eprintln!("demo API on {}{running}", server.base_url());
     run_specs(args, vars)
 }
 
@@ -130,13 +202,18 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         );
     }
     let jobs = args.jobs.map(usize::from).unwrap_or(run::DEFAULT_JOBS);
+    let interrupt = run::Interrupt::new();
+    if let Err(e) = signals::listen(interrupt.clone()) {
+        eprintln!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports");
+    }
     let config = RunConfig {
         jobs,
         repeat: args.repeat,
         retries: args.retries,
         fail_fast: args.fail_fast,
         cli_vars: cli_vars.clone(),
-        cli_secrets: args.secrets.iter().map(|(_, v)| v.clone()).collect(),
+        cli_secrets: args.secrets.clone(),
+        interrupt: interrupt.clone(),
         ..RunConfig::default()
     };
     let client = Client::new(
@@ -144,22 +221,36 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         args.max_body.saturating_mul(1024 * 1024),
         EnvProxies::from_env(),
     );
-    let json_to_stdout = args.json.as_deref() == Some("-");
+    // A report written to stdout (`--json -`, `--html -`) keeps stdout to itself.
+    let report_to_stdout = [&args.json, &args.junit, &args.html]
+        .iter()
+        .any(|p| p.as_deref() == Some("-"));
     let console = Console::new(
         color,
         ConsoleOptions {
             verbosity: args.verbose,
             curl: args.curl,
-            progress: !args.no_progress && std::io::stderr().is_terminal() && !json_to_stdout,
-            to_stderr: json_to_stdout,
+            progress: !args.no_progress && std::io::stderr().is_terminal() && !report_to_stdout,
+            to_stderr: report_to_stdout,
+            quiet: args.quiet,
+            ordered: args.ordered,
         },
     );
     let mut reporters = Reporters(vec![Box::new(console)]);
     if let Some(path) = &args.junit {
-        reporters.0.push(Box::new(Junit::new(path.clone())));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, JunitXml::default())));
     }
     if let Some(path) = &args.json {
-        reporters.0.push(Box::new(JsonReporter::new(path.clone())));
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, Json::default())));
+    }
+    if let Some(path) = &args.html {
+        reporters
+            .0
+            .push(Box::new(FileReport::new(path, Html::default())));
     }
     let summary = match run::execute(&plan, &config, &client, |e| reporters.report(e)) {
         Ok(s) => s,
@@ -168,6 +259,9 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let report_errors = reporters.finish();
     for e in &report_errors {
         eprintln!("error: {e}");
+    }
+    if let Some(signal) = interrupt.signal() {
+        return signals::exit_code(signal);
     }
     exit::code(&summary, !report_errors.is_empty())
 }

@@ -128,7 +128,7 @@ impl Filter {
 }
 
 /// A loaded suite and the indices of its tests that run.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PlannedSuite {
     pub suite: Arc<Suite>,
     pub selected: Vec<usize>,
@@ -139,7 +139,7 @@ pub fn test_id(suite: &Suite, name: &str) -> String {
     format!("{}::{name}", suite.path.display())
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Plan {
     pub suites: Vec<PlannedSuite>,
     /// Files that could not be loaded, with all their errors.
@@ -149,6 +149,12 @@ pub struct Plan {
 impl Plan {
     pub fn test_count(&self) -> usize {
         self.suites.iter().map(|s| s.selected.len()).sum()
+    }
+
+    /// `finally` steps of the files that run (a file runs when a test of it is selected);
+    /// each runs once, after that file's tests.
+    pub fn finally_count(&self) -> usize {
+        self.suites.iter().map(|s| s.suite.finally.len()).sum()
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 use std::collections::{BTreeSet, HashMap};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use common::*;
@@ -104,7 +105,16 @@ fn junit_has_a_testcase_per_test_and_validates_against_the_xsd() {
         failure.text().unwrap_or("").contains("+  \"version\": 2"),
         "diff in the failure text"
     );
-    assert!(child(&mixed[1], "flakyFailure").is_some(), "flaky recorded");
+    let flaky = child(&mixed[1], "flakyFailure").expect("flaky recorded");
+    assert!(
+        flaky
+            .children()
+            .any(|c| c.has_tag_name("stackTrace")
+                && c.text().unwrap_or("").contains("expected: 200")),
+        "a flaky attempt keeps its failure text: {xml}"
+    );
+    // Jenkins splits a class name at its last dot: no `.yaml` class, folders as packages.
+    assert_eq!(attr(&mixed[0], "classname"), "b_mixed");
     assert!(child(&mixed[1], "failure").is_none());
     assert_eq!(
         attr(&child(&mixed[2], "error").expect("transport error"), "type"),
@@ -163,7 +173,18 @@ fn json_report_follows_its_documented_schema() {
     assert_eq!(report["invalid_files"][0]["errors"][0]["line"], 3);
     let bumps = &report["tests"][2];
     assert_eq!(bumps["name"], "bumps");
-    assert_eq!(bumps["sends"].as_array().map(Vec::len), Some(2));
+    let labels: Vec<&str> = bumps["sends"]
+        .as_array()
+        .expect("sends")
+        .iter()
+        .filter_map(|s| s["label"].as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        ["send 1", "send 2", "noise check 1", "noise check 2"]
+    );
+    assert_eq!(bumps["sends"][2]["kind"], "read_back");
+    assert_eq!(bumps["sends"][2]["request"]["method"], "GET");
     assert_eq!(bumps["failures"][0]["paths"], json!(["$.version"]));
 }
 
@@ -290,8 +311,22 @@ fn fail_fast_starts_nothing_new_but_finally_runs() {
     );
     let out = specs.run(&["a.yaml", "--fail-fast", "--jobs", "1", "--json", "r.json"]);
     assert_eq!(out.status.code(), Some(1));
-    let paths: Vec<String> = s.requests().iter().map(|r| r.path().to_string()).collect();
-    assert_eq!(paths, vec!["/bump", "/bump", "/cleanup"]);
+    let paths: Vec<String> = s
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    // Two sends, then two GETs that tell noise from a changed state, then `finally`.
+    assert_eq!(
+        paths,
+        vec![
+            "PUT /bump",
+            "PUT /bump",
+            "GET /bump",
+            "GET /bump",
+            "DELETE /cleanup"
+        ]
+    );
     let r = specs.report(&out);
     assert_eq!(r["tests"][1]["outcome"], "skipped");
     assert_eq!(r["tests"][2]["outcome"], "passed");
@@ -319,7 +354,7 @@ fn retries_flag_makes_a_passing_retry_flaky() {
             s.url("/flaky/3")
         ),
     );
-    let out = specs.run(&["a.yaml", "--retries", "5"]);
+    let (out, report) = specs.run_report(&["a.yaml", "--retries", "5"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
@@ -330,7 +365,10 @@ fn retries_flag_makes_a_passing_retry_flaky() {
         text.contains("earlier: status: unexpected status"),
         "{text}"
     );
-    assert!(text.contains("1 passed, 0 failed, 1 flaky"), "{text}");
+    // Console and JSON count alike: `passed` is a first-attempt pass, a pass on a retry is flaky.
+    assert!(text.contains("0 passed, 1 flaky, 0 failed"), "{text}");
+    assert_eq!(report["summary"]["passed"], 0);
+    assert_eq!(report["summary"]["flaky"], 1);
 }
 
 #[test]
@@ -455,5 +493,94 @@ fn curl_never_sends_a_cut_preview_for_a_long_body() {
     assert!(
         !text.contains(&"x".repeat(4096)),
         "the preview is not pasted into curl"
+    );
+}
+
+#[test]
+fn curl_names_secrets_as_shell_variables_and_the_line_runs() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        &format!(
+            r#"base_url: {}
+secrets: [API_TOKEN, PASSWORD]
+tests:
+  - name: login
+    put: /login?who=bob
+    headers: {{ Authorization: "Bearer ${{API_TOKEN}}", X-Note: "it's here" }}
+    json: {{ user: bob, password: "${{PASSWORD:-hunter22}}" }}
+    idempotency: false
+    expect: {{ status: 418 }}
+"#,
+            s.base()
+        ),
+    );
+    let out = specs.run_env(
+        &[
+            "a.yaml", "--curl", "-v", "--junit", "j.xml", "--json", "r.json",
+        ],
+        &[("API_TOKEN", "tok-XYZ-789")],
+    );
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reproduce: "))
+        .expect("a curl line")
+        .to_string();
+    assert!(
+        line.contains(r#"-H "Authorization: Bearer $API_TOKEN""#),
+        "{line}"
+    );
+    assert!(
+        line.contains(r#"--data-binary '{"user":"bob","password":"'"$PASSWORD"'"}'"#),
+        "the body is written, the secret as a variable: {line}"
+    );
+    // The fallback of a secret is a secret too, in every output.
+    let junit = std::fs::read_to_string(specs.path("j.xml")).expect("junit");
+    let json = std::fs::read_to_string(specs.path("r.json")).expect("json");
+    for (name, output) in [("console", &text), ("junit", &junit), ("json", &json)] {
+        for secret in ["hunter22", "tok-XYZ-789"] {
+            assert!(!output.contains(secret), "{name} shows {secret}:\n{output}");
+        }
+    }
+
+    // Pasted into a shell after `export`, the line sends the same request.
+    if Command::new("curl").arg("--version").output().is_err() {
+        missing_component(
+            "curl_names_secrets_as_shell_variables_and_the_line_runs",
+            "curl",
+            "apt-get install curl; .ci/run installs it",
+        );
+        return;
+    }
+    let before = s.requests().len();
+    let ran = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{line} -s -o /dev/null"))
+        .env("API_TOKEN", "tok-XYZ-789")
+        .env("PASSWORD", "hunter22")
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .output()
+        .expect("run sh");
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    let reqs = s.requests();
+    assert_eq!(reqs.len(), before + 1);
+    let (putcheck_sent, curl_sent) = (&reqs[0], &reqs[before]);
+    assert_eq!(curl_sent.method, "PUT");
+    assert_eq!(curl_sent.target, putcheck_sent.target);
+    assert_eq!(
+        curl_sent.header("authorization"),
+        Some("Bearer tok-XYZ-789")
+    );
+    assert_eq!(curl_sent.header("x-note"), Some("it's here"));
+    assert_eq!(curl_sent.body_text(), putcheck_sent.body_text());
+    assert_eq!(
+        curl_sent.body_text(),
+        r#"{"user":"bob","password":"hunter22"}"#
     );
 }

@@ -58,11 +58,15 @@ fn the_repository_specs_pass_against_the_demo() {
 
 #[test]
 fn the_failing_examples_fail_each_in_its_own_way() {
-    let out = putcheck(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["demo", "examples/failing", "--no-progress"],
-    );
+    // Bundled in the binary: no clone needed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = putcheck(dir.path(), &["demo", "--failing", "--no-progress"]);
     assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("running the bundled failing examples"),
+        "{}",
+        stderr(&out)
+    );
     let text = stdout(&out);
     for expected in [
         "FAIL  examples/failing/version-bump.yaml::replace a versioned document",
@@ -73,10 +77,83 @@ fn the_failing_examples_fail_each_in_its_own_way() {
         "header ETag differs",
         "PASS  examples/failing/race.yaml::one at a time (passes)",
         "FAIL  examples/failing/race.yaml::all at once (fails)",
-        "2 passed, 5 failed",
+        "$.version moved with the repeat and stays the same between two GETs",
+        "$.notes is left over",
+        "send 2 created the resource again",
+        "answered 200 OK instead of 412 Precondition Failed",
+        "answered 422 Unprocessable Entity but stored it anyway: the state changed at $.size",
+        "must get the first answer replayed",
+        "the server accepted the request it must refuse",
+        "4 passed, 10 failed",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+}
+
+/// Starts `putcheck serve` on a free port; returns the child and its base URL.
+fn serve() -> (
+    std::process::Child,
+    BufReader<std::process::ChildStderr>,
+    String,
+) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_putcheck"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    // Kept open until the server is stopped: it writes a second line after the first.
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("read");
+    let url = first
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    (child, stderr, url)
+}
+
+#[test]
+fn the_failing_examples_fail_on_every_run_against_one_server() {
+    let (mut child, _stderr, url) = serve();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            putcheck_command(root, &["examples/failing", "--no-progress"])
+                .env("BASE_URL", &url)
+                .output()
+                .expect("run")
+        })
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    for (i, out) in runs.iter().enumerate() {
+        assert!(
+            stdout(out).contains("4 passed, 10 failed"),
+            "run {}:\n{}",
+            i + 1,
+            stdout(out)
+        );
+    }
+}
+
+#[test]
+fn demo_says_what_it_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = putcheck(dir.path(), &["demo", "--help"]);
+    assert_exit(&out, 0);
+    let help = stdout(&out);
+    assert!(help.contains("bundled"), "{help}");
+    assert!(help.contains("--failing"), "{help}");
+    let out = putcheck(dir.path(), &["demo", "--no-progress", "-q"]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("running the bundled example specs"),
+        "{}",
+        stderr(&out)
+    );
+    let out = putcheck(dir.path(), &["demo", "--failing", "specs"]);
+    assert_exit(&out, 2);
 }
 
 /// The failure output shown in the README is what putcheck prints today.
@@ -106,20 +183,7 @@ fn the_readme_shows_real_failure_output() {
 
 #[test]
 fn serve_listens_where_asked_and_answers() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_putcheck"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    // Kept open until the server is stopped: it writes a second line after the first.
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut first = String::new();
-    stderr.read_line(&mut first).expect("read");
-    let url = first
-        .split_whitespace()
-        .last()
-        .unwrap_or_default()
-        .to_string();
+    let (mut child, _stderr, url) = serve();
     // The body is read before the server stops.
     let answer = ureq::get(&format!("{url}/"))
         .call()

@@ -398,3 +398,97 @@ fn drop_stops_the_server() {
         .build();
     assert!(agent.get(&format!("http://{addr}/")).call().is_err());
 }
+
+#[test]
+fn widgets_replace_validate_and_honour_preconditions() {
+    let server = start();
+    let url = format!("{}/widgets/w1", server.base_url());
+    let body = json!({"name": "gadget", "size": 3});
+    let created = put_json(&url, &body);
+    assert_eq!(created.status, 201);
+    let created_at = created.json()["created_at"].clone();
+    assert!(created_at.is_string());
+    // A replacement keeps the server's own field and drops what was not sent.
+    let replaced = put_json(&url, &json!({"name": "other"}));
+    assert_eq!(replaced.status, 200);
+    assert_eq!(
+        get(&url).json(),
+        json!({"id": "w1", "name": "other", "created_at": created_at})
+    );
+    let bad = put_json(&url, &json!({"name": "other", "size": "three"}));
+    assert_eq!(bad.status, 422);
+    assert_eq!(get(&url).json()["name"], "other");
+    let json_type = ("Content-Type", "application/json");
+    let stale = send(
+        "PUT",
+        &url,
+        &[json_type, ("If-Match", "\"putcheck-stale\"")],
+        Some(br#"{"name":"stale"}"#),
+    );
+    assert_eq!(stale.status, 412);
+    let exists = send(
+        "PUT",
+        &url,
+        &[json_type, ("If-None-Match", "*")],
+        Some(br#"{"name":"again"}"#),
+    );
+    assert_eq!(exists.status, 412);
+    assert_eq!(get(&url).json()["name"], "other");
+}
+
+#[test]
+fn each_broken_probe_endpoint_breaks_its_probe() {
+    let server = start();
+    let base = server.base_url();
+    // Merging keeps a field the next PUT left out.
+    put_json(&format!("{base}/merging/m"), &json!({"a": 1, "b": 2}));
+    put_json(&format!("{base}/merging/m"), &json!({"a": 3}));
+    assert_eq!(get(&format!("{base}/merging/m")).json()["b"], 2);
+    // Recreating answers 201 every time.
+    for _ in 0..2 {
+        assert_eq!(
+            put_json(&format!("{base}/recreating/r"), &json!({})).status,
+            201
+        );
+    }
+    // Ignores-if-match accepts a stale If-Match.
+    let url = format!("{base}/ignores-if-match/i");
+    put_json(&url, &json!({"a": 1}));
+    let stale = send(
+        "PUT",
+        &url,
+        &[("Content-Type", "application/json"), ("If-Match", "\"x\"")],
+        Some(br#"{"a":2}"#),
+    );
+    assert_eq!(stale.status, 200);
+    // Lenient refuses a bad size, and stores it.
+    let url = format!("{base}/lenient/l");
+    put_json(&url, &json!({"size": 1}));
+    assert_eq!(put_json(&url, &json!({"size": "x"})).status, 422);
+    assert_eq!(get(&url).json()["size"], "x");
+}
+
+#[test]
+fn orders_replay_by_idempotency_key() {
+    let server = start();
+    let post = |path: &str, key: &str, body: &str| {
+        send(
+            "POST",
+            &format!("{}{path}", server.base_url()),
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", key),
+            ],
+            Some(body.as_bytes()),
+        )
+    };
+    let first = post("/orders", "k1", r#"{"q":1}"#);
+    assert_eq!(first.status, 201);
+    let again = post("/orders", "k1", r#"{"q":1}"#);
+    assert_eq!((again.status, again.json()), (201, first.json()));
+    assert_eq!(post("/orders", "k1", r#"{"q":2}"#).status, 422);
+    assert_ne!(post("/orders", "k2", r#"{"q":1}"#).json(), first.json());
+    let a = post("/orders-unkeyed", "k1", r#"{"q":1}"#);
+    let b = post("/orders-unkeyed", "k1", r#"{"q":1}"#);
+    assert_ne!(a.json()["id"], b.json()["id"]);
+}

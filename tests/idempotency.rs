@@ -22,6 +22,15 @@ fn server() -> TestServer {
             *n += 1;
             *n
         };
+        // PUTs alone move /version and /stamp: a GET reads what the last PUT left.
+        let puts = {
+            let mut c = counters.lock().expect("lock");
+            let n = c.entry(format!("PUTs to {}", r.path())).or_insert(0);
+            if r.method == "PUT" {
+                *n += 1;
+            }
+            *n
+        };
         let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
         let path = r.path().to_string();
         match (r.method.as_str(), path.as_str()) {
@@ -42,12 +51,14 @@ fn server() -> TestServer {
             }
             (_, "/version") => Action::json(
                 200,
-                json!({"id": "w1", "name": "widget", "version": n, "size": 3}),
+                json!({"id": "w1", "name": "widget", "version": puts, "size": 3}),
             ),
             (_, "/stamp") => Action::json(
                 200,
-                json!({"id": "w1", "name": "widget", "updated_at": format!("2026-11-25T10:00:{:02}Z", n % 60)}),
+                json!({"id": "w1", "name": "widget", "updated_at": format!("2026-11-25T10:00:{:02}Z", puts % 60)}),
             ),
+            // Changes on every answer, GETs included: noise, not state.
+            (_, "/clock") => Action::json(200, json!({"id": "w1", "served": n})),
             (_, "/created") => {
                 let status = if n == 1 { 201 } else { 200 };
                 Action::json(status, json!({"id": 1}))

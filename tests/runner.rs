@@ -286,12 +286,16 @@ tests:
         msg(0)
     );
     assert!(
-        msg(1).contains("broke before a full response")
+        msg(1).contains("sent no complete response")
             || msg(1).contains("did not answer with valid HTTP"),
         "{}",
         msg(1)
     );
-    assert!(msg(2).contains("read timeout"), "{}", msg(2));
+    assert!(
+        msg(2).contains("timeout: ") && msg(2).contains("did not send a complete response"),
+        "{}",
+        msg(2)
+    );
     assert!(msg(3).contains("larger than 1 MiB"), "{}", msg(3));
     assert!(msg(4).contains("redirect loop"), "{}", msg(4));
     assert!(msg(5).contains("cannot connect"), "{}", msg(5));

@@ -4,6 +4,8 @@ use std::io;
 
 /// Where the examples land inside the unpacked folder (and how reports name them).
 pub const SPECS_DIR: &str = "specs";
+/// Where the failing examples land (`putcheck demo --failing`).
+pub const FAILING_DIR: &str = "examples/failing";
 
 /// (path relative to the repository root, contents).
 pub const FILES: &[(&str, &str)] = &[
@@ -19,6 +21,34 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../specs/schemas/item.json"),
     ),
     ("specs/status.yaml", include_str!("../../specs/status.yaml")),
+    (
+        "specs/widgets.yaml",
+        include_str!("../../specs/widgets.yaml"),
+    ),
+    (
+        "examples/failing/lossy-readback.yaml",
+        include_str!("../../examples/failing/lossy-readback.yaml"),
+    ),
+    (
+        "examples/failing/probes.yaml",
+        include_str!("../../examples/failing/probes.yaml"),
+    ),
+    (
+        "examples/failing/race.yaml",
+        include_str!("../../examples/failing/race.yaml"),
+    ),
+    (
+        "examples/failing/timestamp.yaml",
+        include_str!("../../examples/failing/timestamp.yaml"),
+    ),
+    (
+        "examples/failing/unstable-etag.yaml",
+        include_str!("../../examples/failing/unstable-etag.yaml"),
+    ),
+    (
+        "examples/failing/version-bump.yaml",
+        include_str!("../../examples/failing/version-bump.yaml"),
+    ),
 ];
 
 /// Unpacks the examples into a fresh temporary folder, removed when dropped.

@@ -5,6 +5,7 @@
 
 pub mod bundle;
 mod multipart;
+mod orders;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -146,6 +147,16 @@ enum Kind {
     Lossy,
     UnstableEtag,
     Racy,
+    /// Well-behaved, and passes every HTTP-semantics probe.
+    Widgets,
+    /// PUT merges into what is stored instead of replacing it.
+    Merging,
+    /// PUT answers 201 Created every time.
+    Recreating,
+    /// PUT ignores `If-Match`.
+    IgnoresIfMatch,
+    /// PUT refuses an invalid body with 422, but stores it anyway.
+    Lenient,
 }
 
 impl Kind {
@@ -157,6 +168,11 @@ impl Kind {
             "lossy" => Kind::Lossy,
             "unstable-etag" => Kind::UnstableEtag,
             "racy" => Kind::Racy,
+            "widgets" => Kind::Widgets,
+            "merging" => Kind::Merging,
+            "recreating" => Kind::Recreating,
+            "ignores-if-match" => Kind::IgnoresIfMatch,
+            "lenient" => Kind::Lenient,
             _ => return None,
         })
     }
@@ -170,6 +186,7 @@ struct State {
     counter: AtomicU64,
     /// The last `updated_at` given out, in milliseconds since the epoch.
     last_stamp: AtomicU64,
+    orders: orders::Orders,
 }
 
 impl State {
@@ -179,6 +196,7 @@ impl State {
             store: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(0),
             last_stamp: AtomicU64::new(0),
+            orders: orders::Orders::default(),
         }
     }
 
@@ -359,6 +377,10 @@ fn route(state: &State, req: &Req) -> Result<Reply, Reply> {
         }
         ["status", code] => status(code),
         ["delay", ms] => delay(state, req, ms),
+        [name @ ("orders" | "orders-unkeyed")] => {
+            allow(method, &["POST"])?;
+            orders::post(&state.orders, req, *name == "orders")
+        }
         [prefix, id] if !id.is_empty() => match Kind::from_prefix(prefix) {
             Some(kind) => {
                 allow(method, &["GET", "PUT", "DELETE"])?;
@@ -399,6 +421,13 @@ fn index() -> Reply {
                 "/lossy/{id}": "PUT echoes the body but stores it without `tags` and with `name` lowercased",
                 "/unstable-etag/{id}": "like /items, but the ETag changes on every response",
                 "/racy/{id}": "check-then-act race: concurrent identical PUTs bump `revision` twice",
+                "/widgets/{id}": "well-behaved and strict: replaces, adds `created_at`, ETag, If-Match and If-None-Match, refuses a non-integer `size` with 422",
+                "/merging/{id}": "PUT merges into the stored object instead of replacing it",
+                "/recreating/{id}": "PUT answers 201 Created every time",
+                "/ignores-if-match/{id}": "like /items, but If-Match is ignored",
+                "/lenient/{id}": "refuses a non-integer `size` with 422, then stores the body anyway",
+                "/orders": "POST with an Idempotency-Key: a repeat replays the first answer; the same key with another body is refused with 422",
+                "/orders-unkeyed": "POST that ignores Idempotency-Key: every send creates a new order",
             }
         }),
     )
@@ -573,14 +602,49 @@ fn put(state: &State, req: &Req, key: (Kind, String)) -> Result<Reply, Reply> {
             _ => std::thread::sleep(RACE_WINDOW),
         }
     }
+    let invalid = match kind {
+        Kind::Widgets | Kind::Lenient => invalid_widget(&body),
+        _ => None,
+    };
     let mut store = state.store();
     let previous = store.get(&key);
-    if kind == Kind::Items {
+    if matches!(kind, Kind::Items | Kind::Widgets) {
         check_if_match(req, previous)?;
     }
-    let created = previous.is_none();
+    if kind == Kind::Widgets {
+        check_if_none_match(req, previous)?;
+        if let Some(why) = &invalid {
+            return Err(Reply::error(422, why));
+        }
+    }
+    let created = previous.is_none() || kind == Kind::Recreating;
     let (stored, response) = match kind {
-        Kind::Items | Kind::UnstableEtag => (body.clone(), body),
+        Kind::Items | Kind::UnstableEtag | Kind::Recreating | Kind::IgnoresIfMatch => {
+            (body.clone(), body)
+        }
+        Kind::Widgets => {
+            // The server's own field: set when the widget is created, kept by replacements.
+            let created_at = previous
+                .and_then(|p| p.get("created_at"))
+                .cloned()
+                .unwrap_or_else(|| rfc3339(state.stamp()).into());
+            let mut stored = body;
+            stored.insert("created_at".into(), created_at);
+            (stored.clone(), stored)
+        }
+        Kind::Merging => {
+            let mut stored = previous.cloned().unwrap_or_default();
+            stored.extend(body);
+            (stored.clone(), stored)
+        }
+        Kind::Lenient => {
+            if let Some(why) = invalid {
+                // The bug on show: the refusal is only words, the body is stored.
+                store.insert(key.clone(), body);
+                return Err(Reply::error(422, why));
+            }
+            (body.clone(), body)
+        }
         Kind::Versioned | Kind::Racy => {
             let field = if kind == Kind::Racy {
                 "revision"
@@ -636,7 +700,7 @@ fn with_id(id: &str, stored: &Object) -> Value {
 
 fn with_etag(state: &State, kind: Kind, stored: &Object, reply: Reply) -> Reply {
     match kind {
-        Kind::Items => reply.header("ETag", etag(stored)),
+        Kind::Items | Kind::Widgets | Kind::IgnoresIfMatch => reply.header("ETag", etag(stored)),
         Kind::UnstableEtag => {
             let tag = etag(stored);
             let tag = format!("{}-{}\"", tag.trim_end_matches('"'), state.next());
@@ -673,6 +737,31 @@ fn canonical(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
         other => other.clone(),
     }
+}
+
+/// Why a widget body is refused: `size`, when given, must be a whole number.
+fn invalid_widget(body: &Object) -> Option<String> {
+    match body.get("size") {
+        None => None,
+        Some(v) if v.is_u64() || v.is_i64() => None,
+        Some(v) => Some(format!("`size` must be a whole number, not {v}")),
+    }
+}
+
+/// RFC 9110 §13.1.2: `If-None-Match: *` creates only; a matching ETag refuses the PUT.
+fn check_if_none_match(req: &Req, current: Option<&Object>) -> Result<(), Reply> {
+    let (Some(wanted), Some(current)) = (req.header("If-None-Match"), current) else {
+        return Ok(());
+    };
+    let tag = etag(current);
+    let matches = wanted
+        .split(',')
+        .map(str::trim)
+        .any(|w| w == "*" || w == tag);
+    if matches {
+        return Err(Reply::error(412, "If-None-Match: the resource exists").header("ETag", tag));
+    }
+    Ok(())
 }
 
 /// RFC 9110: a PUT that would create the resource fails any If-Match, even `*`.

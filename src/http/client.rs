@@ -2,19 +2,19 @@
 //! each URL goes through, and one exchange on the wire.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use url::Url;
 
 use super::body::Body;
-use super::error::classify;
+use super::error::{classify, deadline_passed, Budget};
 use super::headers::Headers;
 use super::proxy::{mask_proxy, proxy_authorization, proxy_url, ureq_proxy_url, EnvProxies};
 use super::redirect::{send_following, Step};
 use super::request::Request;
 use super::response::Response;
-use super::{tls, HttpError, HttpErrorKind, USER_AGENT};
+use super::{resolve, tls, HttpError, HttpErrorKind, USER_AGENT};
 use crate::spec::{ClientCert, Proxies, Timeouts, Verify};
 
 /// What makes two requests need different connections.
@@ -24,24 +24,62 @@ struct AgentKey {
     proxy: Option<String>,
     verify: Verify,
     cert: Option<ClientCert>,
+    /// Reuses connections. Large bodies go on fresh ones: ureq 2 clears a pooled
+    /// connection's write timeout, so a server that stops reading a large body on a
+    /// reused connection would hold the send past its deadline.
+    pooled: bool,
+}
+
+/// Bodies larger than this may not fit a socket's send buffer, so writing them can block.
+const LARGE_BODY: usize = 64 * 1024;
+
+/// When an exchange must be over, and how long it had from its start.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    limit: Duration,
 }
 
 /// Sends requests through one ureq Agent per connection profile (timeouts, proxy, TLS),
-/// so connections are pooled and reused across tests.
+/// so connections are pooled and reused across tests. Clones share the agents.
+#[derive(Clone)]
 pub struct Client {
-    agents: Mutex<HashMap<AgentKey, ureq::Agent>>,
+    agents: Arc<Mutex<HashMap<AgentKey, ureq::Agent>>>,
     pool_size: usize,
     max_body: usize,
     env_proxies: EnvProxies,
+    /// A moment no exchange may outlast, whatever its `timeout` (set on an interrupt, so
+    /// that `finally` steps end soon).
+    cutoff: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Client {
     pub fn new(pool_size: usize, max_body: usize, env_proxies: EnvProxies) -> Self {
         Client {
-            agents: Mutex::new(HashMap::new()),
+            agents: Arc::new(Mutex::new(HashMap::new())),
             pool_size: pool_size.max(1),
             max_body,
             env_proxies,
+            cutoff: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// From now on, every exchange ends by `cutoff` at the latest.
+    pub fn set_cutoff(&self, cutoff: Instant) {
+        *self.cutoff.lock().unwrap_or_else(|p| p.into_inner()) = Some(cutoff);
+    }
+
+    /// When an exchange that starts now must be over: `timeout` (its read part) bounds the
+    /// whole exchange, redirects included, not each read.
+    fn deadline(&self, started: Instant, timeout: Timeouts) -> Deadline {
+        let own = started + timeout.read;
+        let at = match *self.cutoff.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(cutoff) => own.min(cutoff),
+            None => own,
+        };
+        Deadline {
+            at,
+            limit: at.saturating_duration_since(started),
         }
     }
 
@@ -77,9 +115,10 @@ impl Client {
             .timeout_read(key.timeout.read)
             .timeout_write(key.timeout.read)
             .redirects(0)
-            .max_idle_connections(self.pool_size * 2)
-            .max_idle_connections_per_host(self.pool_size)
+            .max_idle_connections(if key.pooled { self.pool_size * 2 } else { 0 })
+            .max_idle_connections_per_host(if key.pooled { self.pool_size } else { 0 })
             .user_agent(USER_AGENT)
+            .resolver(resolve::resolve)
             .tls_config(tls);
         if let Some(p) = &key.proxy {
             let proxy = ureq::Proxy::new(ureq_proxy_url(p)).map_err(|e| {
@@ -95,15 +134,28 @@ impl Client {
         Ok(agent)
     }
 
+    fn forget_agent(&self, key: &AgentKey) {
+        self.agents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+
     /// Sends the request, following redirects as requests does when allowed.
     pub fn send(&self, req: &Request) -> Result<Response, HttpError> {
         let started = Instant::now();
-        let mut resp = send_following(req, |step| self.send_once(req, step))?;
+        let deadline = self.deadline(started, req.timeout);
+        let mut resp = send_following(req, |step| self.send_once(req, step, deadline))?;
         resp.elapsed = started.elapsed();
         Ok(resp)
     }
 
-    fn send_once(&self, req: &Request, step: &Step) -> Result<Response, HttpError> {
+    fn send_once(
+        &self,
+        req: &Request,
+        step: &Step,
+        deadline: Deadline,
+    ) -> Result<Response, HttpError> {
         let Step {
             method, url, body, ..
         } = *step;
@@ -114,15 +166,33 @@ impl Client {
             )
         })?;
         let proxy = self.proxy_for(&parsed, req.proxies.as_ref())?;
-        let agent = self.agent(AgentKey {
+        let key = AgentKey {
             timeout: req.timeout,
             proxy: proxy.clone(),
             verify: req.verify.clone(),
             cert: req.cert.clone(),
-        })?;
+            pooled: match body {
+                Body::Empty => true,
+                Body::Bytes(b, _) => b.len() <= LARGE_BODY,
+                Body::File(_) => false,
+            },
+        };
+        let agent = self.agent(key.clone())?;
         let wire = wire_headers(step, proxy.as_deref(), parsed.scheme());
         let started = Instant::now();
-        let mut request = agent.request_url(method, &parsed);
+        let Some(left) = deadline
+            .at
+            .checked_duration_since(started)
+            .filter(|d| !d.is_zero())
+        else {
+            return Err(deadline_passed(url, deadline.limit));
+        };
+        let budget = || Budget {
+            timeout: req.timeout,
+            limit: deadline.limit,
+            expired: Instant::now() >= deadline.at,
+        };
+        let mut request = agent.request_url(method, &parsed).timeout(left);
         for (k, v) in &wire {
             request = request.set(k, v);
         }
@@ -149,13 +219,24 @@ impl Client {
                 return Err(classify(
                     &t,
                     url,
-                    req.timeout,
+                    budget(),
                     proxy.as_deref(),
                     req.cert.is_some(),
                 ));
             }
         };
-        Response::read(resp, self.max_body, url, req.timeout.read, started)
+        if matches!(resp.status(), 204 | 304)
+            && (resp
+                .header("content-length")
+                .is_some_and(|l| l.trim() != "0")
+                || resp.header("transfer-encoding").is_some())
+        {
+            // A 204 or 304 has no body (RFC 9110 §15.3.5, §15.4.5); bytes a server sends
+            // after one anyway would be read as the next response on this connection, so
+            // its pool is dropped: the next send opens a fresh connection.
+            self.forget_agent(&key);
+        }
+        Response::read(resp, method, self.max_body, url, budget, started)
     }
 }
 

@@ -19,6 +19,8 @@ pub enum HttpErrorKind {
     Io,
     Protocol,
     BodyTooLarge,
+    /// A `Content-Encoding` the body does not match.
+    Encoding,
     RedirectLoop,
     TooManyRedirects,
     BodyFile,
@@ -42,25 +44,126 @@ impl HttpError {
     }
 }
 
-pub(super) fn io_error(
-    e: &std::io::Error,
-    url: &str,
-    read_timeout: Duration,
-    when: &str,
-) -> HttpError {
-    if matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    ) {
+/// The exchange's deadline came before a response did: `timeout` bounds the whole
+/// exchange, redirects included.
+pub(super) fn deadline_passed(url: &str, limit: Duration) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::ReadTimeout,
+        format!(
+            "timeout: the exchange with `{url}` did not finish within {limit:?} (redirects included); {RAISE_TIMEOUT}"
+        ),
+    )
+}
+
+const RAISE_TIMEOUT: &str =
+    "`timeout` (or `timeout.read`) bounds the whole exchange; raise it if the endpoint is slow";
+
+/// A failed read of the response body, after the status line and headers arrived.
+pub(super) fn body_error(e: &std::io::Error, url: &str, budget: Budget, got: usize) -> HttpError {
+    use std::io::ErrorKind as K;
+    if budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock) {
         return HttpError::new(
             HttpErrorKind::ReadTimeout,
-            format!("read timeout: `{url}` sent nothing for {read_timeout:?} {when}; raise `timeout` (or `timeout.read`) if the endpoint is slow"),
+            format!(
+                "timeout: `{url}` sent its status line and headers but not its whole body within {:?} ({got} bytes of body arrived); {RAISE_TIMEOUT}",
+                budget.limit
+            ),
+        );
+    }
+    let what = match e.kind() {
+        K::UnexpectedEof => format!(
+            "the server closed the connection after {got} bytes of the body, before the length its `Content-Length` announced"
+        ),
+        K::ConnectionReset | K::ConnectionAborted => format!(
+            "the server reset the connection after {got} bytes of the body"
+        ),
+        K::InvalidInput | K::InvalidData => format!(
+            "the chunked body is malformed or cut short after {got} bytes (`Transfer-Encoding: chunked`)"
+        ),
+        _ => format!("reading the body failed after {got} bytes: {}", innermost_io(e)),
+    };
+    HttpError::new(
+        HttpErrorKind::Io,
+        format!("`{url}` sent an incomplete response: {what}"),
+    )
+}
+
+/// The body is over `--max-body`.
+pub(super) fn too_large(url: &str, limit: usize) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::BodyTooLarge,
+        format!(
+            "the response body from `{url}` is larger than {} MiB; raise the limit with --max-body if that is expected",
+            limit / (1024 * 1024)
+        ),
+    )
+}
+
+/// No final response came after an interim (1xx) one.
+pub(super) fn no_final_response(
+    e: &std::io::Error,
+    url: &str,
+    budget: Budget,
+    interim: &str,
+) -> HttpError {
+    use std::io::ErrorKind as K;
+    if budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock) {
+        return HttpError::new(
+            HttpErrorKind::ReadTimeout,
+            format!(
+                "timeout: `{url}` sent an interim `{interim}` response, then no final response within {:?}; {RAISE_TIMEOUT}",
+                budget.limit
+            ),
         );
     }
     HttpError::new(
         HttpErrorKind::Io,
-        format!("connection to `{url}` failed {when}: {e}"),
+        format!(
+            "`{url}` sent an interim `{interim}` response, then no complete final response: {}",
+            innermost_io(e)
+        ),
     )
+}
+
+/// The deepest `std::io::Error` in a chain, said without ureq's wrapping
+/// ("Network Error: Error encountered in …").
+fn innermost_io(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut found: Option<&std::io::Error> = None;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            found = Some(io);
+            cur = io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static));
+            continue;
+        }
+        cur = err.source();
+    }
+    match found {
+        Some(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionReset => "the server reset the connection".into(),
+            std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::UnexpectedEof => {
+                "the server closed the connection".into()
+            }
+            std::io::ErrorKind::BrokenPipe => {
+                "the server closed the connection while the request was being sent".into()
+            }
+            _ => io.to_string(),
+        },
+        None => e.to_string(),
+    }
+}
+
+/// What putcheck was waiting for when a read failed, from the context ureq adds.
+fn waiting_for(detail: &str) -> &'static str {
+    if detail.contains("status line") {
+        "the status line"
+    } else if detail.contains("header") {
+        "the rest of the headers"
+    } else {
+        "the server to take the request and answer"
+    }
 }
 
 fn find_source<'a, T: std::error::Error + 'static>(
@@ -122,13 +225,23 @@ fn tls_hint(e: &rustls::Error, sent_cert: bool) -> &'static str {
     }
 }
 
+/// How long an exchange had, and whether that time ran out.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Budget {
+    pub timeout: Timeouts,
+    /// The whole exchange's limit: `timeout.read`, or less when the run is interrupted.
+    pub limit: Duration,
+    pub expired: bool,
+}
+
 pub(super) fn classify(
     t: &ureq::Transport,
     url: &str,
-    timeout: Timeouts,
+    budget: Budget,
     proxy: Option<&str>,
     sent_cert: bool,
 ) -> HttpError {
+    let timeout = budget.timeout;
     use ureq::ErrorKind as K;
     let detail = t
         .message()
@@ -148,13 +261,14 @@ pub(super) fn classify(
         );
     }
     let io = find_source::<std::io::Error>(t);
-    let timed_out = io.is_some_and(|e| {
-        matches!(
-            e.kind(),
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-        )
-    });
-    let cause = io.map(|e| e.to_string()).unwrap_or_else(|| detail.clone());
+    let timed_out = budget.expired
+        || io.is_some_and(|e| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            )
+        });
+    let cause = innermost_io(t);
     // ureq does the TLS handshake while connecting: a server that hangs up then most
     // likely does not speak TLS on that port.
     let hung_up = io.is_some_and(|e| {
@@ -174,8 +288,8 @@ pub(super) fn classify(
             HttpErrorKind::Dns,
             match proxy {
                 // With a proxy, putcheck resolves only the proxy's host.
-                Some(p) => format!("cannot resolve the host of the proxy `{}` (for `{url}`): {detail}", mask_proxy(p)),
-                None => format!("cannot resolve the host of `{url}`: {detail}"),
+                Some(p) => format!("cannot resolve the host of the proxy `{}` (for `{url}`): {cause}; is the proxy's host name right?", mask_proxy(p)),
+                None => format!("cannot resolve the host of `{url}`: {cause}; is the host name right, and does this machine's DNS know it?"),
             },
         ),
         K::ConnectionFailed if timed_out => HttpError::new(
@@ -194,15 +308,15 @@ pub(super) fn classify(
         ),
         K::Io if timed_out => HttpError::new(
             HttpErrorKind::ReadTimeout,
-            format!("read timeout: `{url}`{via} sent no response within {:?}; raise `timeout` (or `timeout.read`) if the endpoint is slow", timeout.read),
+            format!("timeout: `{url}`{via} did not send a complete response within {:?} (putcheck was still waiting for {}); {RAISE_TIMEOUT}", budget.limit, waiting_for(&detail)),
         ),
         K::Io => HttpError::new(
             HttpErrorKind::Io,
-            format!("connection to `{url}`{via} broke before a full response: {}", io.map(|e| e.to_string()).unwrap_or(detail)),
+            format!("`{url}`{via} sent no complete response: {cause} while putcheck was waiting for {}", waiting_for(&detail)),
         ),
         K::BadStatus | K::BadHeader => HttpError::new(
             HttpErrorKind::Protocol,
-            format!("`{url}`{via} did not answer with valid HTTP: {detail}"),
+            format!("`{url}`{via} did not answer with valid HTTP ({}); is it an HTTP server, and the port right?", detail.trim_end_matches('.').to_lowercase()),
         ),
         K::ProxyConnect => HttpError::new(
             HttpErrorKind::Proxy,

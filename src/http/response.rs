@@ -6,10 +6,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::error::io_error;
+use super::decode;
+use super::error::{body_error, too_large, Budget};
 use super::headers::Headers;
+use super::interim;
 use super::redirect::Hop;
-use super::{HttpError, HttpErrorKind};
+use super::HttpError;
 
 /// A response as received, body read (up to the limit) and JSON parsed once.
 #[derive(Debug, Clone)]
@@ -41,30 +43,41 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// Reads a ureq response: headers as sent (repeats kept), the body up to `max_body`.
+    /// Reads a ureq response: headers as sent (repeats kept), the body up to `max_body`
+    /// and decoded; past interim (1xx) responses to the final one.
     pub(super) fn read(
         resp: ureq::Response,
+        method: &str,
         max_body: usize,
         url: &str,
-        read_timeout: Duration,
+        budget: impl Fn() -> Budget,
         started: Instant,
     ) -> Result<Response, HttpError> {
-        let status = resp.status();
-        let reason = resp.status_text().to_string();
-        let version = resp.http_version().to_string();
-        let headers = Headers::from_fields(
-            resp.headers_names()
-                .into_iter()
-                .flat_map(|name| {
-                    resp.all(&name)
-                        .into_iter()
-                        .map(|v| (name.clone(), v.to_string()))
-                        .collect::<Vec<_>>()
-                })
-                .collect(),
-        );
         let final_url = resp.get_url().to_string();
-        let body = read_limited(resp.into_reader(), max_body, url, read_timeout)?;
+        let (status, reason, version, headers, body) = if interim::is_interim(resp.status()) {
+            let interim = format!("{} {}", resp.status(), resp.status_text());
+            interim::final_response(resp, method, url, &interim, max_body, budget)?
+        } else {
+            let headers = Headers::from_fields(
+                resp.headers_names()
+                    .into_iter()
+                    .flat_map(|name| {
+                        resp.all(&name)
+                            .into_iter()
+                            .map(|v| (name.clone(), v.to_string()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect(),
+            );
+            let (status, reason, version) = (
+                resp.status(),
+                resp.status_text().to_string(),
+                resp.http_version().to_string(),
+            );
+            let body = read_limited(resp.into_reader(), max_body, url, budget)?;
+            (status, reason, version, headers, body)
+        };
+        let body = decode::decode(body, headers.get("content-encoding"), max_body, url)?;
         let json = parse_json(&body);
         Ok(Response {
             status,
@@ -97,26 +110,15 @@ fn read_limited(
     reader: impl Read,
     limit: usize,
     url: &str,
-    read_timeout: Duration,
+    budget: impl Fn() -> Budget,
 ) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     let mut limited = reader.take(limit as u64 + 1);
     if let Err(e) = limited.read_to_end(&mut body) {
-        return Err(io_error(
-            &e,
-            url,
-            read_timeout,
-            "while reading the response body",
-        ));
+        return Err(body_error(&e, url, budget(), body.len()));
     }
     if body.len() > limit {
-        return Err(HttpError::new(
-            HttpErrorKind::BodyTooLarge,
-            format!(
-                "the response body from `{url}` is larger than {} MiB; raise the limit with --max-body if that is expected",
-                limit / (1024 * 1024)
-            ),
-        ));
+        return Err(too_large(url, limit));
     }
     Ok(body)
 }

@@ -1,24 +1,19 @@
-//! The console: a line per test as it finishes, then every failure explained (in file
-//! order), then the summary. Colour only where the terminal takes it.
+//! The console: a line per test as it finishes (or all in file order with `--ordered`),
+//! then every failure explained (in file order), then the summary. Colour only where
+//! the terminal takes it.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
-use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{curl_command, Reporter};
-use crate::check::{Diff, Failure, FailureKind, LineKind};
-use crate::run::{Event, Outcome, SendRecord, Summary, TestResult};
-
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
-const CYAN: Style = AnsiColor::Cyan.on_default();
-const DIM: Style = Style::new().dimmed();
-const BOLD: Style = Style::new().bold();
+use super::curl::{self, curl_command};
+use super::explain::{
+    self, count, fmt_time, Explanation, Sources, BOLD, CYAN, DIM, GREEN, RED, YELLOW,
+};
+use super::Reporter;
+use crate::run::{Event, ExchangeKind, Outcome, SendRecord, Summary, TestResult};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ConsoleOptions {
@@ -29,6 +24,11 @@ pub struct ConsoleOptions {
     pub progress: bool,
     /// Results go to stderr (stdout carries `--json -`).
     pub to_stderr: bool,
+    /// `--quiet`: only failures and the summary.
+    pub quiet: bool,
+    /// `--ordered`: test lines held back and printed in file order at the end, so that
+    /// logs of two runs diff cleanly.
+    pub ordered: bool,
 }
 
 pub struct Console {
@@ -40,21 +40,6 @@ pub struct Console {
     failed: usize,
     progress: Option<ProgressBar>,
     sources: Sources,
-}
-
-/// Spec files read back for failure output (each once).
-#[derive(Default)]
-pub struct Sources(HashMap<String, Option<Vec<String>>>);
-
-impl Sources {
-    pub fn line(&mut self, file: &str, line: u64) -> Option<String> {
-        let lines = self.0.entry(file.to_string()).or_insert_with(|| {
-            std::fs::read_to_string(file)
-                .ok()
-                .map(|s| s.lines().map(str::to_string).collect())
-        });
-        lines.as_ref()?.get(line.checked_sub(1)? as usize).cloned()
-    }
 }
 
 impl Console {
@@ -88,6 +73,24 @@ impl Console {
         }
     }
 
+    /// The line (and with `-v`, the exchange) printed for a finished test; empty when
+    /// `--quiet` hides it.
+    fn test_text(&self, r: &TestResult) -> String {
+        if self.options.quiet && !r.outcome.is_failure() {
+            return String::new();
+        }
+        // Tests an interrupt kept from starting are counted in the summary, not listed:
+        // after a Ctrl-C on a large suite they would bury what did run.
+        if r.outcome == Outcome::Interrupted && r.attempts == 0 {
+            return String::new();
+        }
+        let mut text = Self::test_line(r);
+        if self.options.verbosity >= 2 || (self.options.verbosity == 1 && r.outcome.is_failure()) {
+            Self::exchange(&mut text, r);
+        }
+        text
+    }
+
     fn test_line(r: &TestResult) -> String {
         let (style, label) = match r.outcome {
             Outcome::Passed => (GREEN, "PASS "),
@@ -95,10 +98,11 @@ impl Console {
             Outcome::Failed => (RED, "FAIL "),
             Outcome::Errored => (RED, "ERROR"),
             Outcome::Skipped => (DIM, "SKIP "),
+            Outcome::Interrupted => (YELLOW, "INTR "),
         };
         let mut info = Vec::new();
-        if r.sends.len() > 1 {
-            info.push(format!("{} sends", r.sends.len()));
+        if r.send_count() > 1 {
+            info.push(format!("{} sends", r.send_count()));
         }
         if r.attempts > 1 {
             info.push(format!("attempt {}", r.attempts));
@@ -106,8 +110,17 @@ impl Console {
         if let Some(f) = r.flaky_failures.first() {
             info.push(format!("earlier: {}: {}", f.subject, f.message));
         }
-        if r.outcome != Outcome::Skipped {
+        if r.outcome == Outcome::Interrupted {
+            info.push(if r.attempts == 0 {
+                "not run: interrupted".to_string()
+            } else {
+                format!("interrupted after {}", fmt_time(r.time))
+            });
+        } else if r.outcome != Outcome::Skipped {
             info.push(fmt_time(r.time));
+        }
+        if r.outcome == Outcome::Skipped {
+            info.push("not started after a failure (--fail-fast)".into());
         }
         let kind = if r.finally { " (finally)" } else { "" };
         format!(
@@ -117,76 +130,47 @@ impl Console {
         )
     }
 
-    fn exchange(&self, s: &mut String, r: &TestResult) {
+    fn exchange(s: &mut String, r: &TestResult) {
         if let Some(req) = &r.request {
             let _ = writeln!(s, "   {DIM}> {} {}{DIM:#}", req.method, req.url);
             dump(s, ">", &req.headers, &req.body_preview);
         }
+        let numbered = r.send_count() > 1;
         for send in &r.sends {
-            response(s, send, r.sends.len() > 1);
+            if let Some(req) = &send.request {
+                let _ = writeln!(
+                    s,
+                    "   {DIM}> {}: {} {}{DIM:#}",
+                    send.label, req.method, req.url
+                );
+                dump(s, ">", &req.headers, &req.body_preview);
+            }
+            response(s, send, numbered);
         }
     }
 }
 
-/// A failed (or flaky) test explained: where, what, expected against actual, diffs.
-/// Styled; `anstream::adapter::strip_str` gives the plain text.
-pub fn explain(r: &TestResult, sources: &mut Sources) -> String {
-    let mut s = String::new();
-    let (style, label) = match r.outcome {
-        Outcome::Errored => (RED, "ERROR"),
-        Outcome::Flaky => (YELLOW, "FLAKY"),
-        _ => (RED, "FAIL"),
-    };
-    let _ = writeln!(s, "\n{style}{BOLD}── {label} {}{BOLD:#}{style:#}", r.id);
-    let _ = writeln!(s, "   {CYAN}-->{CYAN:#} {}:{}:{}", r.file, r.line, r.column);
-    let _ = writeln!(s, "   {} {}", r.method, r.url);
-    if r.outcome == Outcome::Flaky {
-        let _ = writeln!(
-            s,
-            "   {YELLOW}passed on attempt {} of a retried test{YELLOW:#}",
-            r.attempts
-        );
+/// `--curl`: the test's request, then each other request the test made (read-backs,
+/// probes), labelled, each distinct command once.
+fn reproduce(s: &mut String, r: &TestResult) {
+    let mut shown: Vec<String> = Vec::new();
+    if let Some(command) = curl_command(r) {
+        let _ = writeln!(s, "   {DIM}reproduce:{DIM:#} {command}");
+        shown.push(command);
     }
-    for f in &r.failures {
-        failure(&mut s, r, f, sources);
-    }
-    s
-}
-
-fn failure(s: &mut String, r: &TestResult, f: &Failure, sources: &mut Sources) {
-    let sends = match f.sends.as_slice() {
-        _ if f.kind == FailureKind::Idempotency => String::new(),
-        [] => String::new(),
-        [n] if r.sends.len() > 1 => format!(" (send {n} of {})", r.sends.len()),
-        [_] => String::new(),
-        all if all.len() == r.sends.len() => format!(" (all {} sends)", all.len()),
-        some => format!(
-            " (sends {})",
-            some.iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let _ = writeln!(
-        s,
-        "   {RED}✗{RED:#} {BOLD}{}{BOLD:#}: {}{sends}",
-        f.subject, f.message
-    );
-    if let Some(pos) = f.pos {
-        if pos.line != r.line || f.expected.is_some() {
-            if let Some(text) = sources.line(&r.file, pos.line) {
-                let gutter = pos.line.to_string();
-                let _ = writeln!(s, "     {CYAN}{gutter} |{CYAN:#} {}", text.trim_end());
+    for send in &r.sends {
+        if let Some(shell) = &send.shell {
+            let command = curl::command(shell);
+            if !shown.contains(&command) {
+                // Every GET of the state is the same request, whatever it was made for.
+                let label = match send.kind {
+                    ExchangeKind::ReadBack => "read-back",
+                    _ => send.label.as_str(),
+                };
+                let _ = writeln!(s, "   {DIM}reproduce ({label}):{DIM:#} {command}");
+                shown.push(command);
             }
         }
-    }
-    if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
-        let _ = writeln!(s, "       {GREEN}expected:{GREEN:#} {e}");
-        let _ = writeln!(s, "         {RED}actual:{RED:#} {a}");
-    }
-    if let Some(d) = &f.diff {
-        render_diff(s, d);
     }
 }
 
@@ -204,10 +188,10 @@ fn dump(s: &mut String, mark: &str, headers: &[(String, String)], body: &str) {
 }
 
 fn response(s: &mut String, send: &SendRecord, numbered: bool) {
-    let label = if numbered {
-        format!(" send {}", send.n)
-    } else {
-        String::new()
+    let label = match send.kind {
+        ExchangeKind::Send if !numbered => String::new(),
+        ExchangeKind::Send if send.label.is_empty() => format!(" send {}", send.n),
+        _ => format!(" {}", send.label),
     };
     for hop in &send.redirects {
         let _ = writeln!(
@@ -235,61 +219,52 @@ fn response(s: &mut String, send: &SendRecord, numbered: bool) {
     }
 }
 
-fn render_diff(s: &mut String, d: &Diff) {
-    let _ = writeln!(s, "       {RED}--- {}{RED:#}", d.old_label);
-    let _ = writeln!(s, "       {GREEN}+++ {}{GREEN:#}", d.new_label);
-    for line in &d.lines {
-        let (style, sign) = match line.kind {
-            LineKind::Context => (Style::new(), " "),
-            LineKind::Removed => (RED, "-"),
-            LineKind::Added => (GREEN, "+"),
-            LineKind::Header => (CYAN, ""),
-        };
-        let _ = write!(s, "       {style}{sign}");
-        for (emph, text) in &line.spans {
-            if *emph && line.kind != LineKind::Context {
-                let strong = style.bold().underline();
-                let _ = write!(s, "{style:#}{strong}{text}{strong:#}{style}");
-            } else {
-                s.push_str(text);
-            }
-        }
-        let _ = writeln!(s, "{style:#}");
+/// `Running 12 tests and 2 finally steps from 5 files on 64 workers`: the same counts,
+/// with the same words, as the summary line.
+pub fn header_line(files: usize, tests: usize, finally_steps: usize, jobs: usize) -> String {
+    let mut what = count(tests, "test");
+    if finally_steps > 0 {
+        let _ = write!(what, " and {}", count(finally_steps, "finally step"));
     }
+    format!(
+        "Running {what} from {} on {}",
+        count(files, "file"),
+        count(jobs, "worker")
+    )
 }
 
-pub fn fmt_time(secs: f64) -> String {
-    let d = Duration::from_secs_f64(secs.max(0.0));
-    if d < Duration::from_secs(1) {
-        format!("{}ms", d.as_millis())
-    } else {
-        format!("{:.2}s", d.as_secs_f64())
-    }
-}
-
-/// `12 passed, 1 failed` (then flaky, errors, skipped when there are any) and the time.
+/// `12 passed, 1 failed` (then flaky, errors, skipped when there are any) and the time;
+/// with `finally` steps, what the counts add up to first: `12 tests and 2 finally
+/// steps: 14 passed, 0 failed`. `passed` counts first-attempt passes, as the JSON
+/// report's `summary.passed` does; a pass on a retry is counted as flaky.
 pub fn summary_line(sum: &Summary) -> String {
-    let mut parts = vec![
-        format!("{} passed", sum.passed + sum.flaky),
-        format!("{} failed", sum.failed),
-    ];
+    let mut parts = vec![format!("{} passed", sum.passed)];
     if sum.flaky > 0 {
         parts.push(format!("{} flaky", sum.flaky));
     }
+    parts.push(format!("{} failed", sum.failed));
     if sum.errored > 0 {
-        parts.push(format!("{} errors", sum.errored));
+        parts.push(count(sum.errored, "error"));
     }
     if sum.skipped > 0 {
         parts.push(format!("{} skipped", sum.skipped));
     }
-    let mut line = parts.join(", ");
-    if sum.invalid_files > 0 {
+    if sum.interrupted > 0 {
+        parts.push(format!("{} interrupted", sum.interrupted));
+    }
+    let mut line = String::new();
+    if sum.finally_steps > 0 {
+        let tests = sum.total().saturating_sub(sum.finally_steps);
         let _ = write!(
             line,
-            "; {} invalid spec file{}",
-            sum.invalid_files,
-            if sum.invalid_files == 1 { "" } else { "s" }
+            "{} and {}: ",
+            count(tests, "test"),
+            count(sum.finally_steps, "finally step")
         );
+    }
+    line.push_str(&parts.join(", "));
+    if sum.invalid_files > 0 {
+        let _ = write!(line, "; {}", count(sum.invalid_files, "invalid spec file"));
     }
     let _ = write!(line, " in {}", fmt_time(sum.time));
     line
@@ -298,28 +273,31 @@ pub fn summary_line(sum: &Summary) -> String {
 impl Reporter for Console {
     fn report(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { files, tests, jobs } => {
-                if self.options.progress && *tests > 1 {
+            Event::RunStarted {
+                files,
+                tests,
+                finally_steps,
+                jobs,
+            } => {
+                let total = tests + finally_steps;
+                if self.options.progress && total > 1 {
                     let pb = ProgressBar::with_draw_target(
-                        Some(*tests as u64),
+                        Some(total as u64),
                         ProgressDrawTarget::stderr(),
                     );
                     pb.set_style(
                         ProgressStyle::with_template(
-                            "{spinner} {pos}/{len} tests  {msg}  [{elapsed}]",
+                            "{spinner} {pos}/{len} steps  {msg}  [{elapsed}]",
                         )
                         .unwrap_or_else(|_| ProgressStyle::default_bar()),
                     );
                     pb.enable_steady_tick(Duration::from_millis(120));
                     self.progress = Some(pb);
                 }
-                let s = |n: usize| if n == 1 { "" } else { "s" };
-                let text = format!(
-                    "{DIM}Running {tests} test{} from {files} file{} on {jobs} workers{DIM:#}\n",
-                    s(*tests),
-                    s(*files)
-                );
-                self.print(&text);
+                if !self.options.quiet {
+                    let line = header_line(*files, *tests, *finally_steps, *jobs);
+                    self.print(&format!("{DIM}{line}{DIM:#}\n"));
+                }
             }
             Event::SuiteInvalid { errors, .. } => {
                 let mut text = String::new();
@@ -338,13 +316,12 @@ impl Reporter for Console {
                 self.write(true, &text);
             }
             Event::TestFinished(r) => {
-                let mut text = Self::test_line(r);
-                if self.options.verbosity >= 2
-                    || (self.options.verbosity == 1 && r.outcome.is_failure())
-                {
-                    self.exchange(&mut text, r);
+                if !self.options.ordered {
+                    let text = self.test_text(r);
+                    if !text.is_empty() {
+                        self.print(&text);
+                    }
                 }
-                self.print(&text);
                 if let Some(pb) = &self.progress {
                     pb.inc(1);
                     if r.outcome.is_failure() {
@@ -352,7 +329,11 @@ impl Reporter for Console {
                         pb.set_message(format!("{} failed", self.failed));
                     }
                 }
-                self.results.push((**r).clone());
+                // Only what `RunFinished` prints is kept: memory stays flat on a large,
+                // passing suite (unless `--ordered` holds every line back).
+                if self.options.ordered || explain::needs_explaining(r) {
+                    self.results.push((**r).clone());
+                }
             }
             Event::RunFinished(sum) => {
                 if let Some(pb) = self.progress.take() {
@@ -361,16 +342,19 @@ impl Reporter for Console {
                 let mut results = std::mem::take(&mut self.results);
                 results.sort_by_key(|r| r.seq);
                 let mut text = String::new();
-                for r in results
-                    .iter()
-                    .filter(|r| !r.failures.is_empty() && r.outcome != Outcome::Skipped)
-                {
-                    text.push_str(&explain(r, &mut self.sources));
-                    if self.options.curl {
-                        if let Some(req) = &r.request {
-                            let _ =
-                                writeln!(text, "   {DIM}reproduce:{DIM:#} {}", curl_command(req));
-                        }
+                if self.options.ordered {
+                    for r in &results {
+                        text.push_str(&self.test_text(r));
+                    }
+                }
+                let explained = results.iter().filter(|r| {
+                    // --quiet explains failures, not flaky passes.
+                    explain::needs_explaining(r) && (r.outcome.is_failure() || !self.options.quiet)
+                });
+                for r in explained {
+                    text.push_str(&explain::text(&Explanation::of(r, &mut self.sources)));
+                    if self.options.curl && r.outcome.is_failure() {
+                        reproduce(&mut text, r);
                     }
                 }
                 let style = if sum.all_passed() && sum.invalid_files == 0 {
@@ -378,6 +362,13 @@ impl Reporter for Console {
                 } else {
                     RED
                 };
+                if let Some(signal) = &sum.signal {
+                    let _ = writeln!(
+                        text,
+                        "\n{YELLOW}interrupted by {signal}: the run stopped early; {} test(s) did not run or did not finish{YELLOW:#}",
+                        sum.interrupted
+                    );
+                }
                 let _ = writeln!(
                     text,
                     "\n{style}{BOLD}{}{BOLD:#}{style:#}",
@@ -386,5 +377,38 @@ impl Reporter for Console {
                 self.print(&text);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_in_the_singular_for_one() {
+        assert_eq!(
+            header_line(1, 1, 0, 1),
+            "Running 1 test from 1 file on 1 worker"
+        );
+        assert_eq!(
+            header_line(5, 12, 2, 64),
+            "Running 12 tests and 2 finally steps from 5 files on 64 workers"
+        );
+        let sum = Summary {
+            passed: 11,
+            flaky: 1,
+            failed: 0,
+            errored: 1,
+            skipped: 0,
+            finally_steps: 2,
+            invalid_files: 1,
+            files: 5,
+            time: 0.02,
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary_line(&sum),
+            "11 tests and 2 finally steps: 11 passed, 1 flaky, 0 failed, 1 error; 1 invalid spec file in 20ms"
+        );
     }
 }

@@ -3,8 +3,11 @@
 
 use serde::Serialize;
 
-use super::{write_output, ReportError, Reporter};
-use crate::run::{Event, Summary, TestResult};
+use std::io::{self, Write};
+
+use super::file::{Collected, Format};
+use super::spill::Spill;
+use crate::run::{Summary, TestResult};
 use crate::spec::Pos;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -16,7 +19,8 @@ struct JsonReport<'a> {
     version: &'static str,
     summary: &'a Summary,
     invalid_files: Vec<InvalidFile<'a>>,
-    tests: Vec<&'a TestResult>,
+    /// Always empty here: the tests are written from the spill file, after the rest.
+    tests: [(); 0],
 }
 
 #[derive(Serialize)]
@@ -33,31 +37,29 @@ struct SpecErrorRecord<'a> {
     help: Option<&'a str>,
 }
 
-pub struct JsonReporter {
-    path: String,
-    tests: Vec<TestResult>,
-    invalid: Vec<(String, Vec<crate::spec::SpecError>)>,
-    written: Option<Result<(), ReportError>>,
+/// The JSON format, written by a `FileReport`.
+pub struct Json {
+    /// Each finished test as it will appear in the report, on disk until the end.
+    tests: Spill,
 }
 
-impl JsonReporter {
-    pub fn new(path: impl Into<String>) -> Self {
-        JsonReporter {
-            path: path.into(),
-            tests: Vec::new(),
-            invalid: Vec::new(),
-            written: None,
+impl Default for Json {
+    fn default() -> Self {
+        Json {
+            tests: Spill::new(),
         }
     }
+}
 
-    fn render(&mut self, summary: &Summary) -> String {
-        self.tests.sort_by_key(|t| t.seq);
+impl Json {
+    /// Everything but the tests, ending in `"tests": []` and the closing brace.
+    fn head(run: &Collected) -> String {
         let report = JsonReport {
             schema_version: SCHEMA_VERSION,
             tool: "putcheck",
             version: env!("CARGO_PKG_VERSION"),
-            summary,
-            invalid_files: self
+            summary: &run.summary,
+            invalid_files: run
                 .invalid
                 .iter()
                 .map(|(file, errors)| InvalidFile {
@@ -76,30 +78,46 @@ impl JsonReporter {
                         .collect(),
                 })
                 .collect(),
-            tests: self.tests.iter().collect(),
+            tests: [],
         };
-        let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-        text.push('\n');
-        text
+        serde_json::to_string_pretty(&report).unwrap_or_default()
     }
 }
 
-impl Reporter for JsonReporter {
-    fn report(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { .. } => {}
-            Event::SuiteInvalid { file, errors } => {
-                self.invalid.push((file.clone(), errors.clone()))
-            }
-            Event::TestFinished(r) => self.tests.push((**r).clone()),
-            Event::RunFinished(sum) => {
-                let text = self.render(sum);
-                self.written = Some(write_output(&self.path, "JSON", &text));
-            }
-        }
+impl Format for Json {
+    const WHAT: &'static str = "JSON";
+
+    fn add(&mut self, r: &TestResult) {
+        self.tests.push(r.seq, &test_entry(r));
     }
 
-    fn finish(&mut self) -> Result<(), ReportError> {
-        self.written.take().unwrap_or(Ok(()))
+    /// The report, laid out exactly as `serde_json::to_string_pretty` of the whole would
+    /// be, with the tests streamed in from the spill file.
+    fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()> {
+        let head = Json::head(run);
+        if self.tests.is_empty() {
+            out.write_all(head.as_bytes())?;
+        } else {
+            let open = head.strip_suffix("[]\n}").unwrap_or(&head);
+            out.write_all(open.as_bytes())?;
+            out.write_all(b"[\n")?;
+            self.tests.write_sorted(out, b",\n")?;
+            out.write_all(b"\n  ]\n}")?;
+        }
+        out.write_all(b"\n")
     }
+}
+
+/// A test as it appears inside the report's `tests` array (indented two levels).
+fn test_entry(r: &TestResult) -> Vec<u8> {
+    let text = serde_json::to_string_pretty(r).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out.into_bytes()
 }

@@ -2,58 +2,58 @@
 //! failed expectations, `<error>` for transport errors and broken specs.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 
-use super::console::{explain, Sources};
-use super::{curl_command, write_output, ReportError, Reporter};
-use crate::run::{Event, Outcome, TestResult};
-use crate::spec::SpecError;
+use super::curl::curl_command;
+use super::explain::{self, Explanation, Sources};
+use super::file::{Collected, Format};
+use crate::run::{Outcome, TestResult};
 
-pub struct Junit {
-    path: String,
-    suites: BTreeMap<String, Vec<TestResult>>,
-    invalid: Vec<(String, Vec<SpecError>)>,
-    time: f64,
-    written: Option<Result<(), ReportError>>,
+/// The JUnit format, written by a `FileReport`. Each test becomes its test case as it
+/// finishes: the results themselves are not kept, so memory per test stays small on a
+/// large suite.
+#[derive(Default)]
+pub struct JunitXml {
+    suites: BTreeMap<String, FileCases>,
+    sources: Sources,
 }
 
-impl Junit {
-    pub fn new(path: impl Into<String>) -> Self {
-        Junit {
-            path: path.into(),
-            suites: BTreeMap::new(),
-            invalid: Vec::new(),
-            time: 0.0,
-            written: None,
-        }
-    }
+struct FileCases {
+    /// The suite's name, from its first test in file order.
+    suite: String,
+    first: (usize, usize),
+    cases: Vec<((usize, usize), f64, TestCase)>,
+}
 
-    pub fn render(&self) -> String {
-        let mut sources = Sources::default();
+impl JunitXml {
+    /// The report; the cases move into it, so this is called once.
+    fn build(&mut self, run: &Collected) -> Report {
         let mut report = Report::new("putcheck");
-        report.set_time(Duration::from_secs_f64(self.time));
-        let mut order: Vec<(&String, &Vec<TestResult>)> = self.suites.iter().collect();
-        order.sort_by_key(|(_, rs)| rs.iter().map(|r| r.seq).min());
-        for (file, results) in order {
-            let mut results = results.clone();
-            results.sort_by_key(|r| r.seq);
-            let name = results
-                .first()
-                .map(|r| r.suite.clone())
-                .unwrap_or_else(|| file.clone());
-            let mut suite = TestSuite::new(name);
+        report.set_time(Duration::from_secs_f64(run.summary.time));
+        let mut order: Vec<(&String, &mut FileCases)> = self.suites.iter_mut().collect();
+        report
+            .test_suites
+            .reserve_exact(order.len() + run.invalid.len());
+        order.sort_by_key(|(_, f)| f.first);
+        for (file, cases) in order {
+            cases.cases.sort_by_key(|(seq, _, _)| *seq);
+            let mut suite = TestSuite::new(cases.suite.as_str());
             suite.add_property(("file", file.as_str()));
             suite.set_time(Duration::from_secs_f64(
-                results.iter().map(|r| r.time).sum(),
+                cases.cases.iter().map(|(_, time, _)| time).sum(),
             ));
-            for r in &results {
-                suite.add_test_case(test_case(r, &mut sources));
+            // Moved, not copied: the report is rendered once, at the end of the run. Exact
+            // room: most files have a test or two, and a grown Vec would hold four.
+            suite.test_cases.reserve_exact(cases.cases.len());
+            for (_, _, case) in std::mem::take(&mut cases.cases) {
+                suite.add_test_case(case);
             }
             report.add_test_suite(suite);
         }
-        for (file, errors) in &self.invalid {
+        for (file, errors) in &run.invalid {
             let mut suite = TestSuite::new(file.as_str());
             suite.add_property(("file", file.as_str()));
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
@@ -67,18 +67,63 @@ impl Junit {
                     .join("\n"),
             );
             let mut case = TestCase::new("spec file", status);
-            case.set_classname(file.as_str());
+            case.set_classname(classname(file));
             suite.add_test_case(case);
             report.add_test_suite(suite);
         }
-        report.to_string().unwrap_or_default()
+        report
     }
 }
 
-fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
-    let plain = |r: &TestResult, sources: &mut Sources| {
-        anstream::adapter::strip_str(&explain(r, sources)).to_string()
+impl Format for JunitXml {
+    const WHAT: &'static str = "JUnit";
+
+    fn add(&mut self, r: &TestResult) {
+        let case = test_case(r, &mut self.sources);
+        let file = self
+            .suites
+            .entry(r.file.clone())
+            .or_insert_with(|| FileCases {
+                suite: r.suite.clone(),
+                first: r.seq,
+                // Most files hold a test or two; a Vec grown from empty would hold four.
+                cases: Vec::with_capacity(1),
+            });
+        if r.seq < file.first {
+            file.first = r.seq;
+            file.suite = r.suite.clone();
+        }
+        file.cases.push((r.seq, r.time, case));
+    }
+
+    /// Streams the report out, with no copy of its text in memory.
+    fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()> {
+        self.build(run).serialize(out).map_err(io::Error::other)
+    }
+}
+
+/// A spec file as a JUnit class name: `specs/items.yaml` → `specs.items`. Jenkins
+/// splits a class name at its last dot into package and class, so the extension must
+/// go (it would show as class `yaml`) and folders become packages; a dot inside a
+/// file or folder name becomes `_` so that it does not split there.
+pub fn classname(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    let stem = match path.extension() {
+        Some(ext) if ext == "yaml" || ext == "yml" => path.with_extension(""),
+        _ => path.to_path_buf(),
     };
+    stem.components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(part) => Some(part.to_string_lossy().replace('.', "_")),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
+    let explained =
+        |r: &TestResult, sources: &mut Sources| explain::plain(&Explanation::of(r, sources));
     let first = r.failures.first();
     let message = first
         .map(|f| format!("{}: {}", f.subject, f.message))
@@ -86,15 +131,27 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
     let status = match r.outcome {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Flaky => {
+            // The failed attempts come first, each with the whole explanation of the
+            // last failed attempt (earlier ones are not kept).
             let mut status = TestCaseStatus::success();
-            let why = r
-                .flaky_failures
-                .first()
+            let first = r.flaky_failures.first();
+            let why = first
                 .map(|f| format!("{}: {}", f.subject, f.message))
                 .unwrap_or_else(|| "failed before passing on a retry".into());
+            let description = explained(r, sources);
+            let all_errors = r.flaky_failures.iter().all(|f| f.kind.is_error());
             for _ in 1..r.attempts {
-                let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+                let mut rerun = TestRerun::new(if all_errors && first.is_some() {
+                    NonSuccessKind::Error
+                } else {
+                    NonSuccessKind::Failure
+                });
                 rerun.set_message(why.as_str());
+                if let Some(f) = first {
+                    rerun.set_type(kind_name(f));
+                }
+                // Surefire's schema (which Jenkins reads) keeps a rerun's text in <stackTrace>.
+                rerun.set_stack_trace(description.as_str());
                 status.add_rerun(rerun);
             }
             status
@@ -102,6 +159,16 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
         Outcome::Skipped => {
             let mut s = TestCaseStatus::skipped();
             s.set_message("not started: --fail-fast stopped the run");
+            s
+        }
+        Outcome::Interrupted => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_type("interrupted");
+            s.set_message(if r.attempts == 0 {
+                "interrupted: the run was stopped (SIGINT/SIGTERM) before this test ran"
+            } else {
+                "interrupted: the run was stopped (SIGINT/SIGTERM) before this test finished"
+            });
             s
         }
         Outcome::Failed | Outcome::Errored => {
@@ -113,22 +180,25 @@ fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
             let mut s = TestCaseStatus::non_success(kind);
             s.set_message(message);
             if let Some(f) = first {
-                s.set_type(
-                    serde_json::to_value(f.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                );
+                s.set_type(kind_name(f));
             }
-            s.set_description(plain(r, sources));
+            s.set_description(explained(r, sources));
             s
         }
     };
     let mut case = TestCase::new(r.name.as_str(), status);
-    case.set_classname(r.file.as_str());
+    case.set_classname(classname(&r.file));
     case.set_time(Duration::from_secs_f64(r.time));
     case.set_system_out(exchange_summary(r));
     case
+}
+
+/// The failure kind as the JSON report spells it: `status`, `idempotency`, ...
+fn kind_name(f: &crate::check::Failure) -> String {
+    serde_json::to_value(f.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// The request and each response's status line, for `<system-out>`.
@@ -136,45 +206,42 @@ fn exchange_summary(r: &TestResult) -> String {
     let mut out = String::new();
     if let Some(req) = &r.request {
         out.push_str(&format!("{} {}\n", req.method, req.url));
-        out.push_str(&format!("curl: {}\n", curl_command(req)));
+        if let Some(curl) = curl_command(r) {
+            out.push_str(&format!("curl: {curl}\n"));
+        }
     }
     for s in &r.sends {
+        let label = if s.label.is_empty() {
+            format!("send {}", s.n)
+        } else {
+            s.label.clone()
+        };
+        if let Some(req) = &s.request {
+            out.push_str(&format!("{label}: {} {}\n", req.method, req.url));
+        }
         match (s.status, &s.error) {
             (Some(code), _) => out.push_str(&format!(
-                "send {}: {} {} ({} bytes, {:.3}s)\n",
-                s.n,
+                "{label}: {} {} ({} bytes, {:.3}s)\n",
                 code,
                 s.reason.as_deref().unwrap_or(""),
                 s.body_size,
                 s.time
             )),
-            (None, Some(e)) => out.push_str(&format!("send {}: no response: {e}\n", s.n)),
+            (None, Some(e)) => out.push_str(&format!("{label}: no response: {e}\n")),
             _ => {}
         }
     }
     out
 }
 
-impl Reporter for Junit {
-    fn report(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { .. } => {}
-            Event::SuiteInvalid { file, errors } => {
-                self.invalid.push((file.clone(), errors.clone()))
-            }
-            Event::TestFinished(r) => self
-                .suites
-                .entry(r.file.clone())
-                .or_default()
-                .push((**r).clone()),
-            Event::RunFinished(sum) => {
-                self.time = sum.time;
-                self.written = Some(write_output(&self.path, "JUnit", &self.render()));
-            }
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::classname;
 
-    fn finish(&mut self) -> Result<(), ReportError> {
-        self.written.take().unwrap_or(Ok(()))
+    #[test]
+    fn class_names_split_where_jenkins_expects() {
+        assert_eq!(classname("specs/items.yaml"), "specs.items");
+        assert_eq!(classname("./api/v1.2/put.yml"), "api.v1_2.put");
+        assert_eq!(classname("items.yaml"), "items");
     }
 }

@@ -1,8 +1,15 @@
-//! Reporters: console, JUnit XML and JSON, each a consumer of the runner's events.
+//! Reporters: console, JUnit XML, JSON and HTML, each a consumer of the runner's events.
+//! The file reports share their bookkeeping (`file::FileReport`) and the console, JUnit
+//! and HTML share their explanations (`explain`).
 
 pub mod console;
+pub mod curl;
+pub mod explain;
+pub mod file;
+pub mod html;
 pub mod json;
 pub mod junit;
+mod spill;
 
 use crate::run::Event;
 
@@ -39,61 +46,4 @@ impl Reporters {
     pub fn finish(&mut self) -> Vec<ReportError> {
         self.0.iter_mut().filter_map(|r| r.finish().err()).collect()
     }
-}
-
-/// Writes a report to a file, or to stdout for `-`.
-fn write_output(path: &str, what: &'static str, content: &str) -> Result<(), ReportError> {
-    use std::io::Write;
-    let err = |source| ReportError::Write {
-        what,
-        path: path.to_string(),
-        source,
-    };
-    if path == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(content.as_bytes()).map_err(err)?;
-        out.flush().map_err(err)
-    } else {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
-        std::fs::write(path, content).map_err(err)
-    }
-}
-
-/// A copy-paste `curl` command that repeats the request (credentials masked).
-pub fn curl_command(req: &crate::run::RequestRecord) -> String {
-    fn q(s: &str) -> String {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-    let mut parts = vec![
-        "curl".to_string(),
-        "-X".into(),
-        req.method.clone(),
-        q(&req.url),
-    ];
-    for (k, v) in &req.headers {
-        parts.push("-H".into());
-        parts.push(q(&format!("{k}: {v}")));
-    }
-    if let Some(file) = &req.body_file {
-        parts.push("--data-binary".into());
-        parts.push(q(&format!("@{file}")));
-    } else if req.body_size > req.body_preview.len() {
-        // The preview is cut short: sending it would not reproduce the request.
-        parts.push("--data-binary".into());
-        parts.push("@body".into());
-        return format!(
-            "{}  # the {}-byte body is too long to show here: save it as ./body",
-            parts.join(" "),
-            req.body_size
-        );
-    } else if !req.body_preview.is_empty() {
-        parts.push("--data-binary".into());
-        parts.push(q(&req.body_preview));
-    }
-    parts.join(" ")
 }

@@ -1,21 +1,28 @@
 //! Scheduling on a rayon pool and turning exchanges into results. The runner never
 //! prints: it emits events, which the caller hands to the reporters.
 
+mod interrupt;
 mod redact;
 mod result;
+mod sequence;
+mod shell;
 mod suite;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::http::Client;
 use crate::plan::Plan;
-pub use redact::{is_sensitive, mask_headers, Redactor, MASK, SENSITIVE_HEADERS};
-pub use result::{Event, HopRecord, Outcome, RequestRecord, SendRecord, Summary, TestResult};
+pub use interrupt::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
+pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
+pub use result::{
+    Event, ExchangeKind, HopRecord, Outcome, RequestRecord, SendRecord, Summary, TestResult,
+};
+pub use shell::{ShellBody, ShellRequest};
 use suite::SuiteRun;
 
 /// Settings of one run, from the command line.
@@ -30,10 +37,12 @@ pub struct RunConfig {
     pub retry_interval: Duration,
     pub fail_fast: bool,
     pub cli_vars: HashMap<String, String>,
-    /// Values given with `--secret NAME=VALUE`.
-    pub cli_secrets: Vec<String>,
+    /// `(NAME, VALUE)` given with `--secret NAME=VALUE`.
+    pub cli_secrets: Vec<(String, String)>,
     /// How much of each body a result keeps for verbose output.
     pub preview_limit: usize,
+    /// Set by a signal: start nothing new, finish up, report.
+    pub interrupt: Interrupt,
 }
 
 impl Default for RunConfig {
@@ -47,6 +56,7 @@ impl Default for RunConfig {
             cli_vars: HashMap::new(),
             cli_secrets: Vec::new(),
             preview_limit: 4096,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -64,11 +74,18 @@ pub enum RunError {
         jobs: usize,
         source: rayon::ThreadPoolBuildError,
     },
+    #[error("cannot start the run's thread: {source}")]
+    Thread { source: std::io::Error },
 }
 
 /// Runs the plan: files in parallel on a dedicated pool (blocking I/O never runs on
 /// rayon's global pool), tests of a file in order. Events reach `on_event` on the
 /// calling thread, as tests finish.
+///
+/// When `config.interrupt` is set, workers start nothing new and run `finally` steps
+/// with a short deadline; sends still in flight after the grace are abandoned (their
+/// tests reported as interrupted) so that the run ends, and its reports are written,
+/// within `GRACE + FINALLY_LIMIT` of the signal.
 pub fn execute(
     plan: &Plan,
     config: &RunConfig,
@@ -90,6 +107,7 @@ pub fn execute(
     on_event(&Event::RunStarted {
         files: summary.files,
         tests: plan.test_count(),
+        finally_steps: plan.finally_count(),
         jobs,
     });
     for (file, errors) in &plan.invalid {
@@ -98,26 +116,67 @@ pub fn execute(
             errors: errors.clone(),
         });
     }
-    let cancel = AtomicBool::new(false);
+    // The workers own what they use, so that a send stuck past the interrupt's grace
+    // can be left behind instead of holding the run (and its reports) hostage.
+    let shared = Arc::new((plan.clone(), config.clone(), client.clone()));
     let (tx, rx) = mpsc::channel::<TestResult>();
-    std::thread::scope(|scope| {
-        let cancel = &cancel;
-        scope.spawn(move || {
-            pool.install(|| {
-                plan.suites
-                    .par_iter()
-                    .enumerate()
-                    .with_max_len(1)
-                    .for_each_with(tx, |tx, (i, ps)| {
-                        SuiteRun::new(i, ps, config, client, cancel).run(tx);
-                    })
+    let workers = {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("putcheck-run".into())
+            .spawn(move || {
+                let (plan, config, client) = &*shared;
+                let fail_fast = AtomicBool::new(false);
+                pool.install(|| {
+                    plan.suites
+                        .par_iter()
+                        .enumerate()
+                        .with_max_len(1)
+                        .for_each_with(tx, |tx, (i, ps)| {
+                            SuiteRun::new(i, ps, config, client, &fail_fast).run(tx);
+                        })
+                })
             })
-        });
-        for result in rx {
-            summary.add(&result);
-            on_event(&Event::TestFinished(Box::new(result)));
+            .map_err(|source| RunError::Thread { source })?
+    };
+    let interrupt = &config.interrupt;
+    let mut reported: HashSet<(usize, usize)> = HashSet::new();
+    let mut abandoned = false;
+    let mut cutoff_set = false;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(result) => {
+                reported.insert(result.seq);
+                summary.add(&result);
+                on_event(&Event::TestFinished(Arc::new(result)));
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-    });
+        if let Some(cutoff) = interrupt.cutoff() {
+            if !cutoff_set {
+                client.set_cutoff(cutoff);
+                cutoff_set = true;
+            }
+            // A moment past the exchanges' cutoff, for their results to arrive.
+            if Instant::now() >= cutoff + Duration::from_millis(500) {
+                abandoned = true;
+                break;
+            }
+        }
+    }
+    if abandoned {
+        // Whatever has not reported by now is still stuck in a send: say so.
+        for (i, ps) in plan.suites.iter().enumerate() {
+            for result in interrupt::not_run(i, ps, &reported) {
+                summary.add(&result);
+                on_event(&Event::TestFinished(Arc::new(result)));
+            }
+        }
+    } else {
+        let _ = workers.join();
+    }
+    summary.signal = interrupt.signal_name();
     summary.time = started.elapsed().as_secs_f64();
     on_event(&Event::RunFinished(summary.clone()));
     Ok(summary)

@@ -18,6 +18,8 @@ pub enum Outcome {
     Errored,
     /// Not started because of `--fail-fast`.
     Skipped,
+    /// Not run, or not run to the end, because the run was interrupted (SIGINT, SIGTERM).
+    Interrupted,
 }
 
 impl Outcome {
@@ -45,10 +47,30 @@ pub struct RequestRecord {
     pub body_file: Option<String>,
 }
 
-/// One send of a request and what came back.
+/// What an exchange was for: one of the test's own sends, a GET reading the resource's
+/// state, or a probe of the HTTP semantics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeKind {
+    #[default]
+    Send,
+    ReadBack,
+    Probe,
+}
+
+/// One request putcheck made for a test (a send, a read-back, a probe) and what came back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SendRecord {
+    /// The 1-based send number; for a read-back or probe, the number of sends before it.
     pub n: usize,
+    #[serde(default)]
+    pub kind: ExchangeKind,
+    /// `send 1`, `read-back`, `conditional probe`, `reject probe`, ...
+    #[serde(default)]
+    pub label: String,
+    /// The request, when it is not the test's own (a read-back GET, a probe).
+    #[serde(default)]
+    pub request: Option<RequestRecord>,
     pub status: Option<u16>,
     pub reason: Option<String>,
     pub version: Option<String>,
@@ -60,6 +82,10 @@ pub struct SendRecord {
     pub body_preview: String,
     pub redirects: Vec<HopRecord>,
     pub error: Option<String>,
+    /// The request for `--curl`, when it is not the test's own (secrets as variable
+    /// references). Not in the JSON report.
+    #[serde(skip)]
+    pub shell: Option<super::ShellRequest>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,6 +131,19 @@ pub struct TestResult {
     pub failures: Vec<Failure>,
     /// For a flaky test: what went wrong on the last attempt that failed.
     pub flaky_failures: Vec<Failure>,
+    /// The request for `--curl`, secrets as variable references. Not in the JSON report.
+    #[serde(skip)]
+    pub shell: Option<super::ShellRequest>,
+}
+
+impl TestResult {
+    /// How many times the test's own request was sent (read-backs and probes not counted).
+    pub fn send_count(&self) -> usize {
+        self.sends
+            .iter()
+            .filter(|s| s.kind == ExchangeKind::Send)
+            .count()
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -114,6 +153,15 @@ pub struct Summary {
     pub flaky: usize,
     pub errored: usize,
     pub skipped: usize,
+    /// How many of the results above are `finally` steps rather than tests.
+    #[serde(default)]
+    pub finally_steps: usize,
+    /// Tests not run to the end because the run was interrupted.
+    #[serde(default)]
+    pub interrupted: usize,
+    /// The signal that interrupted the run (`SIGINT`, `SIGTERM`); absent when it ran to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
     /// Spec files that could not be loaded.
     pub invalid_files: usize,
     pub files: usize,
@@ -129,7 +177,16 @@ impl Summary {
             Outcome::Failed => self.failed += 1,
             Outcome::Errored => self.errored += 1,
             Outcome::Skipped => self.skipped += 1,
+            Outcome::Interrupted => self.interrupted += 1,
         }
+        if r.finally {
+            self.finally_steps += 1;
+        }
+    }
+
+    /// Every result counted: tests and `finally` steps.
+    pub fn total(&self) -> usize {
+        self.passed + self.flaky + self.failed + self.errored + self.skipped + self.interrupted
     }
 
     pub fn all_passed(&self) -> bool {
@@ -143,13 +200,17 @@ impl Summary {
 pub enum Event {
     RunStarted {
         files: usize,
+        /// Selected tests, not counting `finally` steps.
         tests: usize,
+        /// `finally` steps of the files that run.
+        finally_steps: usize,
         jobs: usize,
     },
     SuiteInvalid {
         file: String,
         errors: Vec<SpecError>,
     },
-    TestFinished(Box<TestResult>),
+    /// Shared: every reporter that keeps a result keeps the same one.
+    TestFinished(std::sync::Arc<TestResult>),
     RunFinished(Summary),
 }

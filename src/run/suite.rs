@@ -10,15 +10,14 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{
-    is_sensitive, mask_headers, HopRecord, Outcome, Redactor, RequestRecord, RunConfig, SendRecord,
-    TestResult,
-};
+use super::sequence::{request_record, Sequence};
+use super::shell::ShellRequest;
+use super::{is_sensitive, Outcome, Redactor, RequestRecord, RunConfig, SendRecord, TestResult};
 use crate::check::{self, Failure, FailureKind};
 use crate::http::{self, Client, Response};
 use crate::plan::{test_id, PlannedSuite};
 use crate::spec::template::{self, Lookup};
-use crate::spec::{Auth, BodySpec, CaptureSource, Method, Suite, TestSpec};
+use crate::spec::{Auth, BodySpec, CaptureSource, Reject, Suite, TestSpec};
 
 /// Variables in scope for a file: `--var` wins, then captures, then `vars`, then the
 /// environment.
@@ -55,6 +54,9 @@ pub(super) struct SuiteRun<'a> {
     config: &'a RunConfig,
     client: &'a Client,
     cancel: &'a AtomicBool,
+    /// Set once a test of this file has started: after an interrupt, a file's `finally`
+    /// steps run only if something may need cleaning up.
+    started: AtomicBool,
     scope: Scope<'a>,
     redactor: Redactor,
 }
@@ -79,13 +81,16 @@ impl<'a> SuiteRun<'a> {
             scope.vars.insert(name.clone(), rendered);
         }
         let mut redactor = Redactor::default();
-        for s in &config.cli_secrets {
-            redactor.add(s);
+        for (name, value) in &config.cli_secrets {
+            redactor.add_named(value, Some(name));
         }
         for name in &suite.secrets {
             if let Some(v) = scope.lookup(name) {
-                redactor.add(&template::value_to_text(&v));
+                redactor.add_named(&template::value_to_text(&v), Some(name));
             }
+        }
+        for (name, fallback) in &suite.secret_fallbacks {
+            redactor.add_named(fallback, Some(name));
         }
         SuiteRun {
             index,
@@ -94,6 +99,7 @@ impl<'a> SuiteRun<'a> {
             config,
             client,
             cancel,
+            started: AtomicBool::new(false),
             scope,
             redactor,
         }
@@ -123,7 +129,16 @@ impl<'a> SuiteRun<'a> {
     /// Runs a test; a panic becomes an errored result instead of taking the run down.
     fn guarded(&self, index: usize, test: &TestSpec, finally: bool) -> TestResult {
         let skip = !finally && self.config.fail_fast && self.cancel.load(Ordering::SeqCst);
-        let result = if skip {
+        let interrupted =
+            self.config.interrupt.is_set() && (!finally || !self.started.load(Ordering::SeqCst));
+        if !finally && !interrupted && !skip {
+            self.started.store(true, Ordering::SeqCst);
+        }
+        let result = if interrupted {
+            let result =
+                super::interrupt::interrupted(self.suite, (self.index, index), test, finally);
+            self.redactor.value(result)
+        } else if skip {
             self.result(
                 index,
                 test,
@@ -180,11 +195,24 @@ impl<'a> SuiteRun<'a> {
         loop {
             attempt_no += 1;
             let mut attempt = self.attempt(test);
+            if attempt.cut_short && !finally {
+                return self.result(
+                    index,
+                    test,
+                    finally,
+                    Outcome::Interrupted,
+                    attempt_no,
+                    started.elapsed(),
+                    attempt,
+                );
+            }
             let passed = attempt.failures.is_empty();
             if passed && attempt_no > 1 {
                 attempt.flaky_failures = std::mem::take(&mut last_failures);
             }
-            if passed || attempt_no >= max_attempts {
+            // An interrupt (before or during the pause) means no retry: the verdict so far
+            // stands.
+            if passed || attempt_no >= max_attempts || !self.pause(interval) {
                 let outcome = if passed && attempt_no > 1 {
                     Outcome::Flaky
                 } else if passed {
@@ -205,8 +233,20 @@ impl<'a> SuiteRun<'a> {
                 );
             }
             last_failures = attempt.failures;
-            std::thread::sleep(interval);
         }
+    }
+
+    /// Waits `interval` before a retry; false when the run is interrupted meanwhile.
+    fn pause(&self, interval: Duration) -> bool {
+        let until = Instant::now() + interval;
+        while !self.config.interrupt.is_set() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+        false
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -220,12 +260,13 @@ impl<'a> SuiteRun<'a> {
         time: Duration,
         attempt: Attempt,
     ) -> TestResult {
+        let name = self.label(test);
         let result = TestResult {
             seq: (self.index, index),
             file: self.suite.path.display().to_string(),
             suite: self.suite.name.clone(),
-            name: test.name.clone(),
-            id: test_id(self.suite, &test.name),
+            id: test_id(self.suite, &name),
+            name,
             line: test.pos.line,
             column: test.pos.column,
             method: test.method.as_str().to_string(),
@@ -238,12 +279,33 @@ impl<'a> SuiteRun<'a> {
             sends: attempt.sends,
             failures: attempt.failures,
             flaky_failures: attempt.flaky_failures,
+            shell: None,
         };
         let mut redactor = self.redactor.clone();
-        for s in &attempt.secrets {
-            redactor.add(s);
+        for (secret, name) in &attempt.secrets {
+            redactor.add_named(secret, *name);
         }
-        redactor.value(result)
+        // Masking goes through serde, which drops the `--curl` requests: they hold
+        // variable names, never secrets, so they are put back afterwards.
+        let shells: Vec<_> = result.sends.iter().map(|s| s.shell.clone()).collect();
+        let mut result = redactor.value(result);
+        result.shell = attempt.shell;
+        for (send, shell) in result.sends.iter_mut().zip(shells) {
+            send.shell = shell;
+        }
+        result
+    }
+
+    /// The test's name, or for an unnamed step `DELETE /items/widget-1`: its method and
+    /// URL (as written, without `base_url`) with the variables it can fill in.
+    fn label(&self, test: &TestSpec) -> String {
+        if test.named {
+            return test.name.clone();
+        }
+        match template::render_str(&test.url, &self.scope) {
+            Ok(url) => format!("{} {url}", test.method.as_str()),
+            Err(_) => test.name.clone(),
+        }
     }
 
     /// One attempt at a test: build, send (repeatedly for idempotency), check, capture.
@@ -274,14 +336,7 @@ impl<'a> SuiteRun<'a> {
                 return out;
             }
         };
-        match &spec.auth {
-            Some(Auth::Basic { user, password }) => {
-                out.secrets.push(user.clone());
-                out.secrets.push(password.clone());
-            }
-            Some(Auth::Bearer(t)) => out.secrets.push(t.clone()),
-            None => {}
-        }
+        out.secrets.extend(auth_secrets(&spec.auth));
         let request = match http::prepare(test.method, base.as_deref(), &url, &spec) {
             Ok(r) => r,
             Err(e) => {
@@ -290,185 +345,89 @@ impl<'a> SuiteRun<'a> {
                 return out;
             }
         };
-        for (k, v) in &request.headers {
-            if is_sensitive(k) {
-                out.secrets.push(v.clone());
-                if let Some((_, token)) = v.split_once(' ') {
-                    out.secrets.push(token.to_string());
-                }
-            }
-        }
+        out.secrets.extend(header_secrets(&request.headers));
         out.url = Some(request.url.clone());
-        out.request = Some(RequestRecord {
-            method: request.method.clone(),
-            url: request.url.clone(),
-            headers: mask_headers(&request.headers),
-            body_preview: request.body.preview(self.config.preview_limit),
-            body_size: match &request.body {
-                http::Body::Bytes(b, _) => b.len(),
-                _ => 0,
-            },
-            body_file: match &request.body {
-                http::Body::File(p) => Some(p.display().to_string()),
-                _ => None,
-            },
-        });
-        let idem = test.idempotency.as_ref();
-        let sends = idem
-            .map(|i| i.repeat.unwrap_or(self.config.repeat).max(1))
-            .unwrap_or(1) as usize;
-        let concurrent = idem.is_some_and(|i| i.concurrent) && sends > 1;
-        let results: Vec<Result<Response, http::HttpError>> = if concurrent {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = (0..sends)
-                    .map(|_| s.spawn(|| self.client.send(&request)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(http::HttpError::new(
-                                http::HttpErrorKind::Io,
-                                "a concurrent send panicked",
-                            ))
-                        })
-                    })
-                    .collect()
-            })
-        } else {
-            let mut results = Vec::with_capacity(sends);
-            for _ in 0..sends {
-                let r = self.client.send(&request);
-                let failed = r.is_err();
-                results.push(r);
-                if failed {
-                    break;
+        out.request = Some(request_record(&request, self.config.preview_limit));
+        let reject = match test.idempotency.as_ref().and_then(|i| i.reject.as_ref()) {
+            Some(reject) => {
+                match self.reject_request(test, base.as_deref(), &url, reject, &mut out) {
+                    Some(r) => Some(r),
+                    None => return out,
                 }
             }
-            results
+            None => None,
         };
-        let mut responses: Vec<Response> = Vec::new();
-        for (i, r) in results.into_iter().enumerate() {
-            let n = i + 1;
-            match r {
-                Ok(resp) => {
-                    for mut f in check::check_response(&test.expect, &resp, vars) {
-                        // The same failure on several sends is reported once, naming them.
-                        match out.failures.iter_mut().find(|g| g.same_as(&f)) {
-                            Some(g) => g.sends.push(n),
-                            None => {
-                                if sends > 1 {
-                                    f.sends = vec![n];
-                                }
-                                out.failures.push(f);
-                            }
-                        }
-                    }
-                    out.sends.push(self.send_record(n, &resp));
-                    responses.push(resp);
-                }
-                Err(e) => {
-                    let mut f = Failure::new(FailureKind::Transport, "request", e.message.clone());
-                    if sends > 1 {
-                        f.sends = vec![n];
-                    }
-                    out.failures.push(f);
-                    out.sends.push(SendRecord {
-                        n,
-                        status: None,
-                        reason: None,
-                        version: None,
-                        time: 0.0,
-                        headers: Vec::new(),
-                        body_size: 0,
-                        body_preview: String::new(),
-                        redirects: Vec::new(),
-                        error: Some(e.message),
-                    });
-                }
-            }
+        let sent_json = match &spec.body {
+            BodySpec::Json(v) => Some(v.clone()),
+            _ => None,
+        };
+        let mut redactor = self.redactor.clone();
+        for (secret, name) in &out.secrets {
+            redactor.add_named(secret, *name);
         }
-        for resp in &responses {
+        let shell = |r: &http::Request| ShellRequest::new(r, spec.auth.as_ref(), &redactor);
+        out.shell = Some(shell(&request));
+        let sequence = Sequence {
+            client: self.client,
+            preview_limit: self.config.preview_limit,
+            default_repeat: self.config.repeat,
+            shell: &shell,
+            interrupt: &self.config.interrupt,
+        };
+        let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
+        for resp in recording.recorded.responses() {
             for v in resp.header_all("set-cookie") {
-                out.secrets.push(v.to_string());
+                out.secrets.push((v.to_string(), None));
             }
         }
-        if let Some(idem) = idem {
-            if responses.len() == sends && sends > 1 {
-                let mut order: Vec<&Response> = responses.iter().collect();
-                if concurrent {
-                    // Arrival order is arbitrary: let the one 201 Created lead.
-                    order.sort_by_key(|r| r.status != 201);
-                }
-                out.failures.extend(check::compare_sends(&order, idem));
-            }
-            if (idem.readback || idem.concurrent)
-                && !responses.is_empty()
-                && out.failures.iter().all(|f| !f.kind.is_error())
-            {
-                self.readback(&request, &spec.body, idem, &responses, &mut out);
-            }
+        out.sends = recording.records;
+        if recording.cut_short {
+            out.cut_short = true;
+            return out;
         }
+        out.failures = check::judge(test, &recording.recorded, vars);
         if out.failures.is_empty() {
-            if let Some(last) = responses.last() {
+            if let Some(Ok(last)) = recording.recorded.sends.last() {
                 self.capture(test, last, &mut out);
             }
         }
         out
     }
 
-    /// GET the same URL with the same headers: the state must hold what was sent; with
-    /// `concurrent`, one more send must leave that state unchanged.
-    fn readback(
+    /// The `reject:` variant of the test's request, rendered and prepared.
+    fn reject_request(
         &self,
-        request: &http::Request,
-        body: &BodySpec,
-        idem: &crate::spec::Idempotency,
-        responses: &[Response],
+        test: &TestSpec,
+        base: Option<&str>,
+        url: &str,
+        reject: &Reject,
         out: &mut Attempt,
-    ) {
-        let mut get = request.clone();
-        get.method = Method::Get.as_str().to_string();
-        get.body = http::Body::Empty;
-        get.headers
-            .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
-        let first = match self.client.send(&get) {
-            Ok(r) => r,
+    ) -> Option<http::Request> {
+        let spec = match reject.request.render(&self.scope) {
+            Ok(s) => s,
             Err(e) => {
                 out.failures.push(Failure::new(
-                    FailureKind::Readback,
-                    "readback",
-                    format!("the read-back GET failed: {}", e.message),
+                    FailureKind::Variable,
+                    "reject probe",
+                    format!("{e}; a capture it depends on may have failed in an earlier test"),
                 ));
-                return;
+                return None;
             }
         };
-        if let BodySpec::Json(sent) = body {
-            out.failures
-                .extend(check::check_readback(sent, &first, &idem.ignore));
-        } else if first.status / 100 != 2 {
-            out.failures
-                .extend(check::check_readback(&Value::Null, &first, &idem.ignore));
-        }
-        if !idem.concurrent || responses.is_empty() {
-            return;
-        }
-        let again = self
-            .client
-            .send(request)
-            .and_then(|_| self.client.send(&get));
-        match again {
-            Ok(after) => out.failures.extend(check::compare_states(
-                &first,
-                &after,
-                responses.len(),
-                &idem.ignore,
-            )),
-            Err(e) => out.failures.push(Failure::new(
-                FailureKind::Readback,
-                "readback",
-                format!("the follow-up send failed: {}", e.message),
-            )),
+        out.secrets.extend(auth_secrets(&spec.auth));
+        match http::prepare(test.method, base, url, &spec) {
+            Ok(r) => {
+                out.secrets.extend(header_secrets(&r.headers));
+                Some(r)
+            }
+            Err(e) => {
+                out.failures.push(Failure::new(
+                    FailureKind::Transport,
+                    "reject probe",
+                    e.message,
+                ));
+                None
+            }
         }
     }
 
@@ -503,27 +462,6 @@ impl<'a> SuiteRun<'a> {
             }
         }
     }
-
-    fn send_record(&self, n: usize, resp: &Response) -> SendRecord {
-        let limit = self.config.preview_limit;
-        let mut body =
-            String::from_utf8_lossy(&resp.body[..resp.body.len().min(limit)]).into_owned();
-        if resp.body.len() > limit {
-            body.push_str(&format!("… ({} bytes in all)", resp.body.len()));
-        }
-        SendRecord {
-            n,
-            status: Some(resp.status),
-            reason: Some(resp.reason.clone()),
-            version: Some(resp.version.clone()),
-            time: resp.elapsed.as_secs_f64(),
-            headers: mask_headers(&resp.headers),
-            body_size: resp.body.len(),
-            body_preview: body,
-            redirects: resp.redirects.iter().map(HopRecord::from).collect(),
-            error: None,
-        }
-    }
 }
 
 #[derive(Default)]
@@ -533,6 +471,36 @@ struct Attempt {
     sends: Vec<SendRecord>,
     failures: Vec<Failure>,
     flaky_failures: Vec<Failure>,
-    /// Values met while building the request that must never print.
-    secrets: Vec<String>,
+    /// Values met while building the request that must never print, with the variable
+    /// `--curl` names for each.
+    secrets: Vec<(String, Option<&'static str>)>,
+    shell: Option<ShellRequest>,
+    /// The interrupt stopped it between sends.
+    cut_short: bool,
+}
+
+/// Credentials in `auth`, which must never print, with the variable `--curl` names each.
+fn auth_secrets(auth: &Option<Auth>) -> Vec<(String, Option<&'static str>)> {
+    match auth {
+        Some(Auth::Basic { user, password }) => vec![
+            (user.clone(), Some("AUTH_USER")),
+            (password.clone(), Some("AUTH_PASSWORD")),
+        ],
+        Some(Auth::Bearer(t)) => vec![(t.clone(), Some("AUTH_TOKEN"))],
+        None => Vec::new(),
+    }
+}
+
+/// Values of credential headers (and their tokens after the scheme), which must never print.
+fn header_secrets(headers: &[(String, String)]) -> Vec<(String, Option<&'static str>)> {
+    let mut out = Vec::new();
+    for (k, v) in headers {
+        if is_sensitive(k) {
+            out.push((v.clone(), None));
+            if let Some((_, token)) = v.split_once(' ') {
+                out.push((token.to_string(), None));
+            }
+        }
+    }
+    out
 }

@@ -46,6 +46,9 @@ pub struct Suite {
     pub vars: Vec<(String, Value)>,
     /// Names whose values never print.
     pub secrets: Vec<String>,
+    /// `(name, fallback)` of each `${NAME:-fallback}` whose NAME is a secret: a
+    /// fallback of a secret is a secret too.
+    pub secret_fallbacks: Vec<(String, String)>,
     pub parallel: bool,
     pub tests: Vec<TestSpec>,
     pub finally: Vec<TestSpec>,
@@ -76,7 +79,11 @@ impl Method {
 /// One test (or `finally` step), with `defaults` already merged in.
 #[derive(Debug)]
 pub struct TestSpec {
+    /// As written, or `METHOD URL` (the URL as written) for a step without a name.
     pub name: String,
+    /// Whether the spec gave a name; reports label an unnamed step by its method and
+    /// its URL with variables filled in.
+    pub named: bool,
     pub pos: Pos,
     pub method: Method,
     /// URL template: absolute, or a path joined to `base_url`.
@@ -385,8 +392,28 @@ pub struct Idempotency {
     pub repeat: Option<u32>,
     pub ignore: Vec<JsonPath>,
     pub headers: Vec<String>,
+    /// `readback: true` (or `exact`): GET the URL after the sends.
     pub readback: bool,
+    /// `readback: exact`: the GET must equal what was sent, not only contain it.
+    pub readback_exact: bool,
+    /// Fields the server adds, left out of `readback: exact`.
+    pub server_fields: Vec<JsonPath>,
+    /// `created: once`: only the first send may answer 201 Created.
+    pub created_once: bool,
+    /// `conditional: true`: one more send with a stale `If-Match` must answer 412.
+    pub conditional: bool,
+    /// `reject:`: a variant of the request that must be refused and change nothing.
+    pub reject: Option<Reject>,
     pub concurrent: bool,
+}
+
+/// `idempotency.reject`: the test's request with some options overridden.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub request: RequestSpec,
+    /// Defaults to `status: 4xx` when the spec gives none.
+    pub expect: Arc<Expect>,
+    pub pos: Pos,
 }
 
 #[derive(Debug, Clone)]

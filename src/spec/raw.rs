@@ -83,7 +83,7 @@ with_request_options!(
         pub post: Option<Spanned<String>>,
         pub patch: Option<Spanned<String>>,
         pub expect: Option<RawExpect>,
-        pub idempotency: Option<SValue>,
+        pub idempotency: Option<Spanned<RawIdempotency>>,
         pub capture: Option<Entries<SValue>>,
         pub retry: Option<Spanned<RawRetry>>,
     }
@@ -143,4 +143,86 @@ pub struct RawRetry {
 }
 
 /// Keys of an `idempotency:` map (checked by hand: the value may also be a boolean).
-pub const IDEMPOTENCY_KEYS: &[&str] = &["repeat", "ignore", "headers", "readback", "concurrent"];
+pub const IDEMPOTENCY_KEYS: &[&str] = &[
+    "repeat",
+    "ignore",
+    "headers",
+    "readback",
+    "concurrent",
+    "server_fields",
+    "created",
+    "conditional",
+    "reject",
+];
+
+/// `idempotency:` as written: `true`/`false`, or a map whose `reject` entry is a request
+/// of its own (kept as typed raw options, so its errors point inside it).
+#[derive(Debug)]
+pub enum RawIdempotency {
+    Flag(bool),
+    Map(Vec<(Spanned<String>, RawIdempotencyValue)>),
+}
+
+#[derive(Debug)]
+pub enum RawIdempotencyValue {
+    Value(SValue),
+    Reject(Box<Spanned<RawReject>>),
+}
+
+with_request_options!(
+    /// `idempotency.reject`: request options overriding the test's, and what the refusal
+    /// must look like.
+    pub struct RawReject {
+        pub expect: Option<RawExpect>,
+    }
+);
+
+impl RawReject {
+    pub fn take_options(&mut self) -> RawOptions {
+        RawOptions {
+            params: self.params.take(),
+            headers: self.headers.take(),
+            cookies: self.cookies.take(),
+            json: self.json.take(),
+            data: self.data.take(),
+            body_file: self.body_file.take(),
+            files: self.files.take(),
+            auth: self.auth.take(),
+            timeout: self.timeout.take(),
+            allow_redirects: self.allow_redirects.take(),
+            proxies: self.proxies.take(),
+            verify: self.verify.take(),
+            cert: self.cert.take(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawIdempotency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdempotencyVisitor;
+        impl<'de> Visitor<'de> for IdempotencyVisitor {
+            type Value = RawIdempotency;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`false`, `true`, or a map (")?;
+                f.write_str(&IDEMPOTENCY_KEYS.join(", "))?;
+                f.write_str(")")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(RawIdempotency::Flag(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    let value = if key.value == "reject" {
+                        RawIdempotencyValue::Reject(Box::new(map.next_value()?))
+                    } else {
+                        RawIdempotencyValue::Value(map.next_value()?)
+                    };
+                    entries.push((key, value));
+                }
+                Ok(RawIdempotency::Map(entries))
+            }
+        }
+        deserializer.deserialize_any(IdempotencyVisitor)
+    }
+}

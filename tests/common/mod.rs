@@ -3,6 +3,7 @@
 //! helper that runs the real `putcheck` binary.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};

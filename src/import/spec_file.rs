@@ -1,0 +1,262 @@
+//! The spec file an import writes: a suite built as data, then printed as YAML (by
+//! serde-saphyr, the crate that also reads specs) under a comment saying where it came
+//! from. Values copied from the input are escaped (`${` → `$${`) so that putcheck sends
+//! them as written; only the variables the import itself makes are templates.
+
+use serde_json::{Map, Value};
+
+use super::ImportError;
+
+/// One spec file being assembled.
+#[derive(Debug, Default)]
+pub struct SpecFile {
+    /// Lines of the comment at the top (without `# `).
+    pub comment: Vec<String>,
+    pub name: Option<String>,
+    /// Already a template (`${BASE_URL:-...}`), not escaped again.
+    pub base_url: Option<String>,
+    pub secrets: Secrets,
+    pub tests: Vec<Map<String, Value>>,
+    pub finally: Vec<Map<String, Value>>,
+}
+
+impl SpecFile {
+    /// The file's text: the comment, then the suite as YAML.
+    pub fn render(&self) -> Result<String, ImportError> {
+        let mut suite = Map::new();
+        if let Some(name) = &self.name {
+            suite.insert("name".into(), Value::String(name.clone()));
+        }
+        if let Some(base) = &self.base_url {
+            suite.insert("base_url".into(), Value::String(base.clone()));
+        }
+        if !self.secrets.kept.is_empty() {
+            let vars: Map<String, Value> = self
+                .secrets
+                .kept
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(literal(v))))
+                .collect();
+            suite.insert("vars".into(), Value::Object(vars));
+        }
+        if !self.secrets.names.is_empty() {
+            suite.insert(
+                "secrets".into(),
+                Value::Array(
+                    self.secrets
+                        .names
+                        .iter()
+                        .map(|n| Value::String(n.clone()))
+                        .collect(),
+                ),
+            );
+        }
+        let steps = |list: &[Map<String, Value>]| {
+            Value::Array(list.iter().map(|t| Value::Object(t.clone())).collect())
+        };
+        suite.insert("tests".into(), steps(&self.tests));
+        if !self.finally.is_empty() {
+            suite.insert("finally".into(), steps(&self.finally));
+        }
+        let yaml = serde_saphyr::to_string(&Value::Object(suite))
+            .map_err(|e| ImportError::Write(format!("cannot print the spec as YAML: {e}")))?;
+        let mut out = String::new();
+        for line in &self.comment {
+            out.push_str(&format!("# {line}\n").replace("# \n", "#\n"));
+        }
+        out.push_str(&yaml);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// Credentials found in the input: each becomes a variable read from the environment
+/// (listed under `secrets:`), or with `--keep-secrets` a value under `vars:`.
+#[derive(Debug, Default)]
+pub struct Secrets {
+    pub keep: bool,
+    /// Every secret variable, in the order found.
+    pub names: Vec<String>,
+    /// The values kept with `--keep-secrets`, by name.
+    pub kept: Vec<(String, String)>,
+    /// The value found for each name (`None`: a name without a value, as OpenAPI's
+    /// security schemes give), to tell one credential found twice from two credentials.
+    found: Vec<(String, Option<String>)>,
+}
+
+impl Secrets {
+    pub fn new(keep: bool) -> Secrets {
+        Secrets {
+            keep,
+            ..Secrets::default()
+        }
+    }
+
+    /// Registers a credential under `name` (made unique when another value already has
+    /// it) and returns the `${NAME}` template that stands for it in the spec. The same
+    /// value found twice (a header and a cookie, say) keeps one name.
+    pub fn add(&mut self, name: &str, value: Option<&str>) -> String {
+        let base = upper_snake(name);
+        let mut unique = base.clone();
+        let mut n = 2;
+        while let Some((_, existing)) = self.found.iter().find(|(k, _)| *k == unique) {
+            if existing.as_deref() == value {
+                return format!("${{{unique}}}");
+            }
+            unique = format!("{base}_{n}");
+            n += 1;
+        }
+        self.names.push(unique.clone());
+        self.found.push((unique.clone(), value.map(str::to_string)));
+        if let (true, Some(v)) = (self.keep, value) {
+            self.kept.push((unique.clone(), v.to_string()));
+        }
+        format!("${{{unique}}}")
+    }
+
+    /// The names to set in the environment (none when the values were kept).
+    pub fn to_set(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .filter(|n| !self.kept.iter().any(|(k, _)| k == *n))
+            .cloned()
+            .collect()
+    }
+}
+
+/// `petstore_auth` → `PETSTORE_AUTH`, `X-API-Key` → `X_API_KEY`, `apiKey` → `API_KEY`.
+pub fn upper_snake(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && prev_lower && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    let out = out.trim_end_matches('_').to_string();
+    match out.chars().next() {
+        None => "SECRET".into(),
+        Some(c) if c.is_ascii_digit() => format!("_{out}"),
+        Some(_) => out,
+    }
+}
+
+/// Header names whose values are credentials (API keys, tokens, sessions).
+pub fn is_credential_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "authorization",
+        "cookie",
+        "apikey",
+        "api-key",
+        "api_key",
+        "token",
+        "secret",
+        "password",
+        "session",
+        "auth",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
+/// A string copied from the input, escaped so that putcheck sends it as written.
+pub fn literal(s: &str) -> String {
+    s.replace("${", "$${")
+}
+
+/// A JSON value copied from the input, every string (keys too) escaped.
+pub fn literal_value(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(literal(s)),
+        Value::Array(items) => Value::Array(items.iter().map(literal_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (literal(k), literal_value(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The base URL template: the `BASE_URL` environment variable, else what the input had.
+pub fn base_url_template(origin: &str) -> String {
+    format!("${{BASE_URL:-{}}}", literal(origin.trim_end_matches('/')))
+}
+
+/// A map of string pairs, values escaped unless they are templates made by the import.
+pub fn string_map(pairs: &[(String, String)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_upper_snake_case() {
+        assert_eq!(upper_snake("petstore_auth"), "PETSTORE_AUTH");
+        assert_eq!(upper_snake("X-API-Key"), "X_API_KEY");
+        assert_eq!(upper_snake("apiKey"), "API_KEY");
+        assert_eq!(upper_snake("bearerAuth"), "BEARER_AUTH");
+        assert_eq!(upper_snake("2fa"), "_2FA");
+        assert_eq!(upper_snake("--"), "SECRET");
+    }
+
+    #[test]
+    fn printed_yaml_reads_back_as_the_same_values() {
+        let mut test = Map::new();
+        let tricky = serde_json::json!({
+            "yes": "yes", "y": "y", "on": "on", "no": "NO", "n": "017", "hex": "0x1F", "time": "1:20", "dollar": literal("a ${b} $${c}"), "multi": "a\nb: c\n",
+            "num": 18446744073709551615u64, "f": 1.5, "null": null, "colon": "a: b", "hash": "a #b",
+            "empty": "", "list": [], "obj": {}, "spaces": " x ", "quote": "'\"", "tab": "a\tb"
+        });
+        test.insert("put".into(), Value::String("/items/1".into()));
+        test.insert("json".into(), tricky.clone());
+        let file = SpecFile {
+            comment: vec!["from a test".into(), String::new()],
+            base_url: Some(base_url_template("http://127.0.0.1:1/")),
+            tests: vec![test],
+            ..SpecFile::default()
+        };
+        let text = file.render().unwrap();
+        assert!(text.starts_with("# from a test\n#\n"), "{text}");
+        // Read as the spec loader reads (YAML 1.2 booleans).
+        let options = serde_saphyr::options! { strict_booleans: true };
+        let back: Value = serde_saphyr::from_str_with_options(&text, options).unwrap();
+        assert_eq!(back["tests"][0]["json"], tricky, "{text}");
+        assert_eq!(back["base_url"], "${BASE_URL:-http://127.0.0.1:1}");
+    }
+
+    #[test]
+    fn a_secret_found_twice_keeps_one_name() {
+        let mut s = Secrets::new(true);
+        assert_eq!(s.add("token", Some("a")), "${TOKEN}");
+        assert_eq!(s.add("token", Some("a")), "${TOKEN}");
+        assert_eq!(s.add("token", Some("b")), "${TOKEN_2}");
+        assert_eq!(s.names, ["TOKEN", "TOKEN_2"]);
+        assert!(s.to_set().is_empty());
+        let mut s = Secrets::new(false);
+        assert_eq!(s.add("token", Some("a")), "${TOKEN}");
+        assert_eq!(s.add("token", Some("b")), "${TOKEN_2}");
+        assert_eq!(s.add("scheme", None), "${SCHEME}");
+        assert_eq!(s.add("scheme", None), "${SCHEME}");
+        assert_eq!(s.to_set(), ["TOKEN", "TOKEN_2", "SCHEME"]);
+    }
+}

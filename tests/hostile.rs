@@ -1,0 +1,521 @@
+//! Hostile servers: each misbehaviour is one clear verdict in plain words, and the rest
+//! of the run goes on (every spec here ends with a test against a well-behaved path).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::hostile::{Conn, HostileServer, Next};
+use common::*;
+use serde_json::Value;
+
+const OK: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
+
+/// A server that answers `/ok` properly and hands every other request to `behaviour`.
+fn server(behaviour: impl Fn(Conn) -> Next + Send + Sync + 'static) -> HostileServer {
+    HostileServer::start(move |mut c| {
+        if c.target == "/ok" {
+            c.send(OK);
+            Next::KeepAlive(c)
+        } else {
+            behaviour(c)
+        }
+    })
+}
+
+/// Runs a spec with one test against `url` (`extra` YAML lines under it) and one against
+/// the well-behaved `/ok`; returns the first test's JSON result, after checking that the
+/// second passed.
+fn run(s: &HostileServer, url: &str, extra: &str, args: &[&str]) -> (std::process::Output, Value) {
+    let specs = Specs::new();
+    let extra: String = extra.lines().map(|l| format!("    {l}\n")).collect();
+    specs.write(
+        "hostile.yaml",
+        &format!(
+            "name: hostile\ntests:\n  - name: hostile\n    put: {url}\n    json: {{ a: 1 }}\n{extra}  - name: fine\n    put: {}\n    json: {{ a: 1 }}\n",
+            s.url("/ok")
+        ),
+    );
+    let mut all = vec!["hostile.yaml"];
+    all.extend_from_slice(args);
+    let (out, report) = specs.run_report(&all);
+    let tests = report["tests"].as_array().expect("tests").clone();
+    assert_eq!(tests.len(), 2, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        tests[1]["outcome"],
+        "passed",
+        "the run goes on: {}",
+        stdout(&out)
+    );
+    (out, tests[0].clone())
+}
+
+/// The first failure's message of a test result.
+fn message(t: &Value) -> String {
+    t["failures"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Asserts a test errored with one message containing every part, and no ureq jargon.
+#[track_caller]
+fn assert_verdict(t: &Value, outcome: &str, parts: &[&str]) {
+    let m = message(t);
+    assert_eq!(t["outcome"], outcome, "{t:#}");
+    for p in parts {
+        assert!(m.contains(p), "`{p}` missing from: {m}");
+    }
+    for jargon in [
+        "Network Error",
+        "Error encountered",
+        "Bad Status",
+        "Bad Header",
+    ] {
+        assert!(!m.contains(jargon), "ureq jargon in: {m}");
+    }
+}
+
+fn http(status_line: &str, headers: &[&str], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("{status_line}\r\n");
+    for h in headers {
+        out.push_str(h);
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+#[test]
+fn refused() {
+    let s = server(|_| Next::Done);
+    let port = RefusedPort::new();
+    let (_, t) = run(&s, &format!("{}/x", port.url()), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["cannot connect", "refused", "is the server running"],
+    );
+}
+
+#[test]
+fn unresolvable_host() {
+    // `.invalid` never resolves (RFC 6761): putcheck fails it without a DNS query, so no
+    // traffic leaves the machine.
+    let s = server(|_| Next::Done);
+    let (_, t) = run(&s, "http://putcheck-test.invalid/x", "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["cannot resolve the host", "putcheck-test.invalid"],
+    );
+}
+
+#[test]
+fn reset_before_the_response() {
+    let s = server(|c| {
+        c.reset();
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &[]);
+    assert_verdict(&t, "errored", &["reset the connection", "status line"]);
+}
+
+#[test]
+fn reset_during_the_body() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Length: 100"],
+            b"0123456789",
+        ));
+        // Let the client read what was sent, so that the reset cannot discard it.
+        std::thread::sleep(Duration::from_millis(300));
+        c.reset();
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["reset the connection after 10 bytes of the body"],
+    );
+}
+
+#[test]
+fn close_after_the_headers() {
+    let s = server(|mut c| {
+        c.send(&http("HTTP/1.1 200 OK", &["Content-Length: 20"], b""));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &[
+            "closed the connection after 0 bytes of the body",
+            "Content-Length",
+        ],
+    );
+}
+
+#[test]
+fn content_length_larger_than_the_body() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Length: 50"],
+            b"{\"a\":1}",
+        ));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &[
+            "closed the connection after 7 bytes of the body",
+            "Content-Length",
+        ],
+    );
+}
+
+#[test]
+fn no_response_ends_at_the_timeout() {
+    let s = server(|c| {
+        std::thread::sleep(Duration::from_secs(20));
+        drop(c);
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "timeout: 1s", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &[
+            "timeout",
+            "within 1s",
+            "waiting for the status line",
+            "raise it",
+        ],
+    );
+}
+
+/// A slow-loris server sends one byte a second: the timeout bounds the whole exchange,
+/// not each read, so the test fails at the deadline, saying so.
+#[test]
+fn slow_loris_fails_at_the_deadline() {
+    let s = server(|mut c| {
+        let bytes = http("HTTP/1.1 200 OK", &["Content-Length: 2"], b"{}");
+        c.trickle(&bytes, Duration::from_secs(1));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "timeout: 2s\nidempotency: false", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &[
+            "timeout",
+            "did not send a complete response within 2s",
+            "whole exchange",
+        ],
+    );
+}
+
+#[test]
+fn slow_loris_body_fails_at_the_deadline() {
+    let s = server(|mut c| {
+        c.send(&http("HTTP/1.1 200 OK", &["Content-Length: 40"], b""));
+        c.trickle(&[b' '; 40], Duration::from_secs(1));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "timeout: 2s\nidempotency: false", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["not its whole body within 2s", "whole exchange"],
+    );
+}
+
+#[test]
+fn bytes_that_are_not_http() {
+    let s = server(|mut c| {
+        c.send(b"SSH-2.0-OpenSSH_9.6\r\n");
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["did not answer with valid HTTP", "is it an HTTP server"],
+    );
+}
+
+#[test]
+fn status_line_without_reason_phrase_is_valid() {
+    let s = server(|mut c| {
+        c.send(&http("HTTP/1.1 200", &["Content-Length: 2"], b"{}"));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(
+        &s,
+        &s.url("/x"),
+        "expect:\n  status: 200\n  reason: \"\"",
+        &[],
+    );
+    assert_eq!(t["outcome"], "passed", "{t:#}");
+    assert_eq!(t["sends"][0]["reason"], "");
+}
+
+#[test]
+fn body_over_max_body_stops_at_the_limit() {
+    let s = server(|mut c| {
+        let body = vec![b'a'; 3 * 1024 * 1024];
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Length: 3145728"],
+            &body,
+        ));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &["--max-body", "1"]);
+    assert_verdict(&t, "errored", &["larger than 1 MiB", "--max-body"]);
+}
+
+#[test]
+fn body_not_json_under_json_checks() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Type: application/json", "Content-Length: 9"],
+            b"<html/>\r\n",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.a: 1", &[]);
+    assert_verdict(&t, "failed", &["not JSON"]);
+}
+
+#[test]
+fn body_not_utf8_under_json_checks() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Type: application/json", "Content-Length: 7"],
+            b"{\"a\":\xff}",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.a: 1", &[]);
+    assert_verdict(&t, "failed", &["not UTF-8 text"]);
+}
+
+fn encoded(coding: &str) -> Vec<u8> {
+    let plain = br#"{"a":1,"b":"decoded"}"#;
+    match coding {
+        "gzip" => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(plain).unwrap();
+            e.finish().unwrap()
+        }
+        "deflate" => {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(plain).unwrap();
+            e.finish().unwrap()
+        }
+        _ => {
+            let mut out = Vec::new();
+            {
+                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+                w.write_all(plain).unwrap();
+            }
+            out
+        }
+    }
+}
+
+fn content_encoding_is_decoded_before_checks(coding: &'static str) {
+    let s = server(move |mut c| {
+        let body = encoded(coding);
+        let len = format!("Content-Length: {}", body.len());
+        let enc = format!("Content-Encoding: {coding}");
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Type: application/json", &enc, &len],
+            &body,
+        ));
+        Next::KeepAlive(c)
+    });
+    let (out, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.b: decoded", &[]);
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+}
+
+#[test]
+fn gzip_is_decoded_before_checks() {
+    content_encoding_is_decoded_before_checks("gzip");
+}
+
+#[test]
+fn deflate_is_decoded_before_checks() {
+    content_encoding_is_decoded_before_checks("deflate");
+}
+
+#[test]
+fn br_is_decoded_before_checks() {
+    content_encoding_is_decoded_before_checks("br");
+}
+
+#[test]
+fn corrupt_content_encoding_is_reported() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Content-Encoding: gzip", "Content-Length: 12"],
+            b"not gzipped!",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["Content-Encoding: gzip", "not valid gzip data"],
+    );
+}
+
+#[test]
+fn chunked_body() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &[
+                "Content-Type: application/json",
+                "Transfer-Encoding: chunked",
+            ],
+            b"4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.a: 1", &[]);
+    assert_eq!(t["outcome"], "passed", "{t:#}");
+}
+
+#[test]
+fn http_1_0_close_delimited_body() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.0 200 OK",
+            &["Content-Type: application/json"],
+            b"{\"a\":1}",
+        ));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "expect:\n  json:\n    $.a: 1", &[]);
+    assert_eq!(t["outcome"], "passed", "{t:#}");
+    assert_eq!(t["sends"][0]["version"], "HTTP/1.0");
+}
+
+#[test]
+fn redirect_loop() {
+    let s = server(|mut c| {
+        let to = if c.target == "/a" { "/b" } else { "/a" };
+        c.send(&http(
+            "HTTP/1.1 307 Temporary Redirect",
+            &[&format!("Location: {to}"), "Content-Length: 0"],
+            b"",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(&s, &s.url("/a"), "", &[]);
+    assert_verdict(&t, "errored", &["redirect loop", "/a", "/b"]);
+}
+
+/// RFC 9110 §15.2: a client reads past interim responses, asked for or not.
+#[test]
+fn interim_100_continue_is_skipped() {
+    let s = server(|mut c| {
+        let mut bytes = b"HTTP/1.1 100 Continue\r\n\r\n".to_vec();
+        bytes.extend(http(
+            "HTTP/1.1 201 Created",
+            &["Content-Type: application/json", "Content-Length: 7"],
+            b"{\"a\":1}",
+        ));
+        c.send(&bytes);
+        Next::KeepAlive(c)
+    });
+    let (out, t) = run(
+        &s,
+        &s.url("/x"),
+        "expect:\n  status: 201\n  reason: Created\n  json:\n    $.a: 1",
+        &[],
+    );
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+}
+
+/// An interim response and then nothing: the deadline still holds, and says what came.
+#[test]
+fn interim_response_then_silence() {
+    let s = server(|mut c| {
+        c.send(b"HTTP/1.1 100 Continue\r\n\r\n");
+        std::thread::sleep(Duration::from_secs(20));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/x"), "timeout: 1s", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &[
+            "timeout",
+            "interim `100 Continue` response, then no final response within 1s",
+        ],
+    );
+}
+
+/// A server that stops reading a large upload on a connection it kept alive: the send
+/// still ends at the deadline (large bodies go on fresh connections, whose writes are
+/// bounded).
+#[test]
+fn server_that_stops_reading_a_large_body() {
+    let s = server(|c| {
+        if c.target.starts_with("/stall") {
+            std::thread::sleep(Duration::from_secs(30));
+        }
+        Next::Done
+    });
+    let specs = Specs::new();
+    std::fs::write(specs.path("big.bin"), vec![b'x'; 32 * 1024 * 1024]).unwrap();
+    specs.write(
+        "stall.yaml",
+        &format!(
+            "tests:\n  - name: warm\n    put: {ok}\n    json: {{ a: 1 }}\n    timeout: 1s\n  - name: upload\n    put: {stall}\n    body_file: big.bin\n    timeout: 1s\n  - name: fine\n    put: {ok}\n    json: {{ a: 1 }}\n",
+            ok = s.url("/ok"),
+            stall = s.url("/stall")
+        ),
+    );
+    let (out, report) = specs.run_report(&["stall.yaml"]);
+    let tests = report["tests"].as_array().unwrap();
+    assert_eq!(tests[0]["outcome"], "passed", "{}", stdout(&out));
+    assert_verdict(&tests[1], "errored", &["timeout", "within 1s"]);
+    assert_eq!(tests[2]["outcome"], "passed", "{}", stdout(&out));
+}
+
+/// A 204 has no body (RFC 9110 §15.3.5): bytes after it must not be read as the next
+/// response on the same connection.
+#[test]
+fn no_content_with_a_body() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 204 No Content",
+            &["Content-Length: 5"],
+            b"oops!",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (out, t) = run(&s, &s.url("/x"), "expect:\n  status: 204", &[]);
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+    assert_eq!(t["sends"].as_array().map(Vec::len), Some(2));
+}
