@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use super::body::Body;
-use super::error::{classify, deadline_passed, Budget};
+use super::error::{self, classify, Budget};
 use super::headers::Headers;
 use super::proxy::{mask_proxy, proxy_authorization, proxy_url, ureq_proxy_url, EnvProxies};
 use super::redirect::{send_following, Step};
@@ -16,6 +16,13 @@ use super::request::Request;
 use super::response::Response;
 use super::{resolve, tls, HttpError, HttpErrorKind, USER_AGENT};
 use crate::spec::{ClientCert, Proxies, Timeouts, Verify};
+
+/// When an exchange must be over, and how long it had from its start.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
 
 /// What makes two requests need different connections.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -32,13 +39,6 @@ struct AgentKey {
 
 /// Bodies larger than this may not fit a socket's send buffer, so writing them can block.
 const LARGE_BODY: usize = 64 * 1024;
-
-/// When an exchange must be over, and how long it had from its start.
-#[derive(Debug, Clone, Copy)]
-struct Deadline {
-    at: Instant,
-    limit: Duration,
-}
 
 /// Sends requests through one ureq Agent per connection profile (timeouts, proxy, TLS),
 /// so connections are pooled and reused across tests. Clones share the agents.
@@ -185,7 +185,7 @@ impl Client {
             .checked_duration_since(started)
             .filter(|d| !d.is_zero())
         else {
-            return Err(deadline_passed(url, deadline.limit));
+            return Err(error::deadline_passed(url, deadline.limit));
         };
         let budget = || Budget {
             timeout: req.timeout,
@@ -225,12 +225,12 @@ impl Client {
                 ));
             }
         };
-        if matches!(resp.status(), 204 | 304)
+        let no_body_announced = matches!(resp.status(), 204 | 304)
             && (resp
                 .header("content-length")
                 .is_some_and(|l| l.trim() != "0")
-                || resp.header("transfer-encoding").is_some())
-        {
+                || resp.header("transfer-encoding").is_some());
+        if no_body_announced {
             // A 204 or 304 has no body (RFC 9110 §15.3.5, §15.4.5); bytes a server sends
             // after one anyway would be read as the next response on this connection, so
             // its pool is dropped: the next send opens a fresh connection.

@@ -6,12 +6,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::decode;
 use super::error::{body_error, too_large, Budget};
 use super::headers::Headers;
-use super::interim;
 use super::redirect::Hop;
-use super::HttpError;
+use super::{decode, interim, HttpError};
 
 /// A response as received, body read (up to the limit) and JSON parsed once.
 #[derive(Debug, Clone)]
@@ -43,8 +41,9 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// Reads a ureq response: headers as sent (repeats kept), the body up to `max_body`
-    /// and decoded; past interim (1xx) responses to the final one.
+    /// Reads a ureq response: the final one behind any interim (1xx) answers, headers
+    /// as sent (repeats kept), the body up to `max_body` within the exchange's deadline,
+    /// decoded from its `Content-Encoding`.
     pub(super) fn read(
         resp: ureq::Response,
         method: &str,
