@@ -41,6 +41,9 @@ pub enum Command {
         #[command(flatten)]
         run: Box<RunArgs>,
     },
+    /// Print the JSON Schema (2020-12) of the spec format, for editors
+    /// (`# yaml-language-server: $schema=...`; see the README).
+    Schema,
     /// Write specs from an OpenAPI document, a curl command or a HAR file (docs/import.md).
     Import {
         #[command(subcommand)]

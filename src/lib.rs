@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod diagnostic;
 pub mod http;
 pub mod import;
 pub mod plan;

@@ -28,6 +28,10 @@ fn main() -> ExitCode {
         Some(Command::Demo { failing, run }) => demo(*run, failing),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
+        Some(Command::Schema) => {
+            print!("{}", putcheck::spec::schema::json_schema());
+            putcheck::exit::OK
+        }
         Some(Command::Import { source }) => import(source),
         None => run_specs(cli.run, HashMap::new()),
     };

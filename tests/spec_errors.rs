@@ -33,7 +33,7 @@ fn unknown_key_with_suggestion() {
     );
     assert!(err.contains("unknown.yaml:4:7"), "{err}");
     assert!(
-        err.contains("unknown key `statuss`; allowed here: status, reason"),
+        err.contains("unknown key `statuss` in `expect`; allowed here: status, reason"),
         "{err}"
     );
     assert!(err.contains("did you mean `status`?"), "{err}");
@@ -56,7 +56,7 @@ fn wrong_type() {
         "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      status: twohundred\n",
     );
     assert!(err.contains("type.yaml:4:15"), "{err}");
-    assert!(err.contains("`status` must be a code"), "{err}");
+    assert!(err.contains("expected a code (`200`)"), "{err}");
     let err = broken(
         "type2.yaml",
         "tests:\n  - put: http://127.0.0.1:1/x\n    allow_redirects: maybe\n",
@@ -84,7 +84,7 @@ fn bad_regex() {
         "re.yaml",
         "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      json:\n        $.a: { matches: \"a(b\" }\n",
     );
-    assert!(err.contains("re.yaml:5:14"), "{err}");
+    assert!(err.contains("re.yaml:5:25"), "{err}");
     assert!(err.contains("invalid regex `a(b`: unclosed group"), "{err}");
 }
 
@@ -107,7 +107,7 @@ fn matcher_typo_is_caught() {
         "m.yaml",
         "tests:\n  - put: http://127.0.0.1:1/x\n    expect:\n      json:\n        $.a: { gte: 1, lts: 3 }\n",
     );
-    assert!(err.contains("m.yaml:5:14"), "{err}");
+    assert!(err.contains("m.yaml:5:24"), "{err}");
     assert!(err.contains("did you mean `lt`?"), "{err}");
 }
 

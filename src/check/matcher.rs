@@ -38,13 +38,10 @@ fn describe_opt(v: Option<&Value>) -> String {
 /// Deep equality where numbers compare by value (`1` equals `1.0`).
 pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(i), Some(j)) => i == j,
-            _ => match (x.as_u64(), y.as_u64()) {
-                (Some(i), Some(j)) => i == j,
-                _ => x.as_f64() == y.as_f64(),
-            },
-        },
+        (Value::Number(x), Value::Number(y)) => {
+            super::number::compare(&x.to_string(), &y.to_string())
+                == Some(std::cmp::Ordering::Equal)
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
         }
@@ -130,10 +127,11 @@ pub fn eval(m: &Matcher, actual: Option<&Value>) -> Result<(), Mismatch> {
     }
 }
 
-fn number(v: &Value) -> Option<f64> {
+/// A number's exact text (a variable may have rendered it as a string).
+fn number(v: &Value) -> Option<String> {
     match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.trim().to_string()),
         _ => None,
     }
 }
@@ -191,12 +189,16 @@ fn eval_pred(p: &Predicate, actual: Option<&Value>) -> Result<(), Mismatch> {
             }
         }
         Predicate::Gt(v) | Predicate::Gte(v) | Predicate::Lt(v) | Predicate::Lte(v) => {
-            match (number(a).filter(|_| a.is_number()), number(v)) {
-                (Some(x), Some(y)) => match p {
-                    Predicate::Gt(_) => x > y,
-                    Predicate::Gte(_) => x >= y,
-                    Predicate::Lt(_) => x < y,
-                    _ => x <= y,
+            let order = match (number(a).filter(|_| a.is_number()), number(v)) {
+                (Some(x), Some(y)) => super::number::compare(&x, &y),
+                _ => None,
+            };
+            match order {
+                Some(o) => match p {
+                    Predicate::Gt(_) => o.is_gt(),
+                    Predicate::Gte(_) => o.is_ge(),
+                    Predicate::Lt(_) => o.is_lt(),
+                    _ => o.is_le(),
                 },
                 _ => false,
             }

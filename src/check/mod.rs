@@ -4,6 +4,7 @@ pub mod diff;
 mod idempotency;
 pub mod matcher;
 mod noise;
+pub mod number;
 mod probes;
 mod prune;
 mod sequence;

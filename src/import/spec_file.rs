@@ -58,8 +58,7 @@ impl SpecFile {
         if !self.finally.is_empty() {
             suite.insert("finally".into(), steps(&self.finally));
         }
-        let yaml = serde_saphyr::to_string(&Value::Object(suite))
-            .map_err(|e| ImportError::Write(format!("cannot print the spec as YAML: {e}")))?;
+        let yaml = to_yaml(&Value::Object(suite))?;
         let mut out = String::new();
         for line in &self.comment {
             out.push_str(&format!("# {line}\n").replace("# \n", "#\n"));
@@ -205,9 +204,53 @@ pub fn string_map(pairs: &[(String, String)]) -> Value {
     )
 }
 
+/// The text a number is wrapped in on its way through the YAML serializer.
+const NUMBER_OPEN: &str = "⟦putcheck-number:";
+const NUMBER_CLOSE: &str = "⟧";
+
+/// serde_json keeps numbers as written (`arbitrary_precision`), which the YAML
+/// serializer does not know: it would print serde_json's private wrapper. Each number
+/// goes through as a marked string, and the marks (with any quotes around them) come off
+/// the text afterwards, so `18446744073709551616` stays that integer, digit for digit.
+fn to_yaml(value: &Value) -> Result<String, ImportError> {
+    struct Marked<'a>(&'a Value);
+    impl serde::Serialize for Marked<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                Value::Number(n) => s.serialize_str(&format!("{NUMBER_OPEN}{n}{NUMBER_CLOSE}")),
+                Value::Array(items) => s.collect_seq(items.iter().map(Marked)),
+                Value::Object(map) => s.collect_map(map.iter().map(|(k, v)| (k, Marked(v)))),
+                other => other.serialize(s),
+            }
+        }
+    }
+    let text = serde_saphyr::to_string(&Marked(value))
+        .map_err(|e| ImportError::Write(format!("cannot print the spec as YAML: {e}")))?;
+    let marked = regex::Regex::new(&format!(
+        r#"(["']?){}([-+0-9.eE]+){}(["']?)"#,
+        regex::escape(NUMBER_OPEN),
+        regex::escape(NUMBER_CLOSE)
+    ))
+    .map_err(|e| ImportError::Write(format!("cannot print the spec as YAML: {e}")))?;
+    Ok(marked.replace_all(&text, "$2").into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_print_as_written() {
+        let v: Value = serde_json::from_str(
+            r#"{"id": 18446744073709551616, "price": 0.10, "n": -3, "s": "7"}"#,
+        )
+        .unwrap();
+        let text = to_yaml(&v).unwrap();
+        assert_eq!(
+            text.trim_end(),
+            "id: 18446744073709551616\nprice: 0.10\n\"n\": -3\ns: \"7\""
+        );
+    }
 
     #[test]
     fn names_become_upper_snake_case() {

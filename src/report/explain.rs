@@ -2,7 +2,6 @@
 //! explain a test from the same `Explanation`, so they never tell different stories.
 //! `Explanation` is data; `text` renders it for a terminal (styled, or plain for JUnit).
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -18,18 +17,14 @@ pub(crate) const CYAN: Style = AnsiColor::Cyan.on_default();
 pub(crate) const DIM: Style = Style::new().dimmed();
 pub(crate) const BOLD: Style = Style::new().bold();
 
-/// Spec files read back for failure output (each once).
+/// Lines of the spec files as they were loaded (kept in memory by `diagnostic`, so a
+/// failure shows the text that ran even if the file changed since).
 #[derive(Default)]
-pub struct Sources(HashMap<String, Option<Vec<String>>>);
+pub struct Sources {}
 
 impl Sources {
     pub fn line(&mut self, file: &str, line: u64) -> Option<String> {
-        let lines = self.0.entry(file.to_string()).or_insert_with(|| {
-            std::fs::read_to_string(file)
-                .ok()
-                .map(|s| s.lines().map(str::to_string).collect())
-        });
-        lines.as_ref()?.get(line.checked_sub(1)? as usize).cloned()
+        crate::diagnostic::source_line(std::path::Path::new(file), line)
     }
 }
 

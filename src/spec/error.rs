@@ -46,28 +46,14 @@ impl SpecError {
 
     /// The multi-line, rustc-like rendering used by the console.
     pub fn render(&self) -> String {
-        let mut out = format!(
-            "error: {}\n  --> {}:{}:{}\n",
-            self.message,
-            self.file.display(),
-            self.pos.line,
-            self.pos.column
-        );
-        if let Some(line) = &self.source_line {
-            let gutter = self.pos.line.to_string();
-            let pad = " ".repeat(gutter.len());
-            let caret_col = (self.pos.column.max(1) - 1) as usize;
-            let indent: String = line
-                .chars()
-                .take(caret_col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!("{pad} |\n{gutter} | {line}\n{pad} | {indent}^\n"));
+        crate::diagnostic::Diagnostic {
+            message: &self.message,
+            file: &self.file,
+            pos: self.pos,
+            line: self.source_line.as_deref(),
+            help: self.help.as_deref(),
         }
-        if let Some(help) = &self.help {
-            out.push_str(&format!("  = help: {help}\n"));
-        }
-        out
+        .render()
     }
 }
 

@@ -1,11 +1,18 @@
 //! Matchers as written in `expect` (`{ type: integer, gte: 1 }`) → `Matcher`, with the
 //! mistakes people make (a misspelt matcher name, a bad regex) caught at load time.
+//!
+//! The rule for telling a matcher from an object literal:
+//! - a map whose keys are all matcher names is a matcher;
+//! - a map that mixes matcher names with other keys is an error;
+//! - a map with no matcher name is an object literal, unless one of its keys looks like
+//!   a misspelt matcher name ([`looks_like_matcher`]): then it is an error with a
+//!   suggestion; `{ eq: {...} }` compares any object literally.
 
 use regex::Regex;
-use serde_json::Value;
 
+use super::convert::Loader;
 use super::error::did_you_mean;
-use super::template;
+use super::yaml::{Kind, Node};
 use super::{JsonType, Matcher, Pattern, Predicate};
 
 /// The names that make a map a matcher rather than a value to compare.
@@ -14,134 +21,27 @@ pub const MATCHER_NAMES: &[&str] = &[
     "one_of", "all",
 ];
 
-pub(super) struct MatcherError {
-    pub message: String,
-    pub help: Option<String>,
-}
-
-fn merr(message: impl Into<String>) -> MatcherError {
-    MatcherError {
-        message: message.into(),
-        help: None,
+/// A key that is probably a misspelt matcher name: one edit (insertion, deletion,
+/// substitution or swap of neighbours) from one, or two edits when both are at least
+/// five characters long; for the two-letter names (`eq`, `ne`, `gt`, `lt`), only the
+/// name with a character added at the end (`lts`). Keys shorter than three characters
+/// never count, so literals such as `{ id: 1 }`, `{ at: 2 }` or `{ one: 1 }` stay literals.
+pub fn looks_like_matcher(key: &str) -> Option<&'static str> {
+    let key_lower = key.to_lowercase();
+    if key.chars().count() < 3 || MATCHER_NAMES.contains(&key) {
+        return None;
     }
-}
-
-pub(super) fn build_matcher(v: &Value) -> Result<Matcher, MatcherError> {
-    let Value::Object(m) = v else {
-        return Ok(Matcher::Equals(v.clone()));
-    };
-    let named = m
-        .keys()
-        .filter(|k| MATCHER_NAMES.contains(&k.as_str()))
-        .count();
-    if m.is_empty() || named == 0 {
-        return Ok(Matcher::Equals(v.clone()));
-    }
-    if named != m.len() {
-        let odd = m
-            .keys()
-            .find(|k| !MATCHER_NAMES.contains(&k.as_str()))
-            .cloned()
-            .unwrap_or_default();
-        return Err(MatcherError {
-            message: format!(
-                "`{odd}` is not a matcher, but this map also has matcher keys; matchers are: {}",
-                MATCHER_NAMES.join(", ")
-            ),
-            help: Some(match did_you_mean(&odd, MATCHER_NAMES) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "to compare with an object that has such keys, use `{ eq: {...} }`".into(),
-            }),
-        });
-    }
-    let mut preds = Vec::new();
-    for (k, val) in m {
-        let number = |name: &str| -> Result<Value, MatcherError> {
-            match val {
-                Value::Number(_) => Ok(val.clone()),
-                Value::String(s) if s.contains("${") => Ok(val.clone()),
-                _ => Err(merr(format!("`{name}` compares numbers; give it a number"))),
-            }
-        };
-        preds.push(match k.as_str() {
-            "eq" => Predicate::Eq(val.clone()),
-            "ne" => Predicate::Ne(val.clone()),
-            "matches" => {
-                let Some(src) = val.as_str() else {
-                    return Err(merr("`matches` takes a regular expression as a string"));
-                };
-                let regex = if src.contains("${") {
-                    None
-                } else {
-                    Some(Regex::new(src).map_err(|e| {
-                        merr(format!(
-                            "invalid regex `{src}`: {}",
-                            last_line(&e.to_string())
-                        ))
-                    })?)
-                };
-                Predicate::Matches(Pattern {
-                    source: src.to_string(),
-                    regex,
-                })
-            }
-            "contains" => Predicate::Contains(val.clone()),
-            "type" => {
-                let t = match val {
-                    Value::Null => Some(JsonType::Null),
-                    Value::String(s) => JsonType::NAMES
-                        .iter()
-                        .position(|n| n == s)
-                        .map(|i| TYPES[i]),
-                    _ => None,
-                };
-                match t {
-                    Some(t) => Predicate::Type(t),
-                    None => {
-                        let given = val.as_str().unwrap_or_default();
-                        return Err(MatcherError {
-                            message: format!(
-                                "unknown type `{}`; types are: {}",
-                                template::value_to_text(val),
-                                JsonType::NAMES.join(", ")
-                            ),
-                            help: did_you_mean(given, JsonType::NAMES)
-                                .map(|s| format!("did you mean `{s}`?")),
-                        });
-                    }
-                }
-            }
-            "exists" => match val {
-                Value::Bool(b) => Predicate::Exists(*b),
-                _ => return Err(merr("`exists` takes true or false")),
-            },
-            "length" => match val {
-                Value::Number(n) if n.as_u64().is_some() => {
-                    Predicate::Length(Box::new(Matcher::Equals(val.clone())))
-                }
-                Value::Object(_) => Predicate::Length(Box::new(build_matcher(val)?)),
-                Value::String(s) if s.contains("${") => {
-                    Predicate::Length(Box::new(Matcher::Equals(val.clone())))
-                }
-                _ => {
-                    return Err(merr(
-                        "`length` takes a whole number or a matcher such as `{ gte: 1 }`",
-                    ))
-                }
-            },
-            "gt" => Predicate::Gt(number("gt")?),
-            "gte" => Predicate::Gte(number("gte")?),
-            "lt" => Predicate::Lt(number("lt")?),
-            "lte" => Predicate::Lte(number("lte")?),
-            "one_of" => match val {
-                Value::Array(items) => Predicate::OneOf(items.clone()),
-                _ => return Err(merr("`one_of` takes a list of values")),
-            },
-            "all" => Predicate::Every(Box::new(build_matcher(val)?)),
-            _ => unreachable!("filtered to MATCHER_NAMES above"),
-        });
-    }
-    Ok(Matcher::All(preds))
+    MATCHER_NAMES
+        .iter()
+        .map(|m| (strsim::damerau_levenshtein(&key_lower, m), *m))
+        .filter(|(d, m)| match m.len() {
+            // `eq`, `ne`, `gt`, `lt`: only the name with one character more (`lts`), so
+            // that words such as `one` stay literal keys.
+            2 => *d == 1 && key_lower.starts_with(m),
+            _ => *d == 1 || (*d == 2 && m.len() >= 5 && key.chars().count() >= 5),
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, m)| m)
 }
 
 const TYPES: [JsonType; 7] = [
@@ -154,6 +54,204 @@ const TYPES: [JsonType; 7] = [
     JsonType::Null,
 ];
 
+impl Loader<'_> {
+    /// The matcher a node stands for; every mistake in it is reported.
+    pub(super) fn matcher(&mut self, node: &Node) -> Option<Matcher> {
+        let Kind::Map(entries) = &node.kind else {
+            return Some(Matcher::Equals(node.to_value()));
+        };
+        let named = entries
+            .iter()
+            .filter(|(k, _)| MATCHER_NAMES.contains(&k.name.as_str()))
+            .count();
+        if entries.is_empty() {
+            return Some(Matcher::Equals(node.to_value()));
+        }
+        if named == 0 {
+            let mut literal = true;
+            for (k, _) in entries {
+                if let Some(m) = looks_like_matcher(&k.name) {
+                    literal = false;
+                    self.push_help(
+                        k.pos,
+                        format!("`{}` is not a matcher; did you mean `{m}`?", k.name),
+                        format!(
+                            "to compare with an object that has the key `{}`, write `{{ eq: {{ {}: ... }} }}`",
+                            k.name, k.name
+                        ),
+                    );
+                }
+            }
+            return literal.then(|| Matcher::Equals(node.to_value()));
+        }
+        let mut ok = true;
+        if named != entries.len() {
+            for (k, _) in entries {
+                if MATCHER_NAMES.contains(&k.name.as_str()) {
+                    continue;
+                }
+                ok = false;
+                let help = match did_you_mean(&k.name, MATCHER_NAMES) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => {
+                        "to compare with an object that has such keys, use `{ eq: {...} }`".into()
+                    }
+                };
+                self.push_help(
+                    k.pos,
+                    format!(
+                        "`{}` is not a matcher, but this map also has matcher keys; matchers are: {}",
+                        k.name,
+                        MATCHER_NAMES.join(", ")
+                    ),
+                    help,
+                );
+            }
+        }
+        let mut preds = Vec::new();
+        for (k, val) in entries {
+            if !MATCHER_NAMES.contains(&k.name.as_str()) {
+                continue;
+            }
+            match self.predicate(&k.name, val) {
+                Some(p) => preds.push(p),
+                None => ok = false,
+            }
+        }
+        ok.then_some(Matcher::All(preds))
+    }
+
+    fn predicate(&mut self, name: &str, val: &Node) -> Option<Predicate> {
+        let value = val.to_value();
+        let number = |ctx: &mut Self| -> Option<serde_json::Value> {
+            match &val.kind {
+                Kind::Number(_) => Some(value.clone()),
+                Kind::Str(s) if s.contains("${") => Some(value.clone()),
+                _ => {
+                    ctx.push(
+                        val.pos,
+                        format!(
+                            "`{name}` compares numbers; expected a number, found {}",
+                            val.found()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        Some(match name {
+            "eq" => Predicate::Eq(value),
+            "ne" => Predicate::Ne(value),
+            "matches" => {
+                let Some(src) = val.as_str() else {
+                    self.push(
+                        val.pos,
+                        format!(
+                            "`matches` takes a regular expression as a string, found {}",
+                            val.found()
+                        ),
+                    );
+                    return None;
+                };
+                let regex = if src.contains("${") {
+                    None
+                } else {
+                    match Regex::new(src) {
+                        Ok(r) => Some(r),
+                        Err(e) => {
+                            self.push(
+                                val.pos,
+                                format!("invalid regex `{src}`: {}", last_line(&e.to_string())),
+                            );
+                            return None;
+                        }
+                    }
+                };
+                Predicate::Matches(Pattern {
+                    source: src.to_string(),
+                    regex,
+                })
+            }
+            "contains" => Predicate::Contains(value),
+            "type" => {
+                let t = match &val.kind {
+                    Kind::Null => Some(JsonType::Null),
+                    Kind::Str(s) => JsonType::NAMES
+                        .iter()
+                        .position(|n| n == s)
+                        .map(|i| TYPES[i]),
+                    _ => None,
+                };
+                match t {
+                    Some(t) => Predicate::Type(t),
+                    None => {
+                        let given = val.as_str().unwrap_or_default();
+                        let e = self.error(
+                            val.pos,
+                            format!(
+                                "unknown type `{}`; types are: {}",
+                                val.scalar_text().unwrap_or_else(|| val.found()),
+                                JsonType::NAMES.join(", ")
+                            ),
+                        );
+                        let e = match did_you_mean(given, JsonType::NAMES) {
+                            Some(s) => e.with_help(format!("did you mean `{s}`?")),
+                            None => e,
+                        };
+                        self.errors.push(e);
+                        return None;
+                    }
+                }
+            }
+            "exists" => match val.kind {
+                Kind::Bool(b) => Predicate::Exists(b),
+                _ => {
+                    self.push(
+                        val.pos,
+                        format!("`exists` takes true or false, found {}", val.found()),
+                    );
+                    return None;
+                }
+            },
+            "length" => match &val.kind {
+                Kind::Number(n) if n.json.parse::<u64>().is_ok() => {
+                    Predicate::Length(Box::new(Matcher::Equals(value)))
+                }
+                Kind::Map(_) => Predicate::Length(Box::new(self.matcher(val)?)),
+                Kind::Str(s) if s.contains("${") => {
+                    Predicate::Length(Box::new(Matcher::Equals(value)))
+                }
+                _ => {
+                    self.push(
+                        val.pos,
+                        format!(
+                            "`length` takes a whole number or a matcher such as `{{ gte: 1 }}`, found {}",
+                            val.found()
+                        ),
+                    );
+                    return None;
+                }
+            },
+            "gt" => Predicate::Gt(number(self)?),
+            "gte" => Predicate::Gte(number(self)?),
+            "lt" => Predicate::Lt(number(self)?),
+            "lte" => Predicate::Lte(number(self)?),
+            "one_of" => match value {
+                serde_json::Value::Array(items) => Predicate::OneOf(items),
+                _ => {
+                    self.push(
+                        val.pos,
+                        format!("`one_of` takes a list of values, found {}", val.found()),
+                    );
+                    return None;
+                }
+            },
+            "all" => Predicate::Every(Box::new(self.matcher(val)?)),
+            _ => return None,
+        })
+    }
+}
+
 fn last_line(s: &str) -> String {
     let line = s
         .lines()
@@ -161,4 +259,25 @@ fn last_line(s: &str) -> String {
         .rfind(|l| !l.is_empty())
         .unwrap_or_default();
     line.strip_prefix("error: ").unwrap_or(line).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_matcher;
+
+    #[test]
+    fn typo_rule() {
+        assert_eq!(looks_like_matcher("exits"), Some("exists"));
+        assert_eq!(looks_like_matcher("lenght"), Some("length"));
+        assert_eq!(looks_like_matcher("mathces"), Some("matches"));
+        assert_eq!(looks_like_matcher("one-of"), Some("one_of"));
+        assert_eq!(looks_like_matcher("contain"), Some("contains"));
+        assert_eq!(looks_like_matcher("gtee"), Some("gte"));
+        assert_eq!(looks_like_matcher("lts"), Some("lt"));
+        for literal in [
+            "one", "id", "at", "name", "size", "value", "count", "price", "tags", "items",
+        ] {
+            assert_eq!(looks_like_matcher(literal), None, "{literal}");
+        }
+    }
 }

@@ -1,12 +1,20 @@
 //! Spec files → validated model. Everything that can be checked without sending a request
 //! is checked here, and every error carries its file, line and column.
 
+mod capture;
 mod convert;
+mod de;
 mod error;
+mod expect;
+mod idempotency;
 mod matcher;
+mod options;
 mod raw;
 mod render;
+pub mod schema;
 pub mod template;
+mod variables;
+mod yaml;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -111,6 +119,9 @@ pub struct RequestSpec {
     pub proxies: Option<Proxies>,
     pub verify: Verify,
     pub cert: Option<ClientCert>,
+    /// The spec file's folder: a path written with variables is resolved against it
+    /// once the variables are filled in.
+    pub base_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq)]

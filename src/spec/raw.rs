@@ -1,44 +1,283 @@
-//! The spec file exactly as written: serde types that mirror the YAML keys. Values whose
-//! shape varies (`status: 200` or `[200, 201]`) stay `Spanned<Value>` here and are checked
-//! in `convert`, so each shape error can point at its own line.
+//! The spec file exactly as written: serde types that mirror the YAML keys. The loader
+//! reads them (`de.rs`) and `putcheck schema` describes them (schemars), so the two
+//! cannot drift. Values whose shape varies (`status: 200` or `[200, 201]`) stay YAML
+//! nodes here, each with a hand-written schema next to it, and are checked by the
+//! conversion files, so each part of a wrong value can be pointed at.
 
-use std::fmt;
-use std::marker::PhantomData;
+use std::borrow::Cow;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::de::Deserializer;
 use serde::Deserialize;
-use serde_json::Value;
-use serde_saphyr::Spanned;
 
-pub type SValue = Spanned<Value>;
+use super::de::{from_node, Entries, Field, Label, List, Spanned, Yaml};
+use super::yaml::Kind;
 
-/// A YAML mapping kept in source order, each key with its position.
-#[derive(Debug)]
-pub struct Entries<V>(pub Vec<(Spanned<String>, V)>);
+/// A YAML value whose shape the conversion checks; `$schema` is what editors are told.
+macro_rules! yaml_value {
+    ($(#[$meta:meta])* $name:ident, $schema:tt) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Deserialize)]
+        pub struct $name(pub Yaml);
 
-impl<V> Default for Entries<V> {
-    fn default() -> Self {
-        Entries(Vec::new())
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!($schema)
+            }
+        }
+    };
+}
+
+yaml_value!(
+    /// Any value: `json`, `vars`.
+    AnyValue, {}
+);
+yaml_value!(
+    /// A query parameter or form field: a scalar, `null` (left out) or a list of them.
+    ParamValue,
+    {
+        "anyOf": [
+            { "type": ["string", "number", "boolean", "null"] },
+            { "type": "array", "items": { "type": ["string", "number", "boolean", "null"] } }
+        ]
+    }
+);
+yaml_value!(
+    /// A header or cookie value; `null` leaves a header out (also one from `defaults`).
+    HeaderValue, { "type": ["string", "number", "boolean", "null"] }
+);
+yaml_value!(
+    /// `data`: form fields (a map) or a raw body (a string).
+    DataValue,
+    {
+        "anyOf": [
+            { "type": "string" },
+            {
+                "type": "object",
+                "additionalProperties": {
+                    "anyOf": [
+                        { "type": ["string", "number", "boolean", "null"] },
+                        { "type": "array", "items": { "type": ["string", "number", "boolean", "null"] } }
+                    ]
+                }
+            }
+        ]
+    }
+);
+yaml_value!(
+    /// One entry of `files`: a path, or `{ path | content, filename, content_type }`.
+    FileValue,
+    {
+        "anyOf": [
+            { "type": "string" },
+            {
+                "type": "object",
+                "properties": {
+                    "path": { "type": "string" },
+                    "content": { "type": "string" },
+                    "filename": { "type": "string" },
+                    "content_type": { "type": "string" }
+                },
+                "additionalProperties": false
+            }
+        ]
+    }
+);
+yaml_value!(
+    /// `auth`: `{ basic: [user, password] }` or `{ bearer: token }`.
+    AuthValue,
+    {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "basic": {
+                        "type": "array",
+                        "items": { "type": ["string", "number"] },
+                        "minItems": 2,
+                        "maxItems": 2
+                    }
+                },
+                "required": ["basic"],
+                "additionalProperties": false
+            },
+            {
+                "type": "object",
+                "properties": { "bearer": { "type": "string" } },
+                "required": ["bearer"],
+                "additionalProperties": false
+            }
+        ]
+    }
+);
+yaml_value!(
+    /// `5s`, `250ms`, `1.5s`, `2m`, or a number of seconds.
+    DurationValue,
+    {
+        "anyOf": [
+            { "type": "number", "minimum": 0 },
+            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" }
+        ]
+    }
+);
+yaml_value!(
+    /// `timeout`: a duration, or `{ connect: 2s, read: 10s }`.
+    TimeoutValue,
+    {
+        "anyOf": [
+            { "type": "number", "minimum": 0 },
+            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" },
+            {
+                "type": "object",
+                "properties": {
+                    "connect": {
+                        "anyOf": [
+                            { "type": "number", "minimum": 0 },
+                            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" }
+                        ]
+                    },
+                    "read": {
+                        "anyOf": [
+                            { "type": "number", "minimum": 0 },
+                            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" }
+                        ]
+                    }
+                },
+                "additionalProperties": false
+            }
+        ]
+    }
+);
+yaml_value!(
+    /// `verify`: true, false, or a path to a CA bundle.
+    VerifyValue, { "type": ["boolean", "string"] }
+);
+yaml_value!(
+    /// `cert`: a PEM with certificate and key, or `[cert.pem, key.pem]`.
+    CertValue,
+    {
+        "anyOf": [
+            { "type": "string" },
+            { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 }
+        ]
+    }
+);
+yaml_value!(
+    /// `status`: a code, a class (`2xx`) or a list of them.
+    StatusValue,
+    {
+        "anyOf": [
+            { "type": "integer", "minimum": 100, "maximum": 999 },
+            { "type": "string", "pattern": "^([1-9][0-9][0-9]|[1-9]xx|[1-9]XX)$" },
+            {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "anyOf": [
+                        { "type": "integer", "minimum": 100, "maximum": 999 },
+                        { "type": "string", "pattern": "^([1-9][0-9][0-9]|[1-9]xx|[1-9]XX)$" }
+                    ]
+                }
+            }
+        ]
+    }
+);
+yaml_value!(
+    /// `reason`: the exact reason phrase.
+    ReasonValue, { "type": "string" }
+);
+yaml_value!(
+    /// A plain value (deep equality) or a map of matchers (`{ gte: 1 }`).
+    MatcherValue, {}
+);
+yaml_value!(
+    /// `readback`: `true`, `false` or `exact`.
+    ReadbackValue, { "anyOf": [{ "type": "boolean" }, { "const": "exact" }] }
+);
+yaml_value!(
+    /// `created`: `once`.
+    CreatedValue, { "const": "once" }
+);
+
+/// Labels for maps of user-chosen names ("expected a map of header names to values").
+macro_rules! label {
+    ($name:ident, $text:literal) => {
+        #[derive(Debug, Clone)]
+        pub struct $name;
+        impl Label for $name {
+            const EXPECTING: &'static str = $text;
+        }
+    };
+}
+
+label!(ParamMap, "a map of parameter names to values");
+label!(HeaderMap, "a map of header names to values");
+label!(CookieMap, "a map of cookie names to values");
+label!(FileMap, "a map of form field names to files");
+label!(VarMap, "a map of variable names to values");
+label!(HeaderExpectMap, "a map of header names to expected values");
+label!(JsonExpectMap, "a map of JSONPaths to expected values");
+label!(CaptureMap, "a map of variable names to captures");
+label!(TestList, "a list of tests");
+label!(NameList, "a list of names");
+label!(PathList, "a list of JSONPaths");
+
+impl<V: JsonSchema, L> JsonSchema for Entries<V, L> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let value = generator.subschema_for::<V>();
+        json_schema!({ "type": "object", "additionalProperties": value })
     }
 }
 
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor<V>(PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<V> {
-            type Value = Entries<V>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mapping")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key()? {
-                    entries.push((key, map.next_value()?));
-                }
-                Ok(Entries(entries))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+impl<T: JsonSchema, L> JsonSchema for List<T, L> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("List_of_{}", T::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let item = generator.subschema_for::<T>();
+        json_schema!({ "type": "array", "items": item })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Field<T> {
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Spanned<T> {
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
     }
 }
 
@@ -46,183 +285,271 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
 /// `requests.put`) plus `extra` fields, so `defaults` and a test share one list of keys.
 macro_rules! with_request_options {
     ($(#[$meta:meta])* pub struct $name:ident { $($extra:tt)* }) => {
+        #[derive(Debug, Default, Deserialize, JsonSchema)]
+        #[serde(default, deny_unknown_fields)]
         $(#[$meta])*
-        #[derive(Debug, Default, Deserialize)]
-        #[serde(deny_unknown_fields)]
         pub struct $name {
             $($extra)*
-            pub params: Option<Entries<SValue>>,
-            pub headers: Option<Entries<SValue>>,
-            pub cookies: Option<Entries<SValue>>,
-            pub json: Option<SValue>,
-            pub data: Option<SValue>,
-            pub body_file: Option<Spanned<String>>,
-            pub files: Option<Entries<SValue>>,
-            pub auth: Option<SValue>,
-            pub timeout: Option<SValue>,
-            pub allow_redirects: Option<Spanned<bool>>,
-            pub proxies: Option<SValue>,
-            pub verify: Option<SValue>,
-            pub cert: Option<SValue>,
+            /// Query parameters; a list repeats the key, `null` leaves the entry out.
+            pub params: Field<Entries<ParamValue, ParamMap>>,
+            /// Request headers (names are case-insensitive).
+            pub headers: Field<Entries<HeaderValue, HeaderMap>>,
+            /// Cookies, sent as one `Cookie` header.
+            pub cookies: Field<Entries<HeaderValue, CookieMap>>,
+            /// Any value, sent as JSON.
+            pub json: Field<AnyValue>,
+            /// A map: form fields; a string: the raw body.
+            pub data: Field<DataValue>,
+            /// Path (relative to the spec file) of the raw body.
+            pub body_file: Field<String>,
+            /// Multipart files: field → path, or `{ path | content, filename, content_type }`.
+            pub files: Field<Entries<FileValue, FileMap>>,
+            /// `{ basic: [user, password] }` or `{ bearer: token }`.
+            pub auth: Field<AuthValue>,
+            /// `5s`, `250ms`, seconds, or `{ connect: 2s, read: 10s }`; default 30s.
+            pub timeout: Field<TimeoutValue>,
+            /// Follow redirects (default true, up to 30).
+            pub allow_redirects: Field<bool>,
+            /// `{ http: URL, https: URL }`; without it the proxy environment variables apply.
+            pub proxies: Field<RawProxies>,
+            /// true (default), false, or a path to a CA bundle (PEM).
+            pub verify: Field<VerifyValue>,
+            /// A client certificate: one PEM with certificate and key, or `[cert.pem, key.pem]`.
+            pub cert: Field<CertValue>,
+        }
+
+    };
+}
+
+/// `take_options` for the structs that hold request options beside keys of their own.
+macro_rules! impl_take_options {
+    ($name:ident) => {
+        impl $name {
+            /// Moves the request options out, leaving the other keys.
+            pub fn take_options(&mut self) -> RawOptions {
+                RawOptions {
+                    params: std::mem::take(&mut self.params),
+                    headers: std::mem::take(&mut self.headers),
+                    cookies: std::mem::take(&mut self.cookies),
+                    json: std::mem::take(&mut self.json),
+                    data: std::mem::take(&mut self.data),
+                    body_file: std::mem::take(&mut self.body_file),
+                    files: std::mem::take(&mut self.files),
+                    auth: std::mem::take(&mut self.auth),
+                    timeout: std::mem::take(&mut self.timeout),
+                    allow_redirects: std::mem::take(&mut self.allow_redirects),
+                    proxies: std::mem::take(&mut self.proxies),
+                    verify: std::mem::take(&mut self.verify),
+                    cert: std::mem::take(&mut self.cert),
+                }
+            }
         }
     };
 }
 
 with_request_options!(
     /// `defaults:`: request options merged into every test of the file.
+    #[serde(expecting = "a map of request options")]
+    #[schemars(transform = allow_merge_keys)]
     pub struct RawOptions {}
 );
 
 with_request_options!(
-    /// One entry of `tests:` or `finally:`.
+    /// One entry of `tests:` or `finally:`: exactly one method key names the request.
+    #[serde(expecting = "a test: a map with a method key such as `put: URL`")]
+    #[schemars(transform = test_transform)]
     pub struct RawTest {
-        pub name: Option<Spanned<String>>,
-        pub put: Option<Spanned<String>>,
-        pub get: Option<Spanned<String>>,
-        pub delete: Option<Spanned<String>>,
-        pub post: Option<Spanned<String>>,
-        pub patch: Option<Spanned<String>>,
-        pub expect: Option<RawExpect>,
-        pub idempotency: Option<Spanned<RawIdempotency>>,
-        pub capture: Option<Entries<SValue>>,
-        pub retry: Option<Spanned<RawRetry>>,
+        /// Default: the method and URL.
+        pub name: Field<String>,
+        /// PUT this URL (absolute, or a path joined to `base_url`); sent more than once.
+        pub put: Field<String>,
+        /// GET this URL: a setup or read-back step.
+        pub get: Field<String>,
+        /// DELETE this URL: a setup or clean-up step.
+        pub delete: Field<String>,
+        /// POST to this URL: a setup step.
+        pub post: Field<String>,
+        /// PATCH this URL: a setup step.
+        pub patch: Field<String>,
+        /// What every send must answer.
+        pub expect: Field<RawExpect>,
+        /// `false`, `true`, or a map of settings; on by default for `put`.
+        pub idempotency: Field<RawIdempotency>,
+        /// Values from the response, as variables for the tests after this one.
+        pub capture: Field<Entries<RawCapture, CaptureMap>>,
+        /// Run the whole test again if it fails: `{ count: 3, interval: 500ms }`.
+        pub retry: Field<RawRetry>,
     }
 );
 
-impl RawTest {
-    /// Moves the request options out, leaving the test's own keys.
-    pub fn take_options(&mut self) -> RawOptions {
-        RawOptions {
-            params: self.params.take(),
-            headers: self.headers.take(),
-            cookies: self.cookies.take(),
-            json: self.json.take(),
-            data: self.data.take(),
-            body_file: self.body_file.take(),
-            files: self.files.take(),
-            auth: self.auth.take(),
-            timeout: self.timeout.take(),
-            allow_redirects: self.allow_redirects.take(),
-            proxies: self.proxies.take(),
-            verify: self.verify.take(),
-            cert: self.cert.take(),
-        }
-    }
+impl_take_options!(RawTest);
+impl_take_options!(RawReject);
+
+pub const METHOD_KEYS: &[&str] = &["put", "get", "delete", "post", "patch"];
+
+fn allow_merge_keys(schema: &mut Schema) {
+    schema.insert(
+        "patternProperties".into(),
+        serde_json::json!({ "^<<$": {} }),
+    );
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `x-` keys are allowed, and exactly one method key.
+fn test_transform(schema: &mut Schema) {
+    schema.insert(
+        "patternProperties".into(),
+        serde_json::json!({ "^x-": {}, "^<<$": {} }),
+    );
+    let one_of: Vec<serde_json::Value> = METHOD_KEYS
+        .iter()
+        .map(|m| serde_json::json!({ "required": [m] }))
+        .collect();
+    schema.insert("oneOf".into(), serde_json::Value::Array(one_of));
+}
+
+fn suite_transform(schema: &mut Schema) {
+    schema.insert("patternProperties".into(), serde_json::json!({ "^x-": {} }));
+    schema.insert("required".into(), serde_json::json!(["tests"]));
+}
+
+/// A spec file.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[serde(expecting = "a spec file: a map with a `tests:` list")]
+#[schemars(title = "putcheck spec file", transform = suite_transform)]
 pub struct RawSuite {
-    pub name: Option<String>,
-    pub base_url: Option<Spanned<String>>,
-    pub vars: Option<Entries<SValue>>,
-    pub secrets: Option<Vec<Spanned<String>>>,
-    pub defaults: Option<RawOptions>,
-    pub parallel: Option<bool>,
-    pub tests: Option<Spanned<Vec<Spanned<RawTest>>>>,
-    pub finally: Option<Vec<Spanned<RawTest>>>,
+    /// Default: the file's path.
+    pub name: Field<String>,
+    /// Joined to the paths of `put:` and the other method keys.
+    pub base_url: Field<String>,
+    /// Variables, usable as `${name}`.
+    pub vars: Field<Entries<AnyValue, VarMap>>,
+    /// Names whose values never print.
+    pub secrets: Field<List<Spanned<String>, NameList>>,
+    pub defaults: Field<RawOptions>,
+    /// Let this file's tests run concurrently.
+    pub parallel: Field<bool>,
+    #[schemars(length(min = 1))]
+    pub tests: Field<List<Field<RawTest>, TestList>>,
+    /// Steps that always run last.
+    pub finally: Field<List<Field<RawTest>, TestList>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[serde(
+    expecting = "a map of expectations (status, reason, headers, json, body, max_time, schema)"
+)]
 pub struct RawExpect {
-    pub status: Option<SValue>,
-    pub reason: Option<SValue>,
-    pub headers: Option<Entries<SValue>>,
-    pub json: Option<Entries<SValue>>,
-    pub body: Option<SValue>,
-    pub max_time: Option<SValue>,
-    pub schema: Option<Spanned<String>>,
+    /// `200`, `[200, 204]` or `"2xx"`.
+    pub status: Field<StatusValue>,
+    /// The reason phrase on the status line, exactly.
+    pub reason: Field<ReasonValue>,
+    /// Header name → value or matcher.
+    pub headers: Field<Entries<MatcherValue, HeaderExpectMap>>,
+    /// JSONPath (RFC 9535) → value or matcher (`{ type: integer, gte: 1 }`).
+    pub json: Field<Entries<MatcherValue, JsonExpectMap>>,
+    /// The raw body: equal, or `{ contains: ... }` / `{ matches: ... }`.
+    pub body: Field<MatcherValue>,
+    /// Each send must be at least this fast.
+    pub max_time: Field<DurationValue>,
+    /// Path (relative to the spec file) of a JSON Schema the body must meet.
+    pub schema: Field<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[serde(expecting = "a map: `{ count: 3, interval: 500ms }`")]
 pub struct RawRetry {
-    pub count: u32,
-    pub interval: Option<SValue>,
+    #[schemars(required)]
+    pub count: Field<u32>,
+    pub interval: Field<DurationValue>,
 }
 
-/// Keys of an `idempotency:` map (checked by hand: the value may also be a boolean).
-pub const IDEMPOTENCY_KEYS: &[&str] = &[
-    "repeat",
-    "ignore",
-    "headers",
-    "readback",
-    "concurrent",
-    "server_fields",
-    "created",
-    "conditional",
-    "reject",
-];
-
-/// `idempotency:` as written: `true`/`false`, or a map whose `reject` entry is a request
-/// of its own (kept as typed raw options, so its errors point inside it).
-#[derive(Debug)]
-pub enum RawIdempotency {
-    Flag(bool),
-    Map(Vec<(Spanned<String>, RawIdempotencyValue)>),
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[serde(expecting = "a map: `{ http: URL, https: URL }`")]
+pub struct RawProxies {
+    pub http: Field<String>,
+    pub https: Field<String>,
 }
 
-#[derive(Debug)]
-pub enum RawIdempotencyValue {
-    Value(SValue),
-    Reject(Box<Spanned<RawReject>>),
+/// A capture: `{ header: NAME }` or `{ json: JSONPATH }`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[serde(expecting = "a capture: `{ header: NAME }` or `{ json: JSONPATH }`")]
+#[schemars(transform = one_capture_source)]
+pub struct RawCapture {
+    pub header: Field<String>,
+    pub json: Field<String>,
+}
+
+fn one_capture_source(schema: &mut Schema) {
+    schema.insert(
+        "oneOf".into(),
+        serde_json::json!([{ "required": ["header"] }, { "required": ["json"] }]),
+    );
+}
+
+/// `idempotency:` as a map.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[serde(expecting = "`false`, `true`, or a map of idempotency settings")]
+pub struct RawIdempotencyBlock {
+    /// Total sends.
+    #[schemars(range(min = 1, max = 1000))]
+    pub repeat: Field<u32>,
+    /// JSONPaths left out of the comparison.
+    pub ignore: Field<List<Spanned<String>, PathList>>,
+    /// Response headers that must be equal across sends.
+    pub headers: Field<List<Spanned<String>, NameList>>,
+    /// `true`: GET the URL afterwards, it must hold what was sent; `exact`: equal it.
+    pub readback: Field<ReadbackValue>,
+    /// Fields the server adds, left out of `readback: exact`.
+    pub server_fields: Field<List<Spanned<String>, PathList>>,
+    /// `once`: only the first send may answer 201 Created.
+    pub created: Field<CreatedValue>,
+    /// Send once more with a stale `If-Match`: it must answer 412.
+    pub conditional: Field<bool>,
+    /// A variant of the request that must be refused and change nothing.
+    pub reject: Field<RawReject>,
+    pub concurrent: Field<bool>,
 }
 
 with_request_options!(
     /// `idempotency.reject`: request options overriding the test's, and what the refusal
-    /// must look like.
+    /// must look like (default `status: 4xx`).
+    #[serde(expecting = "a map of request options and `expect`")]
     pub struct RawReject {
-        pub expect: Option<RawExpect>,
+        pub expect: Field<RawExpect>,
     }
 );
 
-impl RawReject {
-    pub fn take_options(&mut self) -> RawOptions {
-        RawOptions {
-            params: self.params.take(),
-            headers: self.headers.take(),
-            cookies: self.cookies.take(),
-            json: self.json.take(),
-            data: self.data.take(),
-            body_file: self.body_file.take(),
-            files: self.files.take(),
-            auth: self.auth.take(),
-            timeout: self.timeout.take(),
-            allow_redirects: self.allow_redirects.take(),
-            proxies: self.proxies.take(),
-            verify: self.verify.take(),
-            cert: self.cert.take(),
+/// `idempotency: false`, `true`, or a block of settings.
+#[derive(Debug)]
+pub enum RawIdempotency {
+    Switch(bool),
+    Block(Box<RawIdempotencyBlock>),
+}
+
+impl<'de> Deserialize<'de> for RawIdempotency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Yaml(node) = Yaml::deserialize(d)?;
+        match &node.kind {
+            Kind::Bool(b) => Ok(RawIdempotency::Switch(*b)),
+            _ => from_node::<RawIdempotencyBlock>(&node)
+                .map(|b| RawIdempotency::Block(Box::new(b)))
+                .ok_or_else(|| serde::de::Error::custom(super::de::REPORTED)),
         }
     }
 }
 
-impl<'de> Deserialize<'de> for RawIdempotency {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IdempotencyVisitor;
-        impl<'de> Visitor<'de> for IdempotencyVisitor {
-            type Value = RawIdempotency;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("`false`, `true`, or a map (")?;
-                f.write_str(&IDEMPOTENCY_KEYS.join(", "))?;
-                f.write_str(")")
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(RawIdempotency::Flag(v))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<Spanned<String>>()? {
-                    let value = if key.value == "reject" {
-                        RawIdempotencyValue::Reject(Box::new(map.next_value()?))
-                    } else {
-                        RawIdempotencyValue::Value(map.next_value()?)
-                    };
-                    entries.push((key, value));
-                }
-                Ok(RawIdempotency::Map(entries))
-            }
-        }
-        deserializer.deserialize_any(IdempotencyVisitor)
+impl JsonSchema for RawIdempotency {
+    fn schema_name() -> Cow<'static, str> {
+        "Idempotency".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let block = generator.subschema_for::<RawIdempotencyBlock>();
+        json_schema!({ "anyOf": [{ "type": "boolean" }, block] })
     }
 }

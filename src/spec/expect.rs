@@ -1,0 +1,197 @@
+//! `expect:` → `Expect`: status, reason, header and JSONPath matchers, body, max_time,
+//! JSON Schema (compiled here, once).
+
+use std::sync::Arc;
+
+use super::convert::Loader;
+use super::raw::RawExpect;
+use super::template::{self, Lookup};
+use super::yaml::{Kind, Node};
+use super::*;
+
+impl Loader<'_> {
+    pub(super) fn expectations(&mut self, e: RawExpect) -> Expect {
+        let mut out = Expect::default();
+        if let Some(s) = e.status.value() {
+            let node = s.0 .0;
+            out.status = self.status(&node).map(|p| (p, node.pos));
+        }
+        if let Some(r) = e.reason.value() {
+            let node = r.0 .0;
+            match &node.kind {
+                Kind::Str(s) => out.reason = Some((s.clone(), node.pos)),
+                _ => self.push_help(
+                    node.pos,
+                    format!(
+                        "expected the exact phrase from the status line, a string such as `OK`, for `reason`, found {}",
+                        node.found()
+                    ),
+                    "to accept several statuses, list them in `status: [200, 201]` and leave `reason` out",
+                ),
+            }
+        }
+        for (name, v) in e
+            .headers
+            .value()
+            .map(|h| h.into_valid().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            if let Some(matcher) = self.matcher(&v.value.0 .0) {
+                out.headers.push(HeaderExpect {
+                    name: name.value,
+                    matcher,
+                    pos: name.pos,
+                });
+            }
+        }
+        for (path, v) in e
+            .json
+            .value()
+            .map(|h| h.into_valid().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            let compiled = JsonPath::parse(&path.value);
+            let matcher = self.matcher(&v.value.0 .0);
+            match compiled {
+                Ok(compiled) => {
+                    if let Some(matcher) = matcher {
+                        out.json.push(JsonExpect {
+                            path: compiled,
+                            matcher,
+                            pos: path.pos,
+                        });
+                    }
+                }
+                Err(msg) => self.push(path.pos, msg),
+            }
+        }
+        if let Some(b) = e.body.value() {
+            let node = b.0 .0;
+            out.body = self.matcher(&node).map(|m| (m, node.pos));
+        }
+        if let Some(t) = e.max_time.value() {
+            let node = t.0 .0;
+            out.max_time = self.duration(&node, "max_time").map(|d| (d, node.pos));
+        }
+        if let Some(s) = e.schema.take() {
+            out.schema = self.schema(&s.value, s.pos);
+        }
+        out
+    }
+
+    /// The schema file is read now; a path with variables takes them from `--var`,
+    /// `vars:` and the environment (captures come too late for it).
+    fn schema(&mut self, written: &str, pos: Pos) -> Option<SchemaExpect> {
+        let rendered = if written.contains("${") {
+            let vars = self.vars.clone();
+            let cli = self.load.cli_vars;
+            let env = self.load.env;
+            let lookup = move |name: &str| -> Option<serde_json::Value> {
+                cli.get(name)
+                    .map(|v| serde_json::Value::String(v.clone()))
+                    .or_else(|| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+                    .or_else(|| env(name).map(serde_json::Value::String))
+            };
+            // An undefined name is reported by the variable check.
+            template::render_str(written, &lookup as &dyn Lookup).ok()?
+        } else {
+            written.to_string()
+        };
+        let path = self.dir.join(&rendered);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.push_help(
+                    pos,
+                    format!("cannot read the schema `{}`: {e}", path.display()),
+                    "paths are relative to the spec file's folder",
+                );
+                return None;
+            }
+        };
+        let schema: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.push(
+                    pos,
+                    format!("schema `{}` is not valid JSON: {e}", path.display()),
+                );
+                return None;
+            }
+        };
+        match jsonschema::validator_for(&schema) {
+            Ok(v) => Some(SchemaExpect {
+                path,
+                validator: Arc::new(v),
+                pos,
+            }),
+            Err(e) => {
+                self.push(
+                    pos,
+                    format!(
+                        "schema `{}` is not a valid JSON Schema: {e}",
+                        path.display()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn status(&mut self, node: &Node) -> Option<Vec<StatusPattern>> {
+        let one = |v: &Node| -> Option<StatusPattern> {
+            match &v.kind {
+                Kind::Number(n) => n
+                    .json
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|c| (100..=999).contains(c))
+                    .map(StatusPattern::Code),
+                Kind::Str(s) => {
+                    let s = s.trim();
+                    if let Some(d) = s.strip_suffix("xx").or_else(|| s.strip_suffix("XX")) {
+                        d.parse::<u16>()
+                            .ok()
+                            .filter(|d| (1..=9).contains(d))
+                            .map(StatusPattern::Class)
+                    } else {
+                        s.parse::<u16>()
+                            .ok()
+                            .filter(|c| (100..=999).contains(c))
+                            .map(StatusPattern::Code)
+                    }
+                }
+                _ => None,
+            }
+        };
+        let shape = "a code (`200`), a list of codes (`[200, 204]`) or a class (`\"2xx\"`)";
+        match &node.kind {
+            Kind::Seq(items) if !items.is_empty() => {
+                let mut out = Vec::new();
+                for item in items {
+                    match one(item) {
+                        Some(p) => out.push(p),
+                        None => self.push(
+                            item.pos,
+                            format!(
+                                "expected a status code (100 to 999) or a class such as `\"2xx\"` in `status`, found {}",
+                                item.found()
+                            ),
+                        ),
+                    }
+                }
+                (out.len() == items.len()).then_some(out)
+            }
+            _ => match one(node) {
+                Some(p) => Some(vec![p]),
+                None => {
+                    self.push(
+                        node.pos,
+                        format!("expected {shape} for `status`, found {}", node.found()),
+                    );
+                    None
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! `idempotency:` → `Idempotency`: how often a step is sent, what is compared, and the
+//! HTTP-semantics probes (read-back, `created: once`, `conditional`, `reject`).
+
+use std::sync::Arc;
+
+use super::convert::Loader;
+use super::de::Spanned;
+use super::raw::{RawIdempotency, RawIdempotencyBlock, RawReject};
+use super::yaml::Kind;
+use super::*;
+
+impl Idempotency {
+    pub fn default_for_put() -> Self {
+        Idempotency {
+            repeat: None,
+            ignore: Vec::new(),
+            headers: Vec::new(),
+            readback: false,
+            readback_exact: false,
+            server_fields: Vec::new(),
+            created_once: false,
+            conditional: false,
+            reject: None,
+            concurrent: false,
+        }
+    }
+}
+
+impl Loader<'_> {
+    pub(super) fn idempotency(
+        &mut self,
+        raw: RawIdempotency,
+        request: &RequestSpec,
+    ) -> Option<Idempotency> {
+        let block = match raw {
+            RawIdempotency::Switch(false) => return None,
+            RawIdempotency::Switch(true) => return Some(Idempotency::default_for_put()),
+            RawIdempotency::Block(b) => *b,
+        };
+        let RawIdempotencyBlock {
+            repeat,
+            ignore,
+            headers,
+            readback,
+            server_fields,
+            created,
+            conditional,
+            reject,
+            concurrent,
+        } = block;
+        let mut out = Idempotency::default_for_put();
+        if let Some(r) = repeat.take() {
+            if (1..=1000).contains(&r.value) {
+                out.repeat = Some(r.value);
+            } else {
+                self.push(
+                    r.pos,
+                    format!(
+                        "`idempotency.repeat` is the number of sends, 1 to 1000; found {}",
+                        r.value
+                    ),
+                );
+            }
+        }
+        out.ignore = self.paths(ignore.value().map(|l| l.0), "ignore");
+        let server_fields_pos = server_fields.pos();
+        out.server_fields = self.paths(server_fields.value().map(|l| l.0), "server_fields");
+        out.headers = headers
+            .value()
+            .unwrap_or_default()
+            .0
+            .into_iter()
+            .map(|h| h.value)
+            .collect();
+        if let Some(r) = readback.take() {
+            let node = r.value.0 .0;
+            match &node.kind {
+                Kind::Bool(b) => out.readback = *b,
+                Kind::Str(s) if s == "exact" => {
+                    out.readback = true;
+                    out.readback_exact = true;
+                }
+                _ => self.push(
+                    node.pos,
+                    format!(
+                        "`idempotency.readback` must be `true`, `false` or `exact`; found {}",
+                        node.found()
+                    ),
+                ),
+            }
+        }
+        if let Some(c) = created.take() {
+            let node = c.value.0 .0;
+            match node.as_str() {
+                Some("once") => out.created_once = true,
+                _ => self.push_help(
+                    node.pos,
+                    format!(
+                        "`idempotency.created` must be `once`; found {}",
+                        node.found()
+                    ),
+                    "`created: once` fails a repeat that answers 201 Created again; leave the key out to allow it",
+                ),
+            }
+        }
+        if let (Some(pos), false) = (server_fields_pos, out.readback_exact) {
+            self.push_help(
+                pos,
+                "`idempotency.server_fields` only applies to `readback: exact`",
+                "add `readback: exact`, or list the fields under `ignore`",
+            );
+        }
+        out.conditional = conditional.value().unwrap_or(false);
+        out.concurrent = concurrent.value().unwrap_or(false);
+        if let Some(r) = reject.take() {
+            out.reject = Some(self.reject(r.value, r.pos, request));
+        }
+        Some(out)
+    }
+
+    fn paths(&mut self, written: Option<Vec<Spanned<String>>>, key: &str) -> Vec<JsonPath> {
+        let mut out = Vec::new();
+        for path in written.unwrap_or_default() {
+            match JsonPath::parse(&path.value) {
+                Ok(p) => out.push(p),
+                Err(msg) => self.push(path.pos, format!("in `idempotency.{key}`: {msg}")),
+            }
+        }
+        out
+    }
+
+    /// `idempotency.reject`: the test's request with the given options overridden.
+    fn reject(&mut self, mut raw: RawReject, pos: Pos, base: &RequestSpec) -> Reject {
+        let options = raw.take_options();
+        let options = self.options(options);
+        let request = self.override_request(base, options, pos);
+        let mut expect = raw
+            .expect
+            .value()
+            .map(|e| self.expectations(e))
+            .unwrap_or_default();
+        if expect.status.is_none() {
+            expect.status = Some((vec![StatusPattern::Class(4)], pos));
+        }
+        Reject {
+            request,
+            expect: Arc::new(expect),
+            pos,
+        }
+    }
+}
