@@ -733,7 +733,9 @@ tests:
 fn every_option_works_in_defaults_and_a_test_overrides_it() {
     let slow = TestServer::start(|r| {
         if r.path() == "/slow" {
-            std::thread::sleep(Duration::from_millis(600));
+            // Well past the default timeout, well inside the test's own: the margins keep
+            // the verdicts the same on a loaded machine.
+            std::thread::sleep(Duration::from_millis(2500));
         }
         Action::json(200, json!({}))
     });
@@ -749,7 +751,7 @@ defaults:
   params: {{ v: 1, lang: en }}
   cookies: {{ c: 1 }}
   auth: {{ bearer: default-token }}
-  timeout: 200ms
+  timeout: 1s
   data: {{ from: defaults }}
 tests:
   - name: defaults apply
@@ -766,7 +768,7 @@ tests:
     get: {slow}/slow
   - name: a test's timeout wins
     get: {slow}/slow
-    timeout: 5s
+    timeout: 20s
 "#,
             base = server.base(),
             slow = slow.base()
@@ -800,11 +802,11 @@ tests:
     assert_eq!(
         outcome(2),
         "errored",
-        "the 200ms default timeout did not apply"
+        "the 1s default timeout did not apply"
     );
     let message = rep["tests"][2]["failures"][0]["message"]
         .as_str()
         .unwrap_or_default();
-    assert!(message.contains("within 200ms"), "{message}");
-    assert_eq!(outcome(3), "passed", "the test's 5s timeout did not win");
+    assert!(message.contains("within 1s"), "{message}");
+    assert_eq!(outcome(3), "passed", "the test's 20s timeout did not win");
 }
