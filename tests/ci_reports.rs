@@ -133,23 +133,10 @@ fn junit_has_a_testcase_per_test_and_validates_against_the_xsd() {
     assert_eq!(attr(&doc.root_element(), "failures"), "1");
     assert_eq!(attr(&doc.root_element(), "errors"), "2");
 
-    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/junit.xsd");
-    match std::process::Command::new("xmllint")
-        .args(["--noout", "--schema", xsd])
-        .arg(&path)
-        .output()
-    {
-        Ok(v) => assert!(
-            v.status.success(),
-            "XSD validation failed: {}",
-            String::from_utf8_lossy(&v.stderr)
-        ),
-        Err(_) => missing_component(
-            "junit_has_a_testcase_per_test_and_validates_against_the_xsd",
-            "xmllint",
-            "apt-get install libxml2-utils",
-        ),
-    }
+    assert_valid_junit(
+        "junit_has_a_testcase_per_test_and_validates_against_the_xsd",
+        &path,
+    );
 }
 
 #[test]

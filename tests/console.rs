@@ -105,7 +105,9 @@ PASS  a.yaml::DELETE /items/w-1 (finally) [<T>]
    --> a.yaml:7:5
    PUT http://SERVER/items/w-1
    ✗ status: unexpected status
+        |
      10 |     expect: { status: 404 }
+        |                       ^
        expected: 404
          actual: 200 OK
 

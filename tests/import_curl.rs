@@ -9,6 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use common::multipart::{parse_multipart, Part};
 use common::{assert_exit, stderr, stdout, Action, Req, Specs, TestServer};
 
 /// `curl` on PATH (as `.ci/run` looks for it).
@@ -34,39 +35,6 @@ fn server() -> TestServer {
             Action::text(307, "Temporary Redirect", "").with_header("Location", "/items/moved")
         }
         _ => Action::json(200, serde_json::json!({ "ok": true })),
-    })
-}
-
-/// A part of a multipart body, as a real parser (multer) reads it.
-#[derive(Debug, PartialEq)]
-struct Part {
-    name: Option<String>,
-    filename: Option<String>,
-    content_type: Option<String>,
-    data: Vec<u8>,
-}
-
-fn parse_multipart(content_type: &str, body: Vec<u8>) -> Vec<Part> {
-    let boundary = multer::parse_boundary(content_type).expect("a multipart boundary");
-    let stream = futures::stream::once(async move {
-        Ok::<bytes::Bytes, std::convert::Infallible>(bytes::Bytes::from(body))
-    });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    futures::executor::block_on(async {
-        let mut parts = Vec::new();
-        while let Some(field) = multipart.next_field().await.expect("valid multipart") {
-            let name = field.name().map(String::from);
-            let filename = field.file_name().map(String::from);
-            let content_type = field.content_type().map(|m| m.to_string());
-            let data = field.bytes().await.expect("part body").to_vec();
-            parts.push(Part {
-                name,
-                filename,
-                content_type,
-                data,
-            });
-        }
-        parts
     })
 }
 

@@ -7,6 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::multipart::{parse_multipart, Part};
 use common::*;
 use serde_json::{json, Value};
 
@@ -184,38 +185,6 @@ tests:
 // ---------------------------------------------------------------------------------------
 // files: multipart/form-data checked with a real parser (multer)
 // ---------------------------------------------------------------------------------------
-
-#[derive(Debug, PartialEq)]
-struct Part {
-    name: Option<String>,
-    filename: Option<String>,
-    content_type: Option<String>,
-    data: Vec<u8>,
-}
-
-fn parse_multipart(content_type: &str, body: Vec<u8>) -> Vec<Part> {
-    let boundary = multer::parse_boundary(content_type).expect("a multipart boundary");
-    let stream = futures::stream::once(async move {
-        Ok::<bytes::Bytes, std::convert::Infallible>(bytes::Bytes::from(body))
-    });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    futures::executor::block_on(async {
-        let mut parts = Vec::new();
-        while let Some(field) = multipart.next_field().await.expect("valid multipart") {
-            let name = field.name().map(String::from);
-            let filename = field.file_name().map(String::from);
-            let content_type = field.content_type().map(|m| m.to_string());
-            let data = field.bytes().await.expect("part body").to_vec();
-            parts.push(Part {
-                name,
-                filename,
-                content_type,
-                data,
-            });
-        }
-        parts
-    })
-}
 
 /// What requests 2.34 (urllib3 2) sends for
 /// `requests.put(url, data={'f1': 'v1', 'f2': ['a', 'b']}, files={'up': open('upload.bin',

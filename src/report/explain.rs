@@ -48,8 +48,16 @@ pub struct Explained<'a> {
 }
 
 pub struct Excerpt {
-    pub line: u64,
+    pub pos: crate::spec::Pos,
     pub text: String,
+}
+
+impl Excerpt {
+    /// The line behind its gutter with a caret under the expectation: the same
+    /// rendering (`diagnostic::snippet`) as a spec error's.
+    pub fn snippet(&self) -> String {
+        crate::diagnostic::snippet(self.pos, &self.text)
+    }
 }
 
 /// Whether a finished test has anything to explain.
@@ -120,7 +128,7 @@ fn excerpt(r: &TestResult, f: &Failure, sources: &mut Sources) -> Option<Excerpt
     }
     let text = sources.line(&r.file, pos.line)?;
     Some(Excerpt {
-        line: pos.line,
+        pos,
         text: text.trim_end().to_string(),
     })
 }
@@ -160,7 +168,9 @@ fn failure(s: &mut String, x: &Explained) {
         f.subject, f.message, x.sends
     );
     if let Some(ex) = &x.excerpt {
-        let _ = writeln!(s, "     {CYAN}{} |{CYAN:#} {}", ex.line, ex.text);
+        for line in ex.snippet().lines() {
+            let _ = writeln!(s, "     {CYAN}{line}{CYAN:#}");
+        }
     }
     if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
         let _ = writeln!(s, "       {GREEN}expected:{GREEN:#} {e}");

@@ -217,7 +217,7 @@ fn failure(x: &Explained) -> Markup {
         li.check data-kind=(format!("{:?}", f.kind).to_lowercase()) {
             p.message { span.cross { "✗" } " " strong.subject { (f.subject) } ": " (f.message) (x.sends) }
             @if let Some(ex) = &x.excerpt {
-                pre.excerpt { span.gutter { (ex.line) " |" } " " (ex.text) }
+                pre.excerpt { (ex.snippet()) }
             }
             @if let (Some(expected), Some(actual)) = (&f.expected, &f.actual) {
                 dl.values {
@@ -341,7 +341,6 @@ article.failure.flaky { border-left-color: var(--flaky); }
 ul.failures { list-style: none; padding: 0; } li.check { margin: .6rem 0; }
 .message { margin: .2rem 0; } .cross { color: var(--fail); font-weight: bold; }
 pre { background: var(--bg2); padding: .5rem .7rem; border-radius: 4px; overflow-x: auto; margin: .3rem 0; }
-.gutter { color: var(--muted); }
 dl.values { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: .3rem 0 .3rem 1rem; }
 dl.values dd { margin: 0; } dt.expected { color: var(--pass); } dt.actual { color: var(--fail); }
 .diff .removed { color: var(--fail); } .diff .added { color: var(--pass); } .diff .hunk { color: var(--muted); }

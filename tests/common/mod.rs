@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod multipart;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -487,4 +488,22 @@ pub fn missing_component(test: &str, what: &str, install: &str) {
         panic!("{line}; under CI a missing component is a failure: .ci/run must install it");
     }
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Validates a JUnit file against the XSD in `tests/junit.xsd` (Jenkins' reading of the
+/// format) with `xmllint`; `test` names the caller in the line shown when it is missing.
+pub fn assert_valid_junit(test: &str, path: &Path) {
+    let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/junit.xsd");
+    match Command::new("xmllint")
+        .args(["--noout", "--schema", xsd])
+        .arg(path)
+        .output()
+    {
+        Ok(v) => assert!(
+            v.status.success(),
+            "XSD validation failed: {}",
+            String::from_utf8_lossy(&v.stderr)
+        ),
+        Err(_) => missing_component(test, "xmllint", "apt-get install libxml2-utils"),
+    }
 }
