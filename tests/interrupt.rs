@@ -109,14 +109,7 @@ fn interrupted_run(signal: &str, code: i32, name: &str) {
     assert!(!paths.iter().any(|p| p == "/after"), "{paths:?}");
 
     let report = specs.report(&out);
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../docs/report-schema.json")).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("valid schema");
-    let errors: Vec<String> = validator
-        .iter_errors(&report)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_follows_report_schema(&report);
     assert_eq!(report["summary"]["signal"], name);
     assert_eq!(report["summary"]["interrupted"], 2, "{report:#}");
     let outcome = |n: &str| {

@@ -132,6 +132,11 @@ fn intents() -> Vec<Value> {
         json!({"json": "just a string"}),
         json!({"json": {"z": 1, "a": 2, "m": 3}}),
         json!({"json": {"big": 9007199254740993_u64, "max": u64::MAX, "min": i64::MIN}}),
+        // integers past 64 bits, exact on both sides (Python's int, the spec's text)
+        serde_json::from_str(
+            r#"{"json": {"huge": 123456789012345678901234567890, "neg": -98765432109876543210987}}"#,
+        )
+        .unwrap(),
         json!({"json": {}, "headers": {"Content-Type": "application/merge-patch+json"}}),
         // headers and cookies
         json!({"headers": {"If-Match": "\"e42\"", "X-Request-Id": "abc-123"}}),

@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufReader, Read};
 
 use super::error::{body_error, no_final_response, too_large, Budget};
+use super::headers::Headers;
 use super::{HttpError, HttpErrorKind};
 
 /// A 1xx response other than `101 Switching Protocols`: more follows.
@@ -14,7 +15,7 @@ pub(super) fn is_interim(status: u16) -> bool {
 }
 
 /// Status, reason, version, headers and body of the final response.
-pub(super) type Parts = (u16, String, String, Vec<(String, String)>, Vec<u8>);
+pub(super) type Parts = (u16, String, String, Headers, Vec<u8>);
 
 /// The final response behind interim (1xx) ones, read from what ureq took for the
 /// interim response's body.
@@ -45,7 +46,7 @@ struct Final {
     pub status: u16,
     pub reason: String,
     pub version: String,
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     pub body: Vec<u8>,
 }
 
@@ -81,22 +82,19 @@ fn read_final(rest: impl Read, method: &str, limit: usize) -> Result<Final, Fina
         }
         let version = format!("HTTP/1.{}", parsed.version.unwrap_or(1));
         let reason = parsed.reason.unwrap_or("").to_string();
-        let headers: Vec<(String, String)> = parsed
-            .headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_string(),
-                    String::from_utf8_lossy(h.value).trim().to_string(),
-                )
-            })
-            .collect();
-        let header = |name: &str| {
-            headers
+        let headers = Headers::from_fields(
+            parsed
+                .headers
                 .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
+                .map(|h| {
+                    (
+                        h.name.to_string(),
+                        String::from_utf8_lossy(h.value).trim().to_string(),
+                    )
+                })
+                .collect(),
+        );
+        let header = |name: &str| headers.get(name);
         let mut body = Vec::new();
         if method.eq_ignore_ascii_case("HEAD") || matches!(status, 204 | 304) {
         } else if header("transfer-encoding").is_some() && version == "HTTP/1.1" {

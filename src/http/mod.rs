@@ -3,7 +3,8 @@
 //! One file per job: `request` builds a request from the spec, `headers` is the one
 //! place header fields are merged and compared, `client` holds the agent pool and sends
 //! one exchange, `redirect` follows redirects as requests does, `response` reads what
-//! came back; `body`, `proxy`, `tls` and `error` serve them.
+//! came back (`interim` past 1xx responses, `decode` undoing Content-Encoding); `body`,
+//! `proxy`, `resolve`, `tls` and `error` serve them.
 //!
 //! ureq 2.12 rather than ureq 3: putcheck checks the reason phrase *as sent on the status
 //! line* (`expect.reason`), and ureq 3's parser discards it (`http::Response` has no

@@ -53,29 +53,29 @@ impl Response {
         started: Instant,
     ) -> Result<Response, HttpError> {
         let final_url = resp.get_url().to_string();
-        let (status, reason, version, fields, body) = if interim::is_interim(resp.status()) {
+        let (status, reason, version, headers, body) = if interim::is_interim(resp.status()) {
             let interim = format!("{} {}", resp.status(), resp.status_text());
             interim::final_response(resp, method, url, &interim, max_body, budget)?
         } else {
-            let fields: Vec<(String, String)> = resp
-                .headers_names()
-                .into_iter()
-                .flat_map(|name| {
-                    resp.all(&name)
-                        .into_iter()
-                        .map(|v| (name.clone(), v.to_string()))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            let headers = Headers::from_fields(
+                resp.headers_names()
+                    .into_iter()
+                    .flat_map(|name| {
+                        resp.all(&name)
+                            .into_iter()
+                            .map(|v| (name.clone(), v.to_string()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect(),
+            );
             let (status, reason, version) = (
                 resp.status(),
                 resp.status_text().to_string(),
                 resp.http_version().to_string(),
             );
             let body = read_limited(resp.into_reader(), max_body, url, budget)?;
-            (status, reason, version, fields, body)
+            (status, reason, version, headers, body)
         };
-        let headers = Headers::from_fields(fields);
         let body = decode::decode(body, headers.get("content-encoding"), max_body, url)?;
         let json = parse_json(&body);
         Ok(Response {

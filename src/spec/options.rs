@@ -324,7 +324,7 @@ impl Loader<'_> {
         &mut self,
         entries: Entries<V, L>,
         what: &str,
-        latin1: bool,
+        is_header: bool,
         removed: &mut Vec<String>,
     ) -> Vec<(String, String)>
     where
@@ -333,20 +333,22 @@ impl Loader<'_> {
         let mut out = Vec::new();
         for (k, v) in entries.into_valid() {
             let node = v.value.node();
-            if latin1 && node.is_null() {
+            if is_header && node.is_null() {
                 removed.push(k.value);
                 continue;
             }
             match node.scalar_text() {
                 Some(s) => {
-                    if latin1 && !s.contains("${") && s.chars().any(|c| c as u32 > 0xFF) {
+                    // Checked again at run time, after variables are filled in.
+                    let non_ascii = s.chars().find(|c| !c.is_ascii());
+                    if let (true, false, Some(c)) = (is_header, s.contains("${"), non_ascii) {
                         self.push_help(
                             node.pos,
                             format!(
-                                "the value of header `{}` has characters outside Latin-1, which an HTTP header cannot carry",
+                                "the value of header `{}` has `{c}`, which is not ASCII; putcheck sends header values as ASCII only (RFC 9110, section 5.5)",
                                 k.value
                             ),
-                            "percent-encode the value, or send it in the body",
+                            "percent-encode the value, use RFC 8187's `filename*=UTF-8''...` form where the header allows it, or send it in the body",
                         );
                         continue;
                     }

@@ -507,3 +507,16 @@ pub fn assert_valid_junit(test: &str, path: &Path) {
         Err(_) => missing_component(test, "xmllint", "apt-get install libxml2-utils"),
     }
 }
+
+/// Checks a JSON report against its documented schema (`docs/report-schema.json`).
+pub fn assert_follows_report_schema(report: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/report-schema.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
