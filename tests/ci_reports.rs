@@ -408,6 +408,29 @@ fn junit_without_curl_flag_still_carries_each_tests_curl_command() {
     );
 }
 
+/// A response field that comes twice is shown twice (ureq names it once per field; each
+/// name used to bring all its fields again, so two fields printed four times).
+#[test]
+fn a_repeated_response_field_is_recorded_once_per_field() {
+    let s = TestServer::start(|_| {
+        Action::json(200, json!({}))
+            .with_header("X-Multi", "first")
+            .with_header("X-Multi", "second")
+    });
+    let specs = Specs::new();
+    specs.write(
+        "a.yaml",
+        &format!(
+            "tests:\n  - name: ok\n    put: {}\n    idempotency: false\n",
+            s.url("/m")
+        ),
+    );
+    let out = specs.run(&["a.yaml", "-vv"]);
+    let text = stdout(&out);
+    assert_eq!(text.matches("< x-multi: first").count(), 1, "{text}");
+    assert_eq!(text.matches("< x-multi: second").count(), 1, "{text}");
+}
+
 #[test]
 fn secrets_never_print_in_any_output() {
     let s = server();

@@ -57,8 +57,13 @@ impl Response {
             let interim = format!("{} {}", resp.status(), resp.status_text());
             interim::final_response(resp, method, url, &interim, max_body, budget)?
         } else {
+            // ureq lists a name once per field; `all` already returns every field of a
+            // name, so each name is taken once (two Set-Cookie fields stay two).
+            let mut names = resp.headers_names();
+            let mut seen = std::collections::HashSet::new();
+            names.retain(|name| seen.insert(name.clone()));
             let headers = Headers::from_fields(
-                resp.headers_names()
+                names
                     .into_iter()
                     .flat_map(|name| {
                         resp.all(&name)
