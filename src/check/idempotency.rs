@@ -232,17 +232,11 @@ pub fn compare_states(
         idem,
         ("after concurrent sends", "after one more send"),
     )?;
-    let mut f = Failure::new(
-        FailureKind::Idempotency,
-        "state",
-        format!(
-            "after {concurrent_sends} concurrent sends the state differs from what one more send leaves, at {}: the endpoint is not idempotent under concurrency (a read-modify-write race?)",
-            paths.join(", ")
-        ),
+    let message = format!(
+        "after {concurrent_sends} concurrent sends the state differs from what one more send leaves, at {}: the endpoint is not idempotent under concurrency (a read-modify-write race?)",
+        paths.join(", ")
     );
-    f.paths = paths;
-    f.diff = Some(d);
-    Some(f)
+    Some(state_changed(message, paths, d))
 }
 
 /// A conditional request whose repeats answered 412: the state read back after them must
@@ -258,17 +252,19 @@ pub fn compare_after_first(
         idem,
         ("after send 1", "after the repeats"),
     )?;
-    let mut f = Failure::new(
-        FailureKind::Idempotency,
-        "state",
-        format!(
-            "the repeats answered 412 Precondition Failed, yet the state changed after send 1, at {}: a refused conditional request must change nothing",
-            paths.join(", ")
-        ),
+    let message = format!(
+        "the repeats answered 412 Precondition Failed, yet the state changed after send 1, at {}: a refused conditional request must change nothing",
+        paths.join(", ")
     );
+    Some(state_changed(message, paths, d))
+}
+
+/// A state that should have held, and the JSONPaths where it changed.
+fn state_changed(message: String, paths: Vec<String>, diff: Diff) -> Failure {
+    let mut f = Failure::new(FailureKind::Idempotency, "state", message);
     f.paths = paths;
-    f.diff = Some(d);
-    Some(f)
+    f.diff = Some(diff);
+    f
 }
 
 fn readback_usable(readback: &Response) -> Result<&Value, Box<Failure>> {
