@@ -124,24 +124,17 @@ fn convert(
         {
             continue;
         }
-        let converted = if ONE.contains(&k.as_str()) {
+        let one = ONE.contains(&k.as_str());
+        let converted = if one || LIST.contains(&k.as_str()) {
             match v {
+                // `items: [a, b]` (draft 4 tuples) is a list like `allOf`'s.
                 Value::Array(items) => Value::Array(
                     items
                         .iter()
                         .map(|i| convert(doc, i, defs))
                         .collect::<Result<_, _>>()?,
                 ),
-                other => convert(doc, other, defs)?,
-            }
-        } else if LIST.contains(&k.as_str()) {
-            match v {
-                Value::Array(items) => Value::Array(
-                    items
-                        .iter()
-                        .map(|i| convert(doc, i, defs))
-                        .collect::<Result<_, _>>()?,
-                ),
+                other if one => convert(doc, other, defs)?,
                 other => other.clone(),
             }
         } else if MAP.contains(&k.as_str()) {
