@@ -547,15 +547,7 @@ fn putcheck_sends_what_requests_sends() {
     let input_path = dir.path().join("cases.json");
     std::fs::write(&input_path, serde_json::to_vec_pretty(&input).unwrap()).unwrap();
     let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/driver.py");
-    let out = Command::new(&python)
-        .arg(&driver)
-        .arg(&input_path)
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
+    let out = without_proxy_env(Command::new(&python).arg(&driver).arg(&input_path))
         .output()
         .unwrap();
     assert!(

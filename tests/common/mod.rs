@@ -343,17 +343,8 @@ pub fn putcheck(dir: &Path, args: &[&str]) -> Output {
 /// The command `putcheck` runs: no proxy variables from the environment, no colour.
 pub fn putcheck_command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_putcheck"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy");
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
+    without_proxy_env(&mut cmd);
     cmd
 }
 
@@ -519,4 +510,22 @@ pub fn assert_follows_report_schema(report: &serde_json::Value) {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// Takes the proxy variables out of a command's environment, so that a test's requests
+/// go where the test sends them, whatever the machine's settings.
+pub fn without_proxy_env(cmd: &mut Command) -> &mut Command {
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd
 }
