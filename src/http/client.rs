@@ -1,20 +1,25 @@
-//! The client: one ureq agent per connection profile (pooled connections), the proxy
-//! each URL goes through, and one exchange on the wire.
+//! The client: the connection pool, the proxy each URL goes through, and one exchange
+//! on the wire (open or reuse a connection, write the request, read the response).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rustls::ClientConfig;
 use url::Url;
 
 use super::body::Body;
-use super::error::{self, classify, Budget};
+use super::connect::{self, Conn, Origin};
+use super::error::{self, Budget, Failure};
 use super::headers::Headers;
-use super::proxy::{mask_proxy, proxy_authorization, proxy_url, ureq_proxy_url, EnvProxies};
+use super::pool::{Pool, PoolKey};
+use super::proxy::{proxy_url, EnvProxies, Proxy, ProxyKind};
+use super::read;
 use super::redirect::{send_following, Step};
 use super::request::Request;
 use super::response::Response;
-use super::{resolve, tls, HttpError, HttpErrorKind, USER_AGENT};
+use super::wire::{self, Payload};
+use super::{tls, HttpError, HttpErrorKind};
 use crate::spec::{ClientCert, Proxies, Timeouts, Verify};
 
 /// When an exchange must be over, and how long it had from its start.
@@ -24,28 +29,14 @@ struct Deadline {
     limit: Duration,
 }
 
-/// What makes two requests need different connections.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct AgentKey {
-    timeout: Timeouts,
-    proxy: Option<String>,
-    verify: Verify,
-    cert: Option<ClientCert>,
-    /// Reuses connections. Large bodies go on fresh ones: ureq 2 clears a pooled
-    /// connection's write timeout, so a server that stops reading a large body on a
-    /// reused connection would hold the send past its deadline.
-    pooled: bool,
-}
+type TlsProfile = (Verify, Option<ClientCert>);
 
-/// Bodies larger than this may not fit a socket's send buffer, so writing them can block.
-const LARGE_BODY: usize = 64 * 1024;
-
-/// Sends requests through one ureq Agent per connection profile (timeouts, proxy, TLS),
-/// so connections are pooled and reused across tests. Clones share the agents.
+/// Sends requests over pooled connections, reused across tests (one pool per
+/// destination and connection profile). Clones share the pool.
 #[derive(Clone)]
 pub struct Client {
-    agents: Arc<Mutex<HashMap<AgentKey, ureq::Agent>>>,
-    pool_size: usize,
+    pool: Arc<Pool>,
+    tls_configs: Arc<Mutex<HashMap<TlsProfile, Arc<ClientConfig>>>>,
     max_body: usize,
     env_proxies: EnvProxies,
     /// A moment no exchange may outlast, whatever its `timeout` (set on an interrupt, so
@@ -56,8 +47,8 @@ pub struct Client {
 impl Client {
     pub fn new(pool_size: usize, max_body: usize, env_proxies: EnvProxies) -> Self {
         Client {
-            agents: Arc::new(Mutex::new(HashMap::new())),
-            pool_size: pool_size.max(1),
+            pool: Arc::new(Pool::new(pool_size.max(1))),
+            tls_configs: Arc::new(Mutex::new(HashMap::new())),
             max_body,
             env_proxies,
             cutoff: Arc::new(Mutex::new(None)),
@@ -85,7 +76,7 @@ impl Client {
 
     /// The proxy for a URL, as requests picks it: the spec's `proxies` entry for the
     /// URL's scheme; else (when `NO_PROXY` does not exclude the host) the environment's.
-    fn proxy_for(&self, url: &Url, proxies: Option<&Proxies>) -> Result<Option<String>, HttpError> {
+    fn proxy_for(&self, url: &Url, proxies: Option<&Proxies>) -> Result<Option<Proxy>, HttpError> {
         let https = url.scheme() == "https";
         let from_spec = proxies.and_then(|p| {
             if https {
@@ -103,42 +94,15 @@ impl Client {
         chosen.map(|p| proxy_url(p)).transpose()
     }
 
-    fn agent(&self, key: AgentKey) -> Result<ureq::Agent, HttpError> {
-        let mut agents = self.agents.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(a) = agents.get(&key) {
-            return Ok(a.clone());
+    fn tls_config(&self, profile: &TlsProfile) -> Result<Arc<ClientConfig>, HttpError> {
+        let mut configs = self.tls_configs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = configs.get(profile) {
+            return Ok(Arc::clone(c));
         }
-        let tls = tls::client_config(&key.verify, key.cert.as_ref())
+        let config = tls::client_config(&profile.0, profile.1.as_ref())
             .map_err(|m| HttpError::new(HttpErrorKind::Tls, m))?;
-        let mut builder = ureq::AgentBuilder::new()
-            .timeout_connect(key.timeout.connect)
-            .timeout_read(key.timeout.read)
-            .timeout_write(key.timeout.read)
-            .redirects(0)
-            .max_idle_connections(if key.pooled { self.pool_size * 2 } else { 0 })
-            .max_idle_connections_per_host(if key.pooled { self.pool_size } else { 0 })
-            .user_agent(USER_AGENT)
-            .resolver(resolve::resolve)
-            .tls_config(tls);
-        if let Some(p) = &key.proxy {
-            let proxy = ureq::Proxy::new(ureq_proxy_url(p)).map_err(|e| {
-                HttpError::new(
-                    HttpErrorKind::Proxy,
-                    format!("invalid proxy URL `{}`: {e}", mask_proxy(p)),
-                )
-            })?;
-            builder = builder.proxy(proxy);
-        }
-        let agent = builder.build();
-        agents.insert(key, agent.clone());
-        Ok(agent)
-    }
-
-    fn forget_agent(&self, key: &AgentKey) {
-        self.agents
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+        configs.insert(profile.clone(), Arc::clone(&config));
+        Ok(config)
     }
 
     /// Sends the request, following redirects as requests does when allowed.
@@ -166,83 +130,135 @@ impl Client {
             )
         })?;
         let proxy = self.proxy_for(&parsed, req.proxies.as_ref())?;
-        let key = AgentKey {
-            timeout: req.timeout,
-            proxy: proxy.clone(),
-            verify: req.verify.clone(),
-            cert: req.cert.clone(),
-            pooled: match body {
-                Body::Empty => true,
-                Body::Bytes(b, _) => b.len() <= LARGE_BODY,
-                Body::File(_) => false,
-            },
+        let https = parsed.scheme() == "https";
+        let origin = Origin {
+            https,
+            host: parsed.host_str().unwrap_or_default().to_string(),
+            port: parsed.port_or_known_default().unwrap_or(80),
         };
-        let agent = self.agent(key.clone())?;
-        let wire = wire_headers(step, proxy.as_deref(), parsed.scheme());
+        let tls_profile = https.then(|| (req.verify.clone(), req.cert.clone()));
+        let tls = tls_profile
+            .as_ref()
+            .map(|p| self.tls_config(p))
+            .transpose()?;
+        let key = PoolKey {
+            origin,
+            proxy,
+            tls: tls_profile,
+        };
+        let file = match body {
+            Body::File(path) => Some(std::fs::File::open(path).map_err(|e| {
+                HttpError::new(
+                    HttpErrorKind::BodyFile,
+                    format!("cannot open body_file `{}`: {e}", path.display()),
+                )
+            })?),
+            _ => None,
+        };
+        let file_len = file
+            .as_ref()
+            .and_then(|f| f.metadata().ok())
+            .map(|m| m.len());
+        let wire_headers = wire_headers(step, &parsed, key.proxy.as_ref(), file_len);
+        let absolute = !https
+            && key
+                .proxy
+                .as_ref()
+                .is_some_and(|p| p.kind == ProxyKind::Http);
+        let head = wire::head(
+            method,
+            &wire::target(&parsed, absolute),
+            &wire::host_field(&parsed),
+            &wire_headers,
+        )?;
         let started = Instant::now();
-        let Some(left) = deadline
-            .at
-            .checked_duration_since(started)
-            .filter(|d| !d.is_zero())
-        else {
+        if started >= deadline.at {
             return Err(error::deadline_passed(url, deadline.limit));
-        };
+        }
         let budget = || Budget {
             timeout: req.timeout,
             limit: deadline.limit,
             expired: Instant::now() >= deadline.at,
         };
-        let mut request = agent.request_url(method, &parsed).timeout(left);
-        for (k, v) in &wire {
-            request = request.set(k, v);
-        }
-        let result = match body {
-            Body::Empty => request.call(),
-            Body::Bytes(bytes, _) => request.send_bytes(bytes),
-            Body::File(path) => {
-                let file = std::fs::File::open(path).map_err(|e| {
-                    HttpError::new(
-                        HttpErrorKind::BodyFile,
-                        format!("cannot open body_file `{}`: {e}", path.display()),
-                    )
-                })?;
-                if let Ok(len) = file.metadata().map(|m| m.len()) {
-                    request = request.set("Content-Length", &len.to_string());
+        let fail =
+            |f: Failure| error::describe(f, url, budget(), key.proxy.as_ref(), req.cert.is_some());
+        // A request that says `Connection: close` ends its connection (RFC 9112 §9.6).
+        let asked_to_close = wire_headers
+            .get("connection")
+            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
+        let mut file = file;
+        let mut pooled = self.pool.take(&key);
+        loop {
+            let reused = pooled.is_some();
+            let mut conn = match pooled.take() {
+                Some(c) => c,
+                None => connect::open(
+                    &key.origin,
+                    key.proxy.as_ref(),
+                    tls.as_ref(),
+                    req.timeout.connect,
+                    deadline.at,
+                )
+                .map_err(|e| fail(Failure::Open(e)))?,
+            };
+            conn.set_deadline(deadline.at);
+            let payload = match body {
+                Body::Empty => Payload::Empty,
+                Body::Bytes(b, _) => Payload::Bytes(b),
+                Body::File(path) => match file.take() {
+                    Some(f) => Payload::File(f),
+                    // A second try on a fresh connection reads the file again.
+                    None => Payload::File(std::fs::File::open(path).map_err(|e| {
+                        HttpError::new(
+                            HttpErrorKind::BodyFile,
+                            format!("cannot open body_file `{}`: {e}", path.display()),
+                        )
+                    })?),
+                },
+            };
+            let written = wire::send(conn.stream(), &head, payload);
+            match exchange(&mut conn, written, method, self.max_body) {
+                Ok(parts) => {
+                    if parts.reusable && !asked_to_close && !connect::has_unread(&conn) {
+                        self.pool.put(&key, conn);
+                    }
+                    if parts.body.len() > self.max_body {
+                        return Err(error::too_large(url, self.max_body));
+                    }
+                    return Response::from_parts(parts, url, self.max_body, started);
                 }
-                request.send(file)
+                // A reused connection the server had closed meanwhile: the request did
+                // not reach it, so it goes again on a fresh connection (as ureq and
+                // urllib3 do).
+                Err(f) if reused && f.is_stale_connection() => continue,
+                Err(f) => return Err(fail(f)),
             }
-        };
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => {
-                return Err(classify(
-                    &t,
-                    url,
-                    budget(),
-                    proxy.as_deref(),
-                    req.cert.is_some(),
-                ));
-            }
-        };
-        let no_body_announced = matches!(resp.status(), 204 | 304)
-            && (resp
-                .header("content-length")
-                .is_some_and(|l| l.trim() != "0")
-                || resp.header("transfer-encoding").is_some());
-        if no_body_announced {
-            // A 204 or 304 has no body (RFC 9110 §15.3.5, §15.4.5); bytes a server sends
-            // after one anyway would be read as the next response on this connection, so
-            // its pool is dropped: the next send opens a fresh connection.
-            self.forget_agent(&key);
         }
-        Response::read(resp, method, self.max_body, url, budget, started)
+    }
+}
+
+/// Reads the response to a request just written. A server may answer and close before
+/// taking the whole body (a 413, say): when writing failed, the answer is still read.
+fn exchange(
+    conn: &mut Conn,
+    written: std::io::Result<()>,
+    method: &str,
+    max_body: usize,
+) -> Result<read::Parts, Failure> {
+    let read = read::read_response(&mut conn.reader, method, max_body);
+    match (written, read) {
+        (Ok(()), read) => read.map_err(Failure::Read),
+        (Err(e), Ok(parts)) if e.kind() != std::io::ErrorKind::TimedOut => Ok(read::Parts {
+            reusable: false,
+            ..parts
+        }),
+        (Err(e), _) => Err(Failure::Write(e)),
     }
 }
 
 /// The headers one exchange puts on the wire: the request's, plus the framing and
-/// proxy fields requests adds.
-fn wire_headers(step: &Step, proxy: Option<&str>, scheme: &str) -> Headers {
+/// credential fields requests adds.
+fn wire_headers(step: &Step, url: &Url, proxy: Option<&Proxy>, file_len: Option<u64>) -> Headers {
     let mut wire = step.headers.clone();
     // A method that may carry a body but has none is sent with `Content-Length: 0`
     // (some servers answer 411 Length Required without it). requests sets it for every
@@ -253,15 +269,38 @@ fn wire_headers(step: &Step, proxy: Option<&str>, scheme: &str) -> Headers {
     } else {
         !matches!(step.method, "GET" | "HEAD")
     };
-    if matches!(step.body, Body::Empty) && wants_length {
-        wire.set_default("Content-Length", "0".into());
+    match step.body {
+        Body::Empty if wants_length => wire.set_default("Content-Length", "0".into()),
+        Body::Empty => {}
+        // requests sets the body's real length, whatever a header said.
+        Body::Bytes(b, _) => wire.set("Content-Length", b.len().to_string()),
+        Body::File(_) => match file_len {
+            Some(len) => wire.set("Content-Length", len.to_string()),
+            None => wire.set("Transfer-Encoding", "chunked".into()),
+        },
+    }
+    // Credentials in the URL (`http://user:pass@host/`) become Basic auth, as requests
+    // does, unless the request has its own Authorization.
+    if !url.username().is_empty() || url.password().is_some() {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        use base64::Engine;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            decode(url.username()),
+            decode(url.password().unwrap_or_default())
+        ));
+        wire.set_default("Authorization", format!("Basic {token}"));
     }
     // Through an HTTP proxy, a plain-http request carries the proxy's credentials itself
-    // (an https one gets them on the CONNECT, which ureq sends).
-    if scheme == "http" {
+    // (an https one gets them on the CONNECT).
+    if url.scheme() == "http" {
         if let Some(auth) = proxy
-            .filter(|p| p.starts_with("http://"))
-            .and_then(proxy_authorization)
+            .filter(|p| p.kind == ProxyKind::Http)
+            .and_then(Proxy::authorization)
         {
             wire.set_default("Proxy-Authorization", auth);
         }

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use super::proxy::mask_proxy;
+use super::connect::OpenError;
+use super::proxy::{mask_proxy, Proxy};
+use super::read::ReadError;
 use crate::spec::Timeouts;
 
 /// Why no usable response came back.
@@ -99,34 +101,7 @@ pub(super) fn too_large(url: &str, limit: usize) -> HttpError {
     )
 }
 
-/// No final response came after an interim (1xx) one.
-pub(super) fn no_final_response(
-    e: &std::io::Error,
-    url: &str,
-    budget: Budget,
-    interim: &str,
-) -> HttpError {
-    use std::io::ErrorKind as K;
-    if budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock) {
-        return HttpError::new(
-            HttpErrorKind::ReadTimeout,
-            format!(
-                "timeout: `{url}` sent an interim `{interim}` response, then no final response within {:?}; {RAISE_TIMEOUT}",
-                budget.limit
-            ),
-        );
-    }
-    HttpError::new(
-        HttpErrorKind::Io,
-        format!(
-            "`{url}` sent an interim `{interim}` response, then no complete final response: {}",
-            innermost_io(e)
-        ),
-    )
-}
-
-/// The deepest `std::io::Error` in a chain, said without ureq's wrapping
-/// ("Network Error: Error encountered in …").
+/// The deepest `std::io::Error` in a chain, in plain words.
 fn innermost_io(e: &(dyn std::error::Error + 'static)) -> String {
     let mut found: Option<&std::io::Error> = None;
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
@@ -152,17 +127,6 @@ fn innermost_io(e: &(dyn std::error::Error + 'static)) -> String {
             _ => io.to_string(),
         },
         None => e.to_string(),
-    }
-}
-
-/// What putcheck was waiting for when a read failed, from the context ureq adds.
-fn waiting_for(detail: &str) -> &'static str {
-    if detail.contains("status line") {
-        "the status line"
-    } else if detail.contains("header") {
-        "the rest of the headers"
-    } else {
-        "the server to take the request and answer"
     }
 }
 
@@ -234,23 +198,63 @@ pub(super) struct Budget {
     pub expired: bool,
 }
 
-pub(super) fn classify(
-    t: &ureq::Transport,
+/// Why an exchange failed, before it is put in words.
+#[derive(Debug)]
+pub(super) enum Failure {
+    Open(OpenError),
+    /// Writing the request failed, and no response came.
+    Write(std::io::Error),
+    Read(ReadError),
+}
+
+impl Failure {
+    /// The server had closed the (reused) connection before the request reached it.
+    pub fn is_stale_connection(&self) -> bool {
+        use std::io::ErrorKind as K;
+        let closed = |e: &std::io::Error| {
+            matches!(
+                e.kind(),
+                K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
+            )
+        };
+        match self {
+            Failure::Write(e) => closed(e),
+            Failure::Read(ReadError::Head {
+                error,
+                got: 0,
+                interim: None,
+            }) => closed(error),
+            _ => false,
+        }
+    }
+}
+
+/// A failed exchange in words that say what happened and what to do next.
+pub(super) fn describe(
+    failure: Failure,
     url: &str,
     budget: Budget,
-    proxy: Option<&str>,
+    proxy: Option<&Proxy>,
     sent_cert: bool,
 ) -> HttpError {
+    use std::io::ErrorKind as K;
     let timeout = budget.timeout;
-    use ureq::ErrorKind as K;
-    let detail = t
-        .message()
-        .map(str::to_string)
-        .unwrap_or_else(|| t.to_string());
-    let via = proxy
-        .map(|p| format!(" through the proxy `{}`", mask_proxy(p)))
+    let shown = proxy.map(|p| mask_proxy(&p.url));
+    let via = shown
+        .as_ref()
+        .map(|p| format!(" through the proxy `{p}`"))
         .unwrap_or_default();
-    if let Some(tls) = find_source::<rustls::Error>(t) {
+    let timed_out =
+        |e: &std::io::Error| budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock);
+    // TLS can fail after the handshake too: under TLS 1.3 a server checks the client's
+    // certificate after the client has finished, and says no at the first read.
+    let io = match &failure {
+        Failure::Open(OpenError::Tls(e)) | Failure::Write(e) => Some(e),
+        Failure::Read(ReadError::Head { error, .. }) => Some(error),
+        Failure::Read(ReadError::Body(e, _)) => Some(e),
+        _ => None,
+    };
+    if let Some(tls) = io.and_then(|e| find_source::<rustls::Error>(e)) {
         let hint = match tls_hint(tls, sent_cert) {
             "" => String::new(),
             h => format!("; {h}"),
@@ -260,77 +264,105 @@ pub(super) fn classify(
             format!("TLS handshake with `{url}`{via} failed: {tls}{hint}"),
         );
     }
-    let io = find_source::<std::io::Error>(t);
-    let timed_out = budget.expired
-        || io.is_some_and(|e| {
-            matches!(
-                e.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            )
-        });
-    let cause = innermost_io(t);
-    // ureq does the TLS handshake while connecting: a server that hangs up then most
-    // likely does not speak TLS on that port.
-    let hung_up = io.is_some_and(|e| {
-        matches!(
-            e.kind(),
-            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
-        )
-    });
-    if t.kind() == K::ConnectionFailed && hung_up && url.starts_with("https://") {
-        return HttpError::new(
-            HttpErrorKind::Tls,
-            format!("TLS handshake with `{url}`{via} failed: the server closed the connection ({cause}); is the server really speaking HTTPS on this port? (an `http://` URL may be meant)"),
-        );
-    }
-    match t.kind() {
-        K::Dns => HttpError::new(
+    match failure {
+        Failure::Open(OpenError::Dns(e)) => HttpError::new(
             HttpErrorKind::Dns,
-            match proxy {
-                // With a proxy, putcheck resolves only the proxy's host.
-                Some(p) => format!("cannot resolve the host of the proxy `{}` (for `{url}`): {cause}; is the proxy's host name right?", mask_proxy(p)),
-                None => format!("cannot resolve the host of `{url}`: {cause}; is the host name right, and does this machine's DNS know it?"),
+            match &shown {
+                // With a proxy that resolves names, putcheck resolves only the proxy's host.
+                Some(p) => format!("cannot resolve the host of the proxy `{p}` (or of `{url}`): {}; is the host name right?", innermost_io(&e)),
+                None => format!("cannot resolve the host of `{url}`: {}; is the host name right, and does this machine's DNS know it?", innermost_io(&e)),
             },
         ),
-        K::ConnectionFailed if timed_out => HttpError::new(
+        Failure::Open(OpenError::ConnectTimeout) => HttpError::new(
             HttpErrorKind::ConnectTimeout,
-            match proxy {
-                Some(p) => format!("connect timeout: no connection to the proxy `{}` (for `{url}`) within {:?}; is the proxy up? (`timeout.connect` sets the limit)", mask_proxy(p), timeout.connect),
-                None => format!("connect timeout: no connection to `{url}` within {:?}; is the server up? (`timeout.connect` sets the limit)", timeout.connect),
+            match &shown {
+                Some(p) => format!("connect timeout: no connection to the proxy `{p}` (for `{url}`) within {:?}; is the proxy up? (`timeout.connect` sets the limit)", timeout.connect.min(budget.limit)),
+                None => format!("connect timeout: no connection to `{url}` within {:?}; is the server up? (`timeout.connect` sets the limit)", timeout.connect.min(budget.limit)),
             },
         ),
-        K::ConnectionFailed => HttpError::new(
+        Failure::Open(OpenError::Connect(e)) => HttpError::new(
             HttpErrorKind::Connect,
-            match proxy {
-                Some(_) => format!("cannot connect to `{url}`{via}: {cause}; is the proxy running and reachable? (it comes from `proxies:` or HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists the hosts reached direct)"),
-                None => format!("cannot connect to `{url}`: {cause}; is the server running and the URL right?"),
+            match &shown {
+                Some(_) => format!("cannot connect to `{url}`{via}: {}; is the proxy running and reachable? (it comes from `proxies:` or HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists the hosts reached direct)", innermost_io(&e)),
+                None => format!("cannot connect to `{url}`: {}; is the server running and the URL right?", innermost_io(&e)),
             },
         ),
-        K::Io if timed_out => HttpError::new(
+        Failure::Open(OpenError::Tunnel(407, _)) => HttpError::new(
+            HttpErrorKind::Proxy,
+            format!("proxy `{}` wants credentials (407) for `{url}`: put them in the proxy URL, as `http://user:password@host:port`", shown.unwrap_or_default()),
+        ),
+        Failure::Open(OpenError::Tunnel(status, reason)) => HttpError::new(
+            HttpErrorKind::Proxy,
+            format!("proxy `{}` did not open a tunnel (CONNECT) for `{url}`: it answered `{status} {reason}`; does the proxy allow CONNECT to this host and port? (its log says why)", shown.unwrap_or_default()),
+        ),
+        Failure::Open(OpenError::Socks(why)) => HttpError::new(
+            HttpErrorKind::Proxy,
+            format!("proxy `{}` did not connect to `{url}`: {why}", shown.unwrap_or_default()),
+        ),
+        Failure::Open(OpenError::ProxyIo(e)) if timed_out(&e) => HttpError::new(
             HttpErrorKind::ReadTimeout,
-            format!("timeout: `{url}`{via} did not send a complete response within {:?} (putcheck was still waiting for {}); {RAISE_TIMEOUT}", budget.limit, waiting_for(&detail)),
+            format!("timeout: the proxy `{}` did not open the way to `{url}` within {:?}; {RAISE_TIMEOUT}", shown.unwrap_or_default(), budget.limit),
         ),
-        K::Io => HttpError::new(
+        Failure::Open(OpenError::ProxyIo(e)) => HttpError::new(
+            HttpErrorKind::Proxy,
+            format!("the proxy `{}` broke off while opening the way to `{url}`: {}; is it an HTTP or SOCKS proxy, as its URL says?", shown.unwrap_or_default(), innermost_io(&e)),
+        ),
+        Failure::Open(OpenError::Tls(e)) => {
+            if timed_out(&e) {
+                return HttpError::new(
+                    HttpErrorKind::ConnectTimeout,
+                    format!("connect timeout: the TLS handshake with `{url}`{via} did not finish within {:?}; is the server really speaking HTTPS on this port?", budget.limit),
+                );
+            }
+            HttpError::new(
+                HttpErrorKind::Tls,
+                format!("TLS handshake with `{url}`{via} failed: {}; is the server really speaking HTTPS on this port? (an `http://` URL may be meant)", innermost_io(&e)),
+            )
+        }
+        Failure::Write(e) if timed_out(&e) => HttpError::new(
+            HttpErrorKind::ReadTimeout,
+            format!("timeout: `{url}`{via} did not take the whole request within {:?} (putcheck was still sending it); {RAISE_TIMEOUT}", budget.limit),
+        ),
+        Failure::Write(e) => HttpError::new(
             HttpErrorKind::Io,
-            format!("`{url}`{via} sent no complete response: {cause} while putcheck was waiting for {}", waiting_for(&detail)),
+            format!("`{url}`{via} sent no complete response: {} while putcheck was sending the request", innermost_io(&e)),
         ),
-        K::BadStatus | K::BadHeader => HttpError::new(
+        Failure::Read(ReadError::Head { error, got, interim: Some(interim) }) => {
+            let _ = got;
+            if timed_out(&error) {
+                HttpError::new(
+                    HttpErrorKind::ReadTimeout,
+                    format!("timeout: `{url}` sent an interim `{interim}` response, then no final response within {:?}; {RAISE_TIMEOUT}", budget.limit),
+                )
+            } else {
+                HttpError::new(
+                    HttpErrorKind::Io,
+                    format!("`{url}` sent an interim `{interim}` response, then no complete final response: {}", innermost_io(&error)),
+                )
+            }
+        }
+        Failure::Read(ReadError::Head { error, got, interim: None }) => {
+            let waiting = if got == 0 { "the status line" } else { "the rest of the headers" };
+            if timed_out(&error) {
+                HttpError::new(
+                    HttpErrorKind::ReadTimeout,
+                    format!("timeout: `{url}`{via} did not send a complete response within {:?} (putcheck was still waiting for {waiting}); {RAISE_TIMEOUT}", budget.limit),
+                )
+            } else {
+                HttpError::new(
+                    HttpErrorKind::Io,
+                    format!("`{url}`{via} sent no complete response: {} while putcheck was waiting for {waiting}", innermost_io(&error)),
+                )
+            }
+        }
+        Failure::Read(ReadError::Invalid(m, Some(interim))) => HttpError::new(
             HttpErrorKind::Protocol,
-            format!("`{url}`{via} did not answer with valid HTTP ({}); is it an HTTP server, and the port right?", detail.trim_end_matches('.').to_lowercase()),
+            format!("`{url}` did not answer with valid HTTP after an interim `{interim}` response ({m})"),
         ),
-        K::ProxyConnect => HttpError::new(
-            HttpErrorKind::Proxy,
-            format!("proxy `{}` did not open a tunnel (CONNECT) for `{url}`; does the proxy allow CONNECT to this host and port? (its log says why)", proxy.map(mask_proxy).unwrap_or_default()),
+        Failure::Read(ReadError::Invalid(m, None)) => HttpError::new(
+            HttpErrorKind::Protocol,
+            format!("`{url}`{via} did not answer with valid HTTP ({m}); is it an HTTP server, and the port right?"),
         ),
-        K::ProxyUnauthorized => HttpError::new(
-            HttpErrorKind::Proxy,
-            format!("proxy `{}` wants credentials (407) for `{url}`: put them in the proxy URL, as `http://user:password@host:port`", proxy.map(mask_proxy).unwrap_or_default()),
-        ),
-        K::InvalidProxyUrl => HttpError::new(
-            HttpErrorKind::Proxy,
-            format!("invalid proxy URL `{}` for `{url}`: {detail}", proxy.map(mask_proxy).unwrap_or_default()),
-        ),
-        K::InvalidUrl | K::UnknownScheme => HttpError::new(HttpErrorKind::InvalidUrl, format!("invalid URL `{url}`: {detail}")),
-        _ => HttpError::new(HttpErrorKind::Io, format!("request to `{url}`{via} failed: {detail}")),
+        Failure::Read(ReadError::Body(e, got)) => body_error(&e, url, budget, got),
     }
 }

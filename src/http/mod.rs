@@ -1,35 +1,44 @@
-//! Model → HTTP request → recorded response, through shared ureq agents.
+//! Model → HTTP request → recorded response, over putcheck's own HTTP/1.1 client.
 //!
 //! One file per job: `request` builds a request from the spec, `headers` is the one
-//! place header fields are merged and compared, `client` holds the agent pool and sends
-//! one exchange, `redirect` follows redirects as requests does, `response` reads what
-//! came back (`interim` past 1xx responses, `decode` undoing Content-Encoding); `body`,
-//! `proxy`, `resolve`, `tls` and `error` serve them.
+//! place header fields are merged and compared, `redirect` follows redirects as requests
+//! does, `client` runs one exchange over a connection from `pool` or `connect` (which
+//! reaches the server direct, through an HTTP proxy's tunnel or `socks`, and does the
+//! TLS handshake), `wire` writes the request, `read` reads the response (past 1xx ones),
+//! `decode` undoes Content-Encoding and `response` is what comes back; `socket` keeps
+//! every read and write within the exchange's deadline; `body`, `proxy`, `resolve`,
+//! `tls` and `error` serve them.
 //!
-//! ureq 2.12 rather than ureq 3: putcheck checks the reason phrase *as sent on the status
-//! line* (`expect.reason`), and ureq 3's parser discards it (`http::Response` has no
-//! field for it), while ureq 2 keeps it as `Response::status_text()`. Capturing it under
-//! ureq 3 would mean wrapping its semver-exempt transport API; ureq 2 is maintained for
-//! fixes and gives the wire phrase directly.
+//! Its own client rather than ureq, because putcheck's job is the exact exchange: the
+//! reason phrase *as sent on the status line* (`expect.reason`; ureq 3 drops it), header
+//! values as requests encodes them (Latin-1; ureq 2 takes ASCII only), one deadline
+//! over the whole exchange without a system call per read (ureq 2 resets the socket
+//! timeouts on every read), and the failures told apart in plain words. rustls does
+//! TLS and httparse parses response heads.
 
 mod body;
 mod client;
+mod connect;
 mod decode;
 mod error;
 mod headers;
-mod interim;
+mod pool;
 mod proxy;
+mod read;
 mod redirect;
 mod request;
 mod resolve;
 mod response;
+mod socket;
+mod socks;
 mod tls;
+mod wire;
 
 pub use body::{form_urlencode, quote_plus, Body};
 pub use client::Client;
 pub use error::{HttpError, HttpErrorKind};
 pub use headers::Headers;
-pub use proxy::{mask_proxy, proxy_url, EnvProxies};
+pub use proxy::{mask_proxy, EnvProxies};
 pub use redirect::{Hop, MAX_REDIRECTS};
 pub use request::{build_url, prepare, Request};
 pub use response::{parse_json, Response};

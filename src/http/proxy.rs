@@ -110,18 +110,50 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u32) -> bool {
     }
 }
 
-/// A proxy URL as ureq 2 takes it. requests' forms map onto it: no scheme means
-/// `http://`; `socks5h://` (the proxy resolves host names) is ureq's `socks5://`, which
-/// hands host names to the proxy unresolved. A proxy reached over TLS is not supported.
-pub fn proxy_url(p: &str) -> Result<String, HttpError> {
+/// How putcheck talks to a proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProxyKind {
+    /// An HTTP proxy: plain-http requests go to it in absolute form, https ones through a
+    /// CONNECT tunnel.
+    Http,
+    /// SOCKS4, with the host name resolved here (SOCKS4 carries IPv4 addresses only).
+    Socks4,
+    /// SOCKS4a: the proxy resolves the host name.
+    Socks4a,
+    /// SOCKS5, with the host name resolved here.
+    Socks5,
+    /// SOCKS5 with the host name resolved by the proxy (`socks5h://`, and `socks://`).
+    Socks5h,
+}
+
+/// A proxy as putcheck reaches it: how, where, and with which credentials (decoded).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Proxy {
+    pub kind: ProxyKind,
+    /// The host as the URL writes it (an IPv6 address in brackets).
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+    /// The proxy URL as written, for messages (always shown through `mask_proxy`).
+    pub url: String,
+}
+
+/// A proxy URL, read as requests reads it: no scheme means `http://`; `socks5://` and
+/// `socks4://` resolve host names here, `socks5h://` and `socks4a://` let the proxy
+/// resolve them; an HTTP proxy without a port listens on 80, a SOCKS one on 1080. A
+/// proxy reached over TLS is not supported.
+pub fn proxy_url(p: &str) -> Result<Proxy, HttpError> {
     let p = p.trim();
     let (scheme, rest) = match p.split_once("://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
         None => ("http".to_string(), p),
     };
-    let scheme = match scheme.as_str() {
-        "http" | "socks4" | "socks4a" | "socks5" => scheme,
-        "socks5h" | "socks" => "socks5".to_string(),
+    let kind = match scheme.as_str() {
+        "http" => ProxyKind::Http,
+        "socks4" => ProxyKind::Socks4,
+        "socks4a" => ProxyKind::Socks4a,
+        "socks5" => ProxyKind::Socks5,
+        "socks5h" | "socks" => ProxyKind::Socks5h,
         "https" => {
             return Err(HttpError::new(
                 HttpErrorKind::Proxy,
@@ -141,13 +173,37 @@ pub fn proxy_url(p: &str) -> Result<String, HttpError> {
             ))
         }
     };
-    if rest.trim_end_matches('/').is_empty() {
-        return Err(HttpError::new(
+    let no_host = || {
+        HttpError::new(
             HttpErrorKind::Proxy,
-            format!("proxy `{p}` has no host; write it as `http://host:port`"),
-        ));
+            format!(
+                "proxy `{}` has no host; write it as `http://host:port`",
+                mask_proxy(p)
+            ),
+        )
+    };
+    if rest.trim_end_matches('/').is_empty() {
+        return Err(no_host());
     }
-    Ok(format!("{scheme}://{rest}"))
+    // Parsed as an http URL whatever the scheme, so that `url` knows the syntax.
+    let parsed = Url::parse(&format!("http://{rest}")).map_err(|e| {
+        HttpError::new(
+            HttpErrorKind::Proxy,
+            format!("invalid proxy URL `{}`: {e}", mask_proxy(p)),
+        )
+    })?;
+    let host = parsed
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(no_host)?;
+    let default_port = if kind == ProxyKind::Http { 80 } else { 1080 };
+    Ok(Proxy {
+        kind,
+        host: host.to_string(),
+        port: parsed.port().unwrap_or(default_port),
+        credentials: proxy_credentials(&format!("http://{rest}")),
+        url: p.to_string(),
+    })
 }
 
 /// A proxy's credentials as requests reads them (`get_auth_from_url`): percent-decoded,
@@ -164,28 +220,20 @@ pub fn proxy_credentials(proxy: &str) -> Option<(String, String)> {
     ))
 }
 
-/// The `Proxy-Authorization` value for a proxy with credentials, as requests sends it
-/// with a plain-http request through the proxy: `Basic` and the decoded `user:password`.
-pub fn proxy_authorization(proxy: &str) -> Option<String> {
-    use base64::Engine;
-    let (user, password) = proxy_credentials(proxy)?;
-    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    Some(format!("Basic {token}"))
-}
+impl Proxy {
+    /// The `Proxy-Authorization` value, as requests sends it with a plain-http request
+    /// through the proxy and on a CONNECT: `Basic` and the decoded `user:password`.
+    pub fn authorization(&self) -> Option<String> {
+        use base64::Engine;
+        let (user, password) = self.credentials.as_ref()?;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        Some(format!("Basic {token}"))
+    }
 
-/// The proxy URL given to ureq, with its credentials decoded: ureq splits the userinfo at
-/// the first `:` and the last `@` and sends it unchanged in the CONNECT request (and to a
-/// SOCKS proxy), so it must hold the decoded text. (A `:` in a decoded user name moves
-/// into the password, which leaves the `user:password` ureq encodes the same.)
-pub fn ureq_proxy_url(proxy: &str) -> String {
-    let Some((user, password)) = proxy_credentials(proxy) else {
-        return proxy.to_string();
-    };
-    let Some((scheme, rest)) = proxy.split_once("://") else {
-        return proxy.to_string();
-    };
-    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    format!("{scheme}://{user}:{password}@{host}")
+    /// `host:port` of the proxy, for connecting.
+    pub fn netloc(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
 }
 
 /// A proxy URL for messages: its credentials replaced with `***`.
@@ -251,18 +299,27 @@ mod tests {
     }
 
     #[test]
-    fn proxy_urls_map_onto_what_ureq_takes() {
+    fn proxy_urls_are_read_as_requests_reads_them() {
+        let read = |p: &str| proxy_url(p).map(|p| (p.kind, p.host, p.port)).ok();
         assert_eq!(
-            proxy_url("proxy:3128").ok().as_deref(),
-            Some("http://proxy:3128")
+            read("proxy:3128"),
+            Some((ProxyKind::Http, "proxy".into(), 3128))
         );
         assert_eq!(
-            proxy_url("socks5h://p:1").ok().as_deref(),
-            Some("socks5://p:1")
+            read("http://proxy"),
+            Some((ProxyKind::Http, "proxy".into(), 80))
         );
         assert_eq!(
-            proxy_url("SOCKS5://p:1").ok().as_deref(),
-            Some("socks5://p:1")
+            read("socks5h://p:1"),
+            Some((ProxyKind::Socks5h, "p".into(), 1))
+        );
+        assert_eq!(
+            read("SOCKS5://p"),
+            Some((ProxyKind::Socks5, "p".into(), 1080))
+        );
+        assert_eq!(
+            read("socks4a://[::1]:9"),
+            Some((ProxyKind::Socks4a, "[::1]".into(), 9))
         );
         let https = proxy_url("https://u:secret@p:1").expect_err("https proxy");
         assert!(
@@ -284,13 +341,11 @@ mod tests {
         assert_eq!(proxy_credentials("http://proxy:3128"), None);
         // base64("user:p@ss")
         assert_eq!(
-            proxy_authorization("http://user:p%40ss@proxy:3128").as_deref(),
+            proxy_url("http://user:p%40ss@proxy:3128")
+                .ok()
+                .and_then(|p| p.authorization())
+                .as_deref(),
             Some("Basic dXNlcjpwQHNz")
         );
-        assert_eq!(
-            ureq_proxy_url("http://user:p%40ss@proxy:3128"),
-            "http://user:p@ss@proxy:3128"
-        );
-        assert_eq!(ureq_proxy_url("http://proxy:3128"), "http://proxy:3128");
     }
 }

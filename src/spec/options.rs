@@ -340,12 +340,12 @@ impl Loader<'_> {
             match node.scalar_text() {
                 Some(s) => {
                     // Checked again at run time, after variables are filled in.
-                    let non_ascii = s.chars().find(|c| !c.is_ascii());
-                    if let (true, false, Some(c)) = (is_header, s.contains("${"), non_ascii) {
+                    let beyond_latin1 = s.chars().find(|c| u32::from(*c) > 0xFF);
+                    if let (true, false, Some(c)) = (is_header, s.contains("${"), beyond_latin1) {
                         self.push_help(
                             node.pos,
                             format!(
-                                "the value of header `{}` has `{c}`, which is not ASCII; putcheck sends header values as ASCII only (RFC 9110, section 5.5)",
+                                "the value of header `{}` has `{c}`, which Latin-1 cannot encode; header values are sent as Latin-1, as requests sends them (RFC 9110, section 5.5)",
                                 k.value
                             ),
                             "percent-encode the value, use RFC 8187's `filename*=UTF-8''...` form where the header allows it, or send it in the body",

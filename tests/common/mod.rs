@@ -230,10 +230,13 @@ fn serve<S: Read + Write>(
         let target = parts.next().unwrap_or_default().to_string();
         let mut headers = Vec::new();
         loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            // Latin-1, as HTTP/1.1 (and Python's http.server) reads header bytes: a value
+            // sent as Latin-1 arrives as the same text, one sent as UTF-8 does not.
+            let mut raw = Vec::new();
+            if reader.read_until(b'\n', &mut raw).unwrap_or(0) == 0 {
                 return;
             }
+            let h: String = raw.iter().map(|&b| char::from(b)).collect();
             let h = h.trim_end();
             if h.is_empty() {
                 break;
