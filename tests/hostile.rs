@@ -519,3 +519,40 @@ fn no_content_with_a_body() {
     assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
     assert_eq!(t["sends"].as_array().map(Vec::len), Some(2));
 }
+
+/// A server that closes each connection after answering, without saying
+/// `Connection: close`: the next send finds its pooled connection closed before the
+/// request reached the server, and goes again on a fresh one (as urllib3 does), so the
+/// test passes and every request arrives once.
+#[test]
+fn a_pooled_connection_the_server_closed_is_replaced() {
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = served.clone();
+    let s = server(move |mut c| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        c.send(OK);
+        // Give the client time to put the connection back in its pool first.
+        std::thread::sleep(Duration::from_millis(50));
+        Next::Done
+    });
+    let (out, t) = run(&s, &s.url("/x"), "", &["--jobs", "1"]);
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+    assert_eq!(t["sends"].as_array().map(Vec::len), Some(2));
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+/// A response that says `Connection: close` ends its connection: the next request opens
+/// a new one instead of failing on the closed one.
+#[test]
+fn connection_close_is_honoured() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Connection: close", "Content-Length: 11"],
+            b"{\"ok\":true}",
+        ));
+        Next::Done
+    });
+    let (out, t) = run(&s, &s.url("/x"), "", &["--jobs", "1"]);
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+}

@@ -742,6 +742,29 @@ fn a_latin1_header_value_is_sent_as_latin1_bytes() {
     assert_eq!(reqs[0].header("x-literal"), Some("café"), "{reqs:?}");
 }
 
+/// requests turns credentials in the URL into Basic auth (percent-decoded), and sends
+/// neither in the request target; the password is a secret in every output.
+#[test]
+fn credentials_in_the_url_become_basic_auth() {
+    let server = recorder();
+    let specs = Specs::new();
+    let url = server.base().replacen("http://", "http://user:p%40ss@", 1);
+    specs.write(
+        "c.yaml",
+        &format!("tests:\n  - name: creds\n    put: {url}/c\n    idempotency: false\n"),
+    );
+    let (o, report) = specs.run_report(&["c.yaml", "--curl"]);
+    assert_exit(&o, 0);
+    let reqs = server.requests();
+    // base64("user:p@ss")
+    assert_eq!(reqs[0].header("authorization"), Some("Basic dXNlcjpwQHNz"));
+    assert_eq!(reqs[0].target, "/c");
+    // The password never prints, written or decoded.
+    let all = format!("{}{}{report}", stdout(&o), stderr(&o));
+    assert!(!all.contains("p%40ss") && !all.contains("p@ss"), "{all}");
+    assert!(all.contains("user:***@"), "{all}");
+}
+
 /// requests reads a proxy's credentials percent-decoded, and sends them with a plain-http
 /// request (`Proxy-Authorization` on the request itself) and on the CONNECT for https.
 #[test]

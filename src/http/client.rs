@@ -121,15 +121,13 @@ impl Client {
         deadline: Deadline,
     ) -> Result<Response, HttpError> {
         let Step {
-            method, url, body, ..
+            method,
+            url: parsed,
+            body,
+            ..
         } = *step;
-        let parsed = Url::parse(url).map_err(|e| {
-            HttpError::new(
-                HttpErrorKind::InvalidUrl,
-                format!("invalid URL `{url}`: {e}"),
-            )
-        })?;
-        let proxy = self.proxy_for(&parsed, req.proxies.as_ref())?;
+        let url = parsed.as_str();
+        let proxy = self.proxy_for(parsed, req.proxies.as_ref())?;
         let https = parsed.scheme() == "https";
         let origin = Origin {
             https,
@@ -159,7 +157,7 @@ impl Client {
             .as_ref()
             .and_then(|f| f.metadata().ok())
             .map(|m| m.len());
-        let wire_headers = wire_headers(step, &parsed, key.proxy.as_ref(), file_len);
+        let wire_headers = wire_headers(step, parsed, key.proxy.as_ref(), file_len);
         let absolute = !https
             && key
                 .proxy
@@ -167,8 +165,8 @@ impl Client {
                 .is_some_and(|p| p.kind == ProxyKind::Http);
         let head = wire::head(
             method,
-            &wire::target(&parsed, absolute),
-            &wire::host_field(&parsed),
+            &wire::target(parsed, absolute),
+            &wire::host_field(parsed),
             &wire_headers,
         )?;
         let started = Instant::now();

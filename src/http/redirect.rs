@@ -26,7 +26,7 @@ pub struct Hop {
 /// One request of the chain: the original, or a follow-up to a redirect.
 pub(super) struct Step<'a> {
     pub method: &'a str,
-    pub url: &'a str,
+    pub url: &'a Url,
     pub headers: &'a Headers,
     pub body: &'a Body,
     /// Whether this repeats a request after a redirect (framing differs; see `client`).
@@ -39,12 +39,12 @@ pub(super) fn send_following(
     mut send_once: impl FnMut(&Step) -> Result<Response, HttpError>,
 ) -> Result<Response, HttpError> {
     let mut method = req.method.clone();
-    let mut url = req.url.clone();
+    let mut url = req.parsed_url.clone();
     let mut body = req.body.clone();
     let mut headers = req.headers.clone();
     let mut hops: Vec<Hop> = Vec::new();
     let mut seen: HashSet<(String, String)> = HashSet::new();
-    seen.insert((method.clone(), url.clone()));
+    seen.insert((method.clone(), url.to_string()));
     loop {
         let mut resp = send_once(&Step {
             method: &method,
@@ -59,12 +59,7 @@ pub(super) fn send_following(
             resp.redirects = hops;
             return Ok(resp);
         };
-        let current = Url::parse(&url).map_err(|e| {
-            HttpError::new(
-                HttpErrorKind::InvalidUrl,
-                format!("invalid URL `{url}`: {e}"),
-            )
-        })?;
+        let current = &url;
         let next = current.join(&location).map_err(|e| {
             HttpError::new(
                 HttpErrorKind::InvalidUrl,
@@ -74,7 +69,7 @@ pub(super) fn send_following(
         hops.push(Hop {
             status: resp.status,
             method: method.clone(),
-            url: url.clone(),
+            url: url.to_string(),
             location: next.to_string(),
         });
         if hops.len() > MAX_REDIRECTS {
@@ -103,15 +98,16 @@ pub(super) fn send_following(
             headers.remove("Content-Length");
             headers.remove("Transfer-Encoding");
         }
-        if next.origin() != current.origin() {
+        let same_origin = next.origin() == current.origin();
+        url = next;
+        if !same_origin {
             headers.remove("Authorization");
         }
-        url = next.to_string();
-        if !seen.insert((method.clone(), url.clone())) {
+        if !seen.insert((method.clone(), url.to_string())) {
             let chain: Vec<String> = hops
                 .iter()
                 .map(|h| format!("{} {}", h.status, h.url))
-                .chain(std::iter::once(url.clone()))
+                .chain(std::iter::once(url.to_string()))
                 .collect();
             return Err(HttpError::new(
                 HttpErrorKind::RedirectLoop,

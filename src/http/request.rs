@@ -12,6 +12,8 @@ use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
 pub struct Request {
     pub method: String,
     pub url: String,
+    /// `url`, parsed once for the client.
+    pub parsed_url: Url,
     pub headers: Headers,
     pub body: Body,
     pub timeout: Timeouts,
@@ -34,6 +36,15 @@ pub fn build_url(
     url: &str,
     params: &[(String, String)],
 ) -> Result<String, HttpError> {
+    parse_url(base_url, url, params).map(String::from)
+}
+
+/// `build_url`, parsed.
+fn parse_url(
+    base_url: Option<&str>,
+    url: &str,
+    params: &[(String, String)],
+) -> Result<Url, HttpError> {
     let joined = if url.starts_with("http://") || url.starts_with("https://") {
         url.to_string()
     } else {
@@ -70,7 +81,7 @@ pub fn build_url(
         };
         parsed.set_query(Some(&query));
     }
-    Ok(parsed.to_string())
+    Ok(parsed)
 }
 
 /// Turns a rendered request spec into a request: URL, headers (with cookies and auth),
@@ -81,7 +92,7 @@ pub fn prepare(
     url: &str,
     spec: &RequestSpec,
 ) -> Result<Request, HttpError> {
-    let url = build_url(base_url, url, &spec.params)?;
+    let parsed_url = parse_url(base_url, url, &spec.params)?;
     let body = Body::from_spec(&spec.body)?;
     let headers = Headers::for_request(
         &spec.headers,
@@ -91,7 +102,8 @@ pub fn prepare(
     )?;
     Ok(Request {
         method: method.as_str().to_string(),
-        url,
+        url: parsed_url.to_string(),
+        parsed_url,
         headers,
         body,
         timeout: spec.timeout,

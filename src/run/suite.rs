@@ -346,6 +346,7 @@ impl<'a> SuiteRun<'a> {
             }
         };
         out.secrets.extend(header_secrets(&request.headers));
+        out.secrets.extend(url_secrets(&request.parsed_url));
         out.url = Some(request.url.clone());
         out.request = Some(request_record(&request, self.config.preview_limit));
         let reject = match test.idempotency.as_ref().and_then(|i| i.reject.as_ref()) {
@@ -420,6 +421,7 @@ impl<'a> SuiteRun<'a> {
         match http::prepare(test.method, base, url, &spec) {
             Ok(r) => {
                 out.secrets.extend(header_secrets(&r.headers));
+                out.secrets.extend(url_secrets(&r.parsed_url));
                 Some(r)
             }
             Err(e) => {
@@ -491,6 +493,20 @@ fn auth_secrets(auth: &Option<Auth>) -> Vec<(String, Option<&'static str>)> {
         Some(Auth::Bearer(t)) => vec![(t.clone(), Some("AUTH_TOKEN"))],
         None => Vec::new(),
     }
+}
+
+/// A password in the URL (`http://user:password@host/`), as written and decoded.
+fn url_secrets(url: &url::Url) -> Vec<(String, Option<&'static str>)> {
+    let Some(raw) = url.password() else {
+        return Vec::new();
+    };
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned();
+    vec![
+        (raw.to_string(), Some("URL_PASSWORD")),
+        (decoded, Some("URL_PASSWORD")),
+    ]
 }
 
 /// Values of credential headers (and their tokens after the scheme), which must never print.
