@@ -157,7 +157,7 @@ row "$raw_tool" "$raw_wall" "$raw_cpu" "$puts" "$raw_rss"
 measure putcheck "$PUTCHECK" "$work/fast/specs" --no-progress --color never --jobs "$jobs"
 [ "$status" = 0 ] || { echo "putcheck did not pass (exit $status):"; tail -5 "$work/putcheck.out"; }
 row "putcheck --jobs $jobs" "$wall" "$cpu" "$puts" "$rss"
-pc_wall=$wall
+pc_wall=$wall pc_cpu=$cpu
 if command -v hurl >/dev/null; then
   measure hurl hurl --test --jobs "$jobs" "$work"/fast/hurl/*.hurl
   row "hurl --test --jobs $jobs" "$wall" "$cpu" "$puts" "$rss"
@@ -166,6 +166,11 @@ else
   echo
   echo "Hurl: skipped (hurl not installed; see https://hurl.dev for packages)"
 fi
+# How much of putcheck's CPU is loading the spec files (one test each here, the costliest
+# case per request), and what the rest costs per request.
+measure listfast "$PUTCHECK" "$work/fast/specs" --list --no-progress --color never
+printf '\nputcheck CPU loading the %s files (--list): %.3f s; without it, %.1f µs per request = %.2f× the raw client\n' \
+  "$files" "$cpu" "$(echo "($pc_cpu - $cpu) * 1000000 / $puts" | bc -l)" "$(echo "($pc_cpu - $cpu) / $raw_cpu" | bc -l)"
 echo
 
 # 2. 20 ms target: SLOW_FILES × 2 PUTs at the default --jobs.
@@ -182,9 +187,22 @@ measure slow "$PUTCHECK" "$work/slow/specs" --no-progress --color never
 [ "$status" = 0 ] || { echo "putcheck did not pass (exit $status):"; tail -5 "$work/slow.out"; }
 printf '| tool | wall (median of %s) | ideal ceil(N / jobs) × 2 × %s ms | wall ÷ ideal |\n| --- | ---: | ---: | ---: |\n' "$runs" "$latency"
 printf '| putcheck (default --jobs) | %.3f s | %.3f s | %.2f× |\n' "$wall" "$ideal" "$(echo "$wall / $ideal" | bc -l)"
+putcheck_slow=$wall
+# The same requests from oha at the same concurrency: what the server itself allows (its
+# /delay/20 answers in 20–22 ms, not in exactly 20).
+if command -v oha >/dev/null; then
+  measure rawslow oha -n $((slow_files * 2)) -c "$default_jobs" -m PUT -H 'Content-Type: application/json' \
+    -d "$body" --no-tui "http://127.0.0.1:$demo_port/delay/$latency"
+  printf '| oha -n %s -c %s (the same requests, no spec files) | %.3f s | %.3f s | %.2f× |\n' \
+    "$((slow_files * 2))" "$default_jobs" "$wall" "$ideal" "$(echo "$wall / $ideal" | bc -l)"
+  raw_slow=$wall
+fi
 if command -v hurl >/dev/null; then
   measure hurlslow hurl --test "$work"/slow/hurl/*.hurl
   printf '| hurl --test (default --jobs) | %.3f s | | |\n' "$wall"
+fi
+if [ -n "${raw_slow:-}" ]; then
+  printf '\nputcheck wall ÷ oha wall at the same concurrency: %.2f×\n' "$(echo "$putcheck_slow / $raw_slow" | bc -l)"
 fi
 echo
 
