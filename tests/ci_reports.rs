@@ -408,8 +408,8 @@ fn junit_without_curl_flag_still_carries_each_tests_curl_command() {
     );
 }
 
-/// A response field that comes twice is shown twice (ureq names it once per field; each
-/// name used to bring all its fields again, so two fields printed four times).
+/// A response field that comes twice is shown twice, once per field, spelt as sent (a
+/// bug once printed two fields four times).
 #[test]
 fn a_repeated_response_field_is_recorded_once_per_field() {
     let s = TestServer::start(|_| {
