@@ -556,3 +556,31 @@ fn connection_close_is_honoured() {
     let (out, t) = run(&s, &s.url("/x"), "", &["--jobs", "1"]);
     assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
 }
+
+/// A POST may not be sent twice: it goes on a pooled connection only after checking that
+/// the server has not closed it, so a server that closes after each answer still gets
+/// each POST once, and every test passes.
+#[test]
+fn a_post_is_never_sent_twice_on_a_closed_pooled_connection() {
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = served.clone();
+    let s = server(move |mut c| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        c.send(OK);
+        Next::Done
+    });
+    let specs = Specs::new();
+    specs.write(
+        "post.yaml",
+        &format!(
+            "tests:\n  - name: first\n    post: {u}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: second\n    post: {u}\n    json: {{ a: 2 }}\n    idempotency: false\n",
+            u = s.url("/p")
+        ),
+    );
+    let (out, report) = specs.run_report(&["post.yaml", "--jobs", "1"]);
+    let tests = report["tests"].as_array().unwrap();
+    for t in tests {
+        assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+    }
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -144,19 +144,21 @@ impl Client {
             proxy,
             tls: tls_profile,
         };
-        let file = match body {
-            Body::File(path) => Some(std::fs::File::open(path).map_err(|e| {
-                HttpError::new(
-                    HttpErrorKind::BodyFile,
-                    format!("cannot open body_file `{}`: {e}", path.display()),
-                )
-            })?),
-            _ => None,
+        // A file body goes out with its length, as requests sends it (never chunked).
+        let (file, file_len) = match body {
+            Body::File(path) => {
+                let cannot = |e: std::io::Error| {
+                    HttpError::new(
+                        HttpErrorKind::BodyFile,
+                        format!("cannot read body_file `{}`: {e}", path.display()),
+                    )
+                };
+                let f = std::fs::File::open(path).map_err(cannot)?;
+                let len = f.metadata().map_err(cannot)?.len();
+                (Some(f), len)
+            }
+            _ => (None, 0),
         };
-        let file_len = file
-            .as_ref()
-            .and_then(|f| f.metadata().ok())
-            .map(|m| m.len());
         let wire_headers = wire_headers(step, parsed, key.proxy.as_ref(), file_len);
         let absolute = !https
             && key
@@ -185,7 +187,14 @@ impl Client {
             .get("connection")
             .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
         let mut file = file;
+        // A request that may not be repeated (POST, PATCH) goes on a pooled connection
+        // only if it is still open, and is never sent twice; the others go again on a
+        // fresh connection when a pooled one turns out closed (as urllib3 does).
+        let repeatable = !matches!(method, "POST" | "PATCH" | "CONNECT");
         let mut pooled = self.pool.take(&key);
+        if !repeatable {
+            pooled = pooled.filter(|c| c.is_open());
+        }
         loop {
             let reused = pooled.is_some();
             let mut conn = match pooled.take() {
@@ -228,7 +237,7 @@ impl Client {
                 // A reused connection the server had closed meanwhile: the request did
                 // not reach it, so it goes again on a fresh connection (as ureq and
                 // urllib3 do).
-                Err(f) if reused && f.is_stale_connection() => continue,
+                Err(f) if repeatable && reused && f.is_stale_connection() => continue,
                 Err(f) => return Err(fail(f)),
             }
         }
@@ -256,7 +265,7 @@ fn exchange(
 
 /// The headers one exchange puts on the wire: the request's, plus the framing and
 /// credential fields requests adds.
-fn wire_headers(step: &Step, url: &Url, proxy: Option<&Proxy>, file_len: Option<u64>) -> Headers {
+fn wire_headers(step: &Step, url: &Url, proxy: Option<&Proxy>, file_len: u64) -> Headers {
     let mut wire = step.headers.clone();
     // A method that may carry a body but has none is sent with `Content-Length: 0`
     // (some servers answer 411 Length Required without it). requests sets it for every
@@ -272,10 +281,7 @@ fn wire_headers(step: &Step, url: &Url, proxy: Option<&Proxy>, file_len: Option<
         Body::Empty => {}
         // requests sets the body's real length, whatever a header said.
         Body::Bytes(b, _) => wire.set("Content-Length", b.len().to_string()),
-        Body::File(_) => match file_len {
-            Some(len) => wire.set("Content-Length", len.to_string()),
-            None => wire.set("Transfer-Encoding", "chunked".into()),
-        },
+        Body::File(_) => wire.set("Content-Length", file_len.to_string()),
     }
     // Credentials in the URL (`http://user:pass@host/`) become Basic auth, as requests
     // does, unless the request has its own Authorization.

@@ -42,6 +42,13 @@ pub(super) enum Stream {
 }
 
 impl Stream {
+    pub fn socket(&self) -> &Socket {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(t) => &t.sock,
+        }
+    }
+
     pub fn socket_mut(&mut self) -> &mut Socket {
         match self {
             Stream::Plain(s) => s,
@@ -86,6 +93,12 @@ pub(super) struct Conn {
 impl Conn {
     pub fn set_deadline(&mut self, deadline: Instant) {
         self.reader.get_mut().socket_mut().set_deadline(deadline);
+    }
+
+    /// Whether the server still keeps this connection open (checked before a request
+    /// that must not be sent twice goes on a pooled connection).
+    pub fn is_open(&self) -> bool {
+        self.reader.buffer().is_empty() && self.reader.get_ref().socket().is_open()
     }
 
     pub fn stream(&mut self) -> &mut Stream {

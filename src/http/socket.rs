@@ -40,6 +40,17 @@ impl Socket {
         self.deadline = deadline;
     }
 
+    /// Whether the peer has not closed the connection: nothing waits to be read (a pooled
+    /// connection has no response due), and reading would block. Three system calls.
+    pub fn is_open(&self) -> bool {
+        if self.tcp.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let open =
+            matches!(self.tcp.peek(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        self.tcp.set_nonblocking(false).is_ok() && open
+    }
+
     /// The time left, or a `TimedOut` error when there is none.
     fn left(&self) -> io::Result<Duration> {
         self.deadline
