@@ -331,8 +331,10 @@ tests:
 // SOCKS5
 // ---------------------------------------------------------------------------------------
 
-/// A minimal SOCKS5 server (no authentication, CONNECT only) that records the target
-/// address as the client sent it: `host:port` for a name, `ip:port` for an address.
+/// A minimal SOCKS server (SOCKS5 without authentication or with a user name and
+/// password, SOCKS4 and 4a; CONNECT only) that records the target as the client sent it
+/// (`host:port` for a name, `ip:port` for an address), prefixed with the credentials
+/// when some were given (`user:password@`, or `user@` for SOCKS4).
 struct Socks5 {
     addr: SocketAddr,
     targets: Arc<Mutex<Vec<String>>>,
@@ -357,13 +359,69 @@ impl Socks5 {
     }
 }
 
+/// A NUL-terminated string (SOCKS4).
+fn read_cstr(c: &mut TcpStream) -> std::io::Result<String> {
+    let mut out = Vec::new();
+    let mut b = [0u8; 1];
+    loop {
+        c.read_exact(&mut b)?;
+        if b[0] == 0 {
+            return Ok(String::from_utf8_lossy(&out).into_owned());
+        }
+        out.push(b[0]);
+    }
+}
+
 fn socks5_session(mut c: TcpStream, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
     c.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut head = [0u8; 2];
     c.read_exact(&mut head)?;
+    if head[0] == 4 {
+        // SOCKS4: command, port, IPv4, user id; 4a: IP 0.0.0.x, then the name.
+        let mut rest = [0u8; 6];
+        c.read_exact(&mut rest)?;
+        let port = u16::from_be_bytes([rest[0], rest[1]]);
+        let ip = std::net::Ipv4Addr::new(rest[2], rest[3], rest[4], rest[5]);
+        let user = read_cstr(&mut c)?;
+        let host = if rest[2..5] == [0, 0, 0] && rest[5] != 0 {
+            read_cstr(&mut c)?
+        } else {
+            ip.to_string()
+        };
+        let user = if user.is_empty() {
+            user
+        } else {
+            format!("{user}@")
+        };
+        log.lock()
+            .expect("log")
+            .push(format!("{user}{host}:{port}"));
+        let upstream = connect_upstream(&host, port)?;
+        c.write_all(&[0, 0x5a, 0, 0, 0, 0, 0, 0])?;
+        return relay(c, upstream);
+    }
     let mut methods = vec![0u8; head[1] as usize];
     c.read_exact(&mut methods)?;
-    c.write_all(&[5, 0])?;
+    let mut credentials = String::new();
+    if methods.contains(&2) {
+        c.write_all(&[5, 2])?;
+        let mut ver_len = [0u8; 2];
+        c.read_exact(&mut ver_len)?;
+        let mut user = vec![0u8; ver_len[1] as usize];
+        c.read_exact(&mut user)?;
+        let mut plen = [0u8; 1];
+        c.read_exact(&mut plen)?;
+        let mut password = vec![0u8; plen[0] as usize];
+        c.read_exact(&mut password)?;
+        credentials = format!(
+            "{}:{}@",
+            String::from_utf8_lossy(&user),
+            String::from_utf8_lossy(&password)
+        );
+        c.write_all(&[1, 0])?;
+    } else {
+        c.write_all(&[5, 0])?;
+    }
     let mut req = [0u8; 4];
     c.read_exact(&mut req)?;
     let host = match req[3] {
@@ -388,14 +446,24 @@ fn socks5_session(mut c: TcpStream, log: &Mutex<Vec<String>>) -> std::io::Result
     let mut port = [0u8; 2];
     c.read_exact(&mut port)?;
     let port = u16::from_be_bytes(port);
-    log.lock().expect("log").push(format!("{host}:{port}"));
-    // Resolve here, as a socks5h proxy does; the test servers listen on 127.0.0.1.
-    let upstream =
-        std::net::ToSocketAddrs::to_socket_addrs(&(host.trim_matches(['[', ']']), port))?
-            .filter(|a| a.is_ipv4())
-            .find_map(|a| TcpStream::connect(a).ok())
-            .ok_or_else(|| std::io::Error::other("cannot reach the target"))?;
+    log.lock()
+        .expect("log")
+        .push(format!("{credentials}{host}:{port}"));
+    let upstream = connect_upstream(&host, port)?;
     c.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])?;
+    relay(c, upstream)
+}
+
+/// Resolves here, as a socks5h proxy does; the test servers listen on 127.0.0.1.
+fn connect_upstream(host: &str, port: u16) -> std::io::Result<TcpStream> {
+    std::net::ToSocketAddrs::to_socket_addrs(&(host.trim_matches(['[', ']']), port))?
+        .filter(|a| a.is_ipv4())
+        .find_map(|a| TcpStream::connect(a).ok())
+        .ok_or_else(|| std::io::Error::other("cannot reach the target"))
+}
+
+/// Copies bytes both ways until each side is done.
+fn relay(c: TcpStream, upstream: TcpStream) -> std::io::Result<()> {
     c.set_read_timeout(None)?;
     let (mut c2, mut u2) = (c.try_clone()?, upstream.try_clone()?);
     let (mut c1, mut u1) = (c, upstream);
@@ -442,6 +510,56 @@ tests:
         targets,
         vec![format!("localhost:{port}"), format!("127.0.0.1:{port}")],
         "socks5h must send the name for the proxy to resolve"
+    );
+}
+
+/// requests' SOCKS flavours: socks5 resolves the host name here (an IPv4 address, as
+/// PySocks picks one), socks5h and socks4a hand it to the proxy, socks4 sends an address;
+/// credentials in the proxy URL are decoded and sent (SOCKS5: user and password, RFC
+/// 1929; SOCKS4: the user id).
+#[test]
+fn socks_flavours_resolve_where_requests_does_and_send_credentials() {
+    let socks = Socks5::start();
+    let server = TestServer::start(echo);
+    let port = server.addr.port();
+    let specs = Specs::new();
+    specs.write(
+        "s.yaml",
+        &format!(
+            r#"
+tests:
+  - name: socks5 resolves here
+    get: http://localhost:{port}/socks5
+    proxies: {{ http: "socks5://{socks}" }}
+  - name: socks5h with credentials
+    get: http://localhost:{port}/creds
+    proxies: {{ http: "socks5h://user:p%40ss@{socks}" }}
+  - name: socks4a hands the name over
+    get: http://localhost:{port}/socks4a
+    proxies: {{ http: "socks4a://id@{socks}" }}
+  - name: socks4 sends an address
+    get: http://localhost:{port}/socks4
+    proxies: {{ http: "socks4://{socks}" }}
+"#,
+            socks = socks.addr
+        ),
+    );
+    assert_ok(&specs.run(&["s.yaml"]));
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(paths, vec!["/socks5", "/creds", "/socks4a", "/socks4"]);
+    let targets = socks.targets.lock().expect("targets").clone();
+    assert_eq!(
+        targets,
+        vec![
+            format!("127.0.0.1:{port}"),
+            format!("user:p@ss@localhost:{port}"),
+            format!("id@localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+        ]
     );
 }
 

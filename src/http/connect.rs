@@ -148,10 +148,10 @@ pub(super) fn open(
                 }
                 _ => {
                     let addrs = resolve::resolve(&origin.netloc()).map_err(OpenError::Dns)?;
-                    let ipv4_only = p.kind == ProxyKind::Socks4;
+                    // An IPv4 address first, as requests (PySocks' gethostbyname) picks one.
                     resolved = addrs
                         .iter()
-                        .find(|a| !ipv4_only || a.is_ipv4())
+                        .find(|a| a.is_ipv4())
                         .or(addrs.first())
                         .copied()
                         .ok_or_else(|| OpenError::Dns(io::ErrorKind::NotFound.into()))?;
