@@ -327,8 +327,7 @@ pub(super) fn describe(
             HttpErrorKind::Io,
             format!("`{url}`{via} sent no complete response: {} while putcheck was sending the request", innermost_io(&e)),
         ),
-        Failure::Read(ReadError::Head { error, got, interim: Some(interim) }) => {
-            let _ = got;
+        Failure::Read(ReadError::Head { error, interim: Some(interim), .. }) => {
             if timed_out(&error) {
                 HttpError::new(
                     HttpErrorKind::ReadTimeout,
