@@ -559,7 +559,8 @@ fn connection_close_is_honoured() {
 
 /// A POST may not be sent twice: it goes on a pooled connection only after checking that
 /// the server has not closed it, so a server that closes after each answer still gets
-/// each POST once, and every test passes.
+/// each POST once, and every test passes. (Between the two POSTs, a test against another
+/// server takes 200 ms, so that the first server's close has arrived by then.)
 #[test]
 fn a_post_is_never_sent_twice_on_a_closed_pooled_connection() {
     let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -569,16 +570,23 @@ fn a_post_is_never_sent_twice_on_a_closed_pooled_connection() {
         c.send(OK);
         Next::Done
     });
+    let slow = server(|mut c| {
+        std::thread::sleep(Duration::from_millis(200));
+        c.send(OK);
+        Next::KeepAlive(c)
+    });
     let specs = Specs::new();
     specs.write(
         "post.yaml",
         &format!(
-            "tests:\n  - name: first\n    post: {u}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: second\n    post: {u}\n    json: {{ a: 2 }}\n    idempotency: false\n",
-            u = s.url("/p")
+            "tests:\n  - name: first\n    post: {u}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: meanwhile\n    put: {slow}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: second\n    post: {u}\n    json: {{ a: 2 }}\n    idempotency: false\n",
+            u = s.url("/p"),
+            slow = slow.url("/slow")
         ),
     );
     let (out, report) = specs.run_report(&["post.yaml", "--jobs", "1"]);
     let tests = report["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 3);
     for t in tests {
         assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
     }
