@@ -11,12 +11,12 @@ use url::Url;
 use super::body::Body;
 use super::connect::{self, Conn, Origin};
 use super::error::{self, Budget, Failure};
-use super::headers::Headers;
+use super::headers::{basic_authorization, Headers};
 use super::pool::{Pool, PoolKey};
 use super::proxy::{proxy_url, EnvProxies, Proxy, ProxyKind};
 use super::read;
 use super::redirect::{send_following, Step};
-use super::request::Request;
+use super::request::{url_credentials, Request};
 use super::response::Response;
 use super::wire::{self, Payload};
 use super::{tls, HttpError, HttpErrorKind};
@@ -285,19 +285,8 @@ fn wire_headers(step: &Step, url: &Url, proxy: Option<&Proxy>, file_len: u64) ->
     }
     // Credentials in the URL (`http://user:pass@host/`) become Basic auth, as requests
     // does, unless the request has its own Authorization.
-    if !url.username().is_empty() || url.password().is_some() {
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        use base64::Engine;
-        let token = base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            decode(url.username()),
-            decode(url.password().unwrap_or_default())
-        ));
-        wire.set_default("Authorization", format!("Basic {token}"));
+    if let Some((user, password)) = url_credentials(url) {
+        wire.set_default("Authorization", basic_authorization(&user, &password));
     }
     // Through an HTTP proxy, a plain-http request carries the proxy's credentials itself
     // (an https one gets them on the CONNECT).

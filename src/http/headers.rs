@@ -113,10 +113,7 @@ impl Headers {
         }
         match auth {
             Some(Auth::Basic { user, password }) => {
-                // UTF-8, as RFC 7617 recommends (requests uses Latin-1; ASCII is the same).
-                let token =
-                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-                headers.set("Authorization", format!("Basic {token}"));
+                headers.set("Authorization", basic_authorization(user, password));
             }
             Some(Auth::Bearer(t)) => headers.set("Authorization", format!("Bearer {t}")),
             None => {}
@@ -150,6 +147,14 @@ impl<'a> IntoIterator for &'a Headers {
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
     }
+}
+
+/// The value of an `Authorization` (or `Proxy-Authorization`) field for Basic credentials
+/// (RFC 7617): `Basic` and `user:password` in base64, encoded as UTF-8 as RFC 7617
+/// recommends (requests uses Latin-1; ASCII credentials give the same bytes).
+pub fn basic_authorization(user: &str, password: &str) -> String {
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {token}")
 }
 
 /// Header names are case-insensitive (RFC 9110, section 5.1).

@@ -40,7 +40,7 @@ pub use error::{HttpError, HttpErrorKind};
 pub use headers::Headers;
 pub use proxy::{mask_proxy, EnvProxies};
 pub use redirect::{Hop, MAX_REDIRECTS};
-pub use request::{build_url, prepare, Request};
+pub use request::{build_url, prepare, url_credentials, Request};
 pub use response::{parse_json, Response};
 
 pub const USER_AGENT: &str = concat!("putcheck/", env!("CARGO_PKG_VERSION"));

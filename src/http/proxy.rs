@@ -3,9 +3,10 @@
 
 use std::net::IpAddr;
 
-use percent_encoding::percent_decode_str;
 use url::Url;
 
+use super::headers::basic_authorization;
+use super::request::url_credentials;
 use super::{HttpError, HttpErrorKind};
 
 /// Proxy settings read from the environment once per run, as requests reads them:
@@ -201,33 +202,17 @@ pub fn proxy_url(p: &str) -> Result<Proxy, HttpError> {
         kind,
         host: host.to_string(),
         port: parsed.port().unwrap_or(default_port),
-        credentials: proxy_credentials(&format!("http://{rest}")),
+        credentials: url_credentials(&parsed),
         url: p.to_string(),
     })
-}
-
-/// A proxy's credentials as requests reads them (`get_auth_from_url`): percent-decoded,
-/// so `http://user:p%40ss@proxy:3128` authenticates as `user` / `p@ss`.
-pub fn proxy_credentials(proxy: &str) -> Option<(String, String)> {
-    let parsed = Url::parse(proxy).ok()?;
-    if parsed.username().is_empty() && parsed.password().is_none() {
-        return None;
-    }
-    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
-    Some((
-        decode(parsed.username()),
-        decode(parsed.password().unwrap_or_default()),
-    ))
 }
 
 impl Proxy {
     /// The `Proxy-Authorization` value, as requests sends it with a plain-http request
     /// through the proxy and on a CONNECT: `Basic` and the decoded `user:password`.
     pub fn authorization(&self) -> Option<String> {
-        use base64::Engine;
         let (user, password) = self.credentials.as_ref()?;
-        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-        Some(format!("Basic {token}"))
+        Some(basic_authorization(user, password))
     }
 
     /// `host:port` of the proxy, for connecting.
@@ -334,11 +319,12 @@ mod tests {
 
     #[test]
     fn proxy_credentials_are_percent_decoded_as_requests_does() {
+        let credentials = |p: &str| proxy_url(p).ok().and_then(|p| p.credentials);
         assert_eq!(
-            proxy_credentials("http://us%20er:p%40ss%3Aw@proxy:3128"),
+            credentials("http://us%20er:p%40ss%3Aw@proxy:3128"),
             Some(("us er".to_string(), "p@ss:w".to_string()))
         );
-        assert_eq!(proxy_credentials("http://proxy:3128"), None);
+        assert_eq!(credentials("http://proxy:3128"), None);
         // base64("user:p@ss")
         assert_eq!(
             proxy_url("http://user:p%40ss@proxy:3128")

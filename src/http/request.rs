@@ -84,6 +84,23 @@ fn parse_url(
     Ok(parsed)
 }
 
+/// The credentials a URL carries (`http://user:p%40ss@host/`), percent-decoded as
+/// requests reads them (`get_auth_from_url`): `user` / `p@ss`.
+pub fn url_credentials(url: &Url) -> Option<(String, String)> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Some((
+        decode(url.username()),
+        decode(url.password().unwrap_or_default()),
+    ))
+}
+
 /// Turns a rendered request spec into a request: URL, headers (with cookies and auth),
 /// body. A header that cannot be sent is an error here, before anything goes out.
 pub fn prepare(

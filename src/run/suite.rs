@@ -497,12 +497,9 @@ fn auth_secrets(auth: &Option<Auth>) -> Vec<(String, Option<&'static str>)> {
 
 /// A password in the URL (`http://user:password@host/`), as written and decoded.
 fn url_secrets(url: &url::Url) -> Vec<(String, Option<&'static str>)> {
-    let Some(raw) = url.password() else {
+    let (Some(raw), Some((_, decoded))) = (url.password(), http::url_credentials(url)) else {
         return Vec::new();
     };
-    let decoded = percent_encoding::percent_decode_str(raw)
-        .decode_utf8_lossy()
-        .into_owned();
     vec![
         (raw.to_string(), Some("URL_PASSWORD")),
         (decoded, Some("URL_PASSWORD")),
