@@ -145,16 +145,9 @@ impl Client {
             tls: tls_profile,
         };
         // A file body goes out with its length, as requests sends it (never chunked).
-        let (file, file_len) = match body {
+        let (mut file, file_len) = match body {
             Body::File(path) => {
-                let cannot = |e: std::io::Error| {
-                    HttpError::new(
-                        HttpErrorKind::BodyFile,
-                        format!("cannot read body_file `{}`: {e}", path.display()),
-                    )
-                };
-                let f = std::fs::File::open(path).map_err(cannot)?;
-                let len = f.metadata().map_err(cannot)?.len();
+                let (f, len) = open_body_file(path)?;
                 (Some(f), len)
             }
             _ => (None, 0),
@@ -183,10 +176,7 @@ impl Client {
         let fail =
             |f: Failure| error::describe(f, url, budget(), key.proxy.as_ref(), req.cert.is_some());
         // A request that says `Connection: close` ends its connection (RFC 9112 §9.6).
-        let asked_to_close = wire_headers
-            .get("connection")
-            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
-        let mut file = file;
+        let asked_to_close = wire_headers.has_token("connection", "close");
         // A request that may not be repeated (POST, PATCH) goes on a pooled connection
         // only if it is still open, and is never sent twice; the others go again on a
         // fresh connection when a pooled one turns out closed (as urllib3 does).
@@ -215,18 +205,13 @@ impl Client {
                 Body::File(path) => match file.take() {
                     Some(f) => Payload::File(f),
                     // A second try on a fresh connection reads the file again.
-                    None => Payload::File(std::fs::File::open(path).map_err(|e| {
-                        HttpError::new(
-                            HttpErrorKind::BodyFile,
-                            format!("cannot open body_file `{}`: {e}", path.display()),
-                        )
-                    })?),
+                    None => Payload::File(open_body_file(path)?.0),
                 },
             };
             let written = wire::send(conn.stream(), &head, payload);
             match exchange(&mut conn, written, method, self.max_body) {
                 Ok(parts) => {
-                    if parts.reusable && !asked_to_close && !connect::has_unread(&conn) {
+                    if parts.reusable && !asked_to_close && !conn.has_unread() {
                         self.pool.put(&key, conn);
                     }
                     if parts.body.len() > self.max_body {
@@ -252,15 +237,31 @@ fn exchange(
     method: &str,
     max_body: usize,
 ) -> Result<read::Parts, Failure> {
-    let read = read::read_response(&mut conn.reader, method, max_body);
-    match (written, read) {
-        (Ok(()), read) => read.map_err(Failure::Read),
-        (Err(e), Ok(parts)) if e.kind() != std::io::ErrorKind::TimedOut => Ok(read::Parts {
-            reusable: false,
-            ..parts
-        }),
-        (Err(e), _) => Err(Failure::Write(e)),
+    match written {
+        Ok(()) => read::read_response(&mut conn.reader, method, max_body).map_err(Failure::Read),
+        // Out of time: there is none left to read an answer in.
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Err(Failure::Write(e)),
+        Err(e) => match read::read_response(&mut conn.reader, method, max_body) {
+            Ok(parts) => Ok(read::Parts {
+                reusable: false,
+                ..parts
+            }),
+            Err(_) => Err(Failure::Write(e)),
+        },
     }
+}
+
+/// A `body_file`, opened, and its length.
+fn open_body_file(path: &std::path::Path) -> Result<(std::fs::File, u64), HttpError> {
+    let cannot = |e: std::io::Error| {
+        HttpError::new(
+            HttpErrorKind::BodyFile,
+            format!("cannot read body_file `{}`: {e}", path.display()),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    Ok((file, len))
 }
 
 /// The headers one exchange puts on the wire: the request's, plus the framing and

@@ -86,8 +86,6 @@ impl Write for Stream {
 /// straight to the stream.
 pub(super) struct Conn {
     pub reader: BufReader<Stream>,
-    /// Whether it served an exchange before (a server may have closed it since).
-    pub reused: bool,
 }
 
 impl Conn {
@@ -98,7 +96,13 @@ impl Conn {
     /// Whether the server still keeps this connection open (checked before a request
     /// that must not be sent twice goes on a pooled connection).
     pub fn is_open(&self) -> bool {
-        self.reader.buffer().is_empty() && self.reader.get_ref().socket().is_open()
+        !self.has_unread() && self.reader.get_ref().socket().is_open()
+    }
+
+    /// Whether bytes wait unread: a response nobody asked for, so the connection is out
+    /// of step and must not carry another request.
+    pub fn has_unread(&self) -> bool {
+        !self.reader.buffer().is_empty()
     }
 
     pub fn stream(&mut self) -> &mut Stream {
@@ -171,7 +175,6 @@ pub(super) fn open(
     };
     Ok(Conn {
         reader: BufReader::with_capacity(16 * 1024, stream),
-        reused: false,
     })
 }
 
@@ -247,10 +250,4 @@ fn handshake(
         tls.complete_io(&mut socket).map_err(OpenError::Tls)?;
     }
     Ok(StreamOwned::new(tls, socket))
-}
-
-/// Whether bytes wait unread on a connection: a response nobody asked for, so the
-/// connection is out of step and must not carry another request.
-pub(super) fn has_unread(conn: &Conn) -> bool {
-    !conn.reader.buffer().is_empty()
 }

@@ -57,6 +57,15 @@ impl Headers {
         self.get(name).is_some()
     }
 
+    /// Whether a list-valued field (`Connection: keep-alive, Upgrade`), in any of its
+    /// fields, holds `token` (compared case-insensitively).
+    pub fn has_token(&self, name: &str, token: &str) -> bool {
+        self.get_all(name)
+            .iter()
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    }
+
     /// Sets `name` to one value: in the place of its first field (taking this spelling),
     /// other fields of that name removed; at the end when it is new.
     pub fn set(&mut self, name: &str, value: String) {

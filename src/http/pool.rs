@@ -37,8 +37,7 @@ impl Pool {
     }
 
     /// Keeps `conn` for the next request to `key`, unless enough are kept already.
-    pub fn put(&self, key: &PoolKey, mut conn: Conn) {
-        conn.reused = true;
+    pub fn put(&self, key: &PoolKey, conn: Conn) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         match idle.get_mut(key) {
             Some(conns) if conns.len() < self.per_key => conns.push(conn),

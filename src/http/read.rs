@@ -84,12 +84,10 @@ pub(super) fn read_response(
                 .map(|h| (h.name.to_string(), header_text(h.value)))
                 .collect(),
         );
-        let connection = headers.get_all("connection").join(",").to_ascii_lowercase();
-        let has = |token: &str| connection.split(',').any(|t| t.trim() == token);
         let mut reusable = if minor == 0 {
-            has("keep-alive")
+            headers.has_token("connection", "keep-alive")
         } else {
-            !has("close")
+            !headers.has_token("connection", "close")
         };
         let mut body = Vec::new();
         let header = |name: &str| headers.get(name);
