@@ -198,13 +198,28 @@ fn check_sendable(name: &str, value: &str) -> Result<(), HttpError> {
             format!("header `{name}`: the value contains the control character `{}`; remove it (the request was not sent)", c.escape_default()),
         ));
     }
-    if let Some(c) = value.chars().find(|c| u32::from(*c) > 0xFF) {
-        return Err(HttpError::new(
-            HttpErrorKind::InvalidHeader,
-            format!("header `{name}`: the value contains `{c}` (U+{:04X}), which Latin-1 cannot encode (header values are sent as Latin-1, as requests sends them); percent-encode it, or use the RFC 8187 form where the header allows (`filename*=UTF-8''%E2%9C%93.txt`); the request was not sent", c as u32),
-        ));
+    latin1(value, &mut Vec::new()).map_err(|c| not_latin1(name, c))
+}
+
+/// Appends `text` as Latin-1 bytes, as requests' http.client encodes header values; the
+/// first character beyond U+00FF is the error.
+pub(super) fn latin1(text: &str, out: &mut Vec<u8>) -> Result<(), char> {
+    if text.is_ascii() {
+        out.extend_from_slice(text.as_bytes());
+        return Ok(());
+    }
+    for c in text.chars() {
+        out.push(u8::try_from(u32::from(c)).map_err(|_| c)?);
     }
     Ok(())
+}
+
+/// A header value with a character Latin-1 cannot encode: the request is not sent.
+pub(super) fn not_latin1(name: &str, c: char) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::InvalidHeader,
+        format!("header `{name}`: the value contains `{c}` (U+{:04X}), which Latin-1 cannot encode (header values are sent as Latin-1, as requests sends them); percent-encode it, or use the RFC 8187 form where the header allows (`filename*=UTF-8''%E2%9C%93.txt`); the request was not sent", c as u32),
+    )
 }
 
 #[cfg(test)]

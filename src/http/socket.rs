@@ -61,21 +61,37 @@ impl Socket {
 
     fn arm_read(&mut self) -> io::Result<()> {
         let left = self.left()?;
-        if !close_enough(self.read_timeout, left) {
-            self.tcp.set_read_timeout(Some(left))?;
-            self.read_timeout = Some(left);
-        }
-        Ok(())
+        arm(
+            &self.tcp,
+            &mut self.read_timeout,
+            left,
+            TcpStream::set_read_timeout,
+        )
     }
 
     fn arm_write(&mut self) -> io::Result<()> {
         let left = self.left()?;
-        if !close_enough(self.write_timeout, left) {
-            self.tcp.set_write_timeout(Some(left))?;
-            self.write_timeout = Some(left);
-        }
-        Ok(())
+        arm(
+            &self.tcp,
+            &mut self.write_timeout,
+            left,
+            TcpStream::set_write_timeout,
+        )
     }
+}
+
+/// Sets one of the socket's timeouts to `left`, unless the one set is close enough.
+fn arm(
+    tcp: &TcpStream,
+    set: &mut Option<Duration>,
+    left: Duration,
+    apply: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
+) -> io::Result<()> {
+    if !close_enough(*set, left) {
+        apply(tcp, Some(left))?;
+        *set = Some(left);
+    }
+    Ok(())
 }
 
 fn close_enough(set: Option<Duration>, left: Duration) -> bool {

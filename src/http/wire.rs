@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use url::{Position, Url};
 
-use super::headers::Headers;
-use super::{HttpError, HttpErrorKind, USER_AGENT};
+use super::headers::{latin1, not_latin1, Headers};
+use super::{HttpError, USER_AGENT};
 
 /// The request target (RFC 9112 §3.2): the path and query, or the whole URL (without
 /// the fragment) for a plain-http request through an HTTP proxy.
@@ -53,12 +53,9 @@ pub(super) fn head(
     let mut field = |name: &str, value: &str| -> Result<(), HttpError> {
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
-        latin1(value, &mut out).map_err(|c| {
-            HttpError::new(
-                HttpErrorKind::InvalidHeader,
-                format!("header `{name}`: the value contains `{c}` (U+{:04X}), which Latin-1 cannot encode; percent-encode it, or use the RFC 8187 form where the header allows (`filename*=UTF-8''%E2%9C%93.txt`); the request was not sent", c as u32),
-            )
-        })?;
+        // Checked already for the spec's fields (`Headers::for_request`); the fields
+        // added here are ASCII.
+        latin1(value, &mut out).map_err(|c| not_latin1(name, c))?;
         out.extend_from_slice(b"\r\n");
         Ok(())
     };
@@ -76,18 +73,6 @@ pub(super) fn head(
     }
     out.extend_from_slice(b"\r\n");
     Ok(out)
-}
-
-/// Appends `text` as Latin-1 bytes; the first character beyond U+00FF is the error.
-fn latin1(text: &str, out: &mut Vec<u8>) -> Result<(), char> {
-    if text.is_ascii() {
-        out.extend_from_slice(text.as_bytes());
-        return Ok(());
-    }
-    for c in text.chars() {
-        out.push(u8::try_from(u32::from(c)).map_err(|_| c)?);
-    }
-    Ok(())
 }
 
 /// Bodies up to this size go out with the head in one write.
