@@ -5,6 +5,8 @@
 mod common;
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::hostile::{Conn, HostileServer, Next};
@@ -526,19 +528,27 @@ fn no_content_with_a_body() {
 /// test passes and every request arrives once.
 #[test]
 fn a_pooled_connection_the_server_closed_is_replaced() {
-    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = served.clone();
-    let s = server(move |mut c| {
-        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        c.send(OK);
-        // Give the client time to put the connection back in its pool first.
-        std::thread::sleep(Duration::from_millis(50));
-        Next::Done
-    });
+    // 50 ms: time for the client to put the connection back in its pool first.
+    let (s, served) = closing_server(Duration::from_millis(50));
     let (out, t) = run(&s, &s.url("/x"), "", &["--jobs", "1"]);
     assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
     assert_eq!(t["sends"].as_array().map(Vec::len), Some(2));
-    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(served.load(Ordering::SeqCst), 2);
+}
+
+/// A server that answers every request but `/ok` properly, waits `pause`, then closes
+/// the connection without having said `Connection: close`; and how many such requests
+/// it served.
+fn closing_server(pause: Duration) -> (HostileServer, Arc<AtomicUsize>) {
+    let served = Arc::new(AtomicUsize::new(0));
+    let counted = served.clone();
+    let s = server(move |mut c| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        c.send(OK);
+        std::thread::sleep(pause);
+        Next::Done
+    });
+    (s, served)
 }
 
 /// A response that says `Connection: close` ends its connection: the next request opens
@@ -563,13 +573,7 @@ fn connection_close_is_honoured() {
 /// server takes 200 ms, so that the first server's close has arrived by then.)
 #[test]
 fn a_post_is_never_sent_twice_on_a_closed_pooled_connection() {
-    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = served.clone();
-    let s = server(move |mut c| {
-        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        c.send(OK);
-        Next::Done
-    });
+    let (s, served) = closing_server(Duration::ZERO);
     let slow = server(|mut c| {
         std::thread::sleep(Duration::from_millis(200));
         c.send(OK);
@@ -590,5 +594,5 @@ fn a_post_is_never_sent_twice_on_a_closed_pooled_connection() {
     for t in tests {
         assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
     }
-    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(served.load(Ordering::SeqCst), 2);
 }

@@ -477,8 +477,10 @@ fn relay(c: TcpStream, upstream: TcpStream) -> std::io::Result<()> {
     Ok(())
 }
 
-#[test]
-fn socks5h_hands_the_host_name_to_the_proxy_and_socks5_works_with_addresses() {
+/// Runs `tests` (spec YAML, with `{port}` for the echo server's port and `{socks}` for
+/// the SOCKS server's address) and returns the paths the echo server saw, the targets
+/// the SOCKS server was asked for, and the port.
+fn through_socks(tests: &str) -> (Vec<String>, Vec<String>, u16) {
     let socks = Socks5::start();
     let server = TestServer::start(echo);
     let port = server.addr.port();
@@ -486,26 +488,35 @@ fn socks5h_hands_the_host_name_to_the_proxy_and_socks5_works_with_addresses() {
     specs.write(
         "s.yaml",
         &format!(
-            r#"
-tests:
-  - name: socks5h with a host name
-    get: http://localhost:{port}/by-name
-    proxies: {{ http: "socks5h://{socks}" }}
-  - name: socks5 with an address
-    get: http://127.0.0.1:{port}/by-address
-    proxies: {{ http: "socks5://{socks}" }}
-"#,
-            socks = socks.addr
+            "tests:\n{}",
+            tests
+                .replace("{port}", &port.to_string())
+                .replace("{socks}", &socks.addr.to_string())
         ),
     );
     assert_ok(&specs.run(&["s.yaml"]));
-    let paths: Vec<String> = server
+    let paths = server
         .requests()
         .iter()
         .map(|r| r.path().to_string())
         .collect();
-    assert_eq!(paths, vec!["/by-name", "/by-address"]);
     let targets = socks.targets.lock().expect("targets").clone();
+    (paths, targets, port)
+}
+
+#[test]
+fn socks5h_hands_the_host_name_to_the_proxy_and_socks5_works_with_addresses() {
+    let (paths, targets, port) = through_socks(
+        r#"
+  - name: socks5h with a host name
+    get: http://localhost:{port}/by-name
+    proxies: { http: "socks5h://{socks}" }
+  - name: socks5 with an address
+    get: http://127.0.0.1:{port}/by-address
+    proxies: { http: "socks5://{socks}" }
+"#,
+    );
+    assert_eq!(paths, vec!["/by-name", "/by-address"]);
     assert_eq!(
         targets,
         vec![format!("localhost:{port}"), format!("127.0.0.1:{port}")],
@@ -519,39 +530,23 @@ tests:
 /// 1929; SOCKS4: the user id).
 #[test]
 fn socks_flavours_resolve_where_requests_does_and_send_credentials() {
-    let socks = Socks5::start();
-    let server = TestServer::start(echo);
-    let port = server.addr.port();
-    let specs = Specs::new();
-    specs.write(
-        "s.yaml",
-        &format!(
-            r#"
-tests:
+    let (paths, targets, port) = through_socks(
+        r#"
   - name: socks5 resolves here
     get: http://localhost:{port}/socks5
-    proxies: {{ http: "socks5://{socks}" }}
+    proxies: { http: "socks5://{socks}" }
   - name: socks5h with credentials
     get: http://localhost:{port}/creds
-    proxies: {{ http: "socks5h://user:p%40ss@{socks}" }}
+    proxies: { http: "socks5h://user:p%40ss@{socks}" }
   - name: socks4a hands the name over
     get: http://localhost:{port}/socks4a
-    proxies: {{ http: "socks4a://id@{socks}" }}
+    proxies: { http: "socks4a://id@{socks}" }
   - name: socks4 sends an address
     get: http://localhost:{port}/socks4
-    proxies: {{ http: "socks4://{socks}" }}
+    proxies: { http: "socks4://{socks}" }
 "#,
-            socks = socks.addr
-        ),
     );
-    assert_ok(&specs.run(&["s.yaml"]));
-    let paths: Vec<String> = server
-        .requests()
-        .iter()
-        .map(|r| r.path().to_string())
-        .collect();
     assert_eq!(paths, vec!["/socks5", "/creds", "/socks4a", "/socks4"]);
-    let targets = socks.targets.lock().expect("targets").clone();
     assert_eq!(
         targets,
         vec![

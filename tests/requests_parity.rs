@@ -702,16 +702,7 @@ fn a_header_named_twice_in_any_spelling_is_sent_once_with_the_later_value() {
 /// the test before anything is sent, with a message naming the header, not the server.
 #[test]
 fn a_header_value_beyond_latin1_fails_naming_the_header_and_sends_nothing() {
-    let server = recorder();
-    let specs = Specs::new();
-    specs.write(
-        "u.yaml",
-        &format!(
-            "base_url: {}\ntests:\n  - name: accented\n    put: /u\n    headers: {{ X-Name: \"${{who}}\" }}\n    idempotency: false\n",
-            server.base()
-        ),
-    );
-    let o = specs.run(&["--var", "who=雪", "u.yaml"]);
+    let (o, server) = run_with_name("雪", "");
     assert_exit(&o, 1);
     let out = stdout(&o);
     assert!(out.contains("header `X-Name`"), "{out}");
@@ -721,20 +712,27 @@ fn a_header_value_beyond_latin1_fails_naming_the_header_and_sends_nothing() {
     assert!(server.requests().is_empty());
 }
 
-/// requests (http.client) sends a header value that fits Latin-1 as Latin-1 bytes, also
-/// when a variable fills it in.
-#[test]
-fn a_latin1_header_value_is_sent_as_latin1_bytes() {
+/// Runs one test whose `X-Name` header a `--var who=…` fills in (`more`: other header
+/// fields, as YAML flow-map entries); returns the run and the recording server.
+fn run_with_name(who: &str, more: &str) -> (std::process::Output, TestServer) {
     let server = recorder();
     let specs = Specs::new();
     specs.write(
         "u.yaml",
         &format!(
-            "base_url: {}\ntests:\n  - name: accented\n    put: /u\n    headers: {{ X-Name: \"${{who}}\", X-Literal: café }}\n    idempotency: false\n",
+            "base_url: {}\ntests:\n  - name: accented\n    put: /u\n    headers: {{ X-Name: \"${{who}}\"{more} }}\n    idempotency: false\n",
             server.base()
         ),
     );
-    let o = specs.run(&["--var", "who=Zoë", "u.yaml"]);
+    let o = specs.run(&["--var", &format!("who={who}"), "u.yaml"]);
+    (o, server)
+}
+
+/// requests (http.client) sends a header value that fits Latin-1 as Latin-1 bytes, also
+/// when a variable fills it in.
+#[test]
+fn a_latin1_header_value_is_sent_as_latin1_bytes() {
+    let (o, server) = run_with_name("Zoë", ", X-Literal: café");
     assert_exit(&o, 0);
     let reqs = server.requests();
     // The recorder reads header bytes as Latin-1: UTF-8 `ë` would arrive as `Ã«`.
