@@ -40,6 +40,9 @@ pub struct Console {
     failed: usize,
     progress: Option<ProgressBar>,
     sources: Sources,
+    /// Test lines of the current burst, written at the next `Event::Pause`: one write per
+    /// burst instead of one per test.
+    pending: String,
 }
 
 impl Console {
@@ -52,6 +55,7 @@ impl Console {
             failed: 0,
             progress: None,
             sources: Sources::default(),
+            pending: String::new(),
         }
     }
 
@@ -60,12 +64,24 @@ impl Console {
         self.write(self.options.to_stderr, text);
     }
 
+    /// Writes the held-back test lines.
+    fn write_pending(&mut self) {
+        if !self.pending.is_empty() {
+            let text = std::mem::take(&mut self.pending);
+            self.print(&text);
+            self.pending = text;
+            self.pending.clear();
+        }
+    }
+
     fn write(&mut self, to_stderr: bool, text: &str) {
         let (out, err) = (&mut self.out, &mut self.err);
         let mut write = || {
-            let sink: &mut dyn Write = if to_stderr { err } else { out };
-            let _ = sink.write_all(text.as_bytes());
-            let _ = sink.flush();
+            if to_stderr {
+                write_whole(err, text);
+            } else {
+                write_whole(out, text);
+            }
         };
         match &self.progress {
             Some(pb) => pb.suspend(write),
@@ -318,9 +334,7 @@ impl Reporter for Console {
             Event::TestFinished(r) => {
                 if !self.options.ordered {
                     let text = self.test_text(r);
-                    if !text.is_empty() {
-                        self.print(&text);
-                    }
+                    self.pending.push_str(&text);
                 }
                 if let Some(pb) = &self.progress {
                     pb.inc(1);
@@ -335,7 +349,9 @@ impl Reporter for Console {
                     self.results.push((**r).clone());
                 }
             }
+            Event::Pause => self.write_pending(),
             Event::RunFinished(sum) => {
+                self.write_pending();
                 if let Some(pb) = self.progress.take() {
                     pb.finish_and_clear();
                 }
@@ -378,6 +394,24 @@ impl Reporter for Console {
             }
         }
     }
+}
+
+/// Writes `text` with one system call where it can. The stripping stream (no colour)
+/// writes each run of plain text on its own, which line-buffered stdout turned into one
+/// call per line; stripping the whole text first makes a burst of test lines one write.
+fn write_whole<S>(stream: &mut anstream::AutoStream<S>, text: &str)
+where
+    S: anstream::stream::RawStream + anstream::stream::AsLockedWrite,
+    for<'a> &'a S: Write,
+{
+    let _ = if stream.current_choice() == anstream::ColorChoice::Never {
+        let plain = anstream::adapter::strip_str(text).to_string();
+        let mut raw = stream.as_inner();
+        raw.write_all(plain.as_bytes())
+    } else {
+        stream.write_all(text.as_bytes())
+    };
+    let _ = stream.flush();
 }
 
 #[cfg(test)]

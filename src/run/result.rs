@@ -212,5 +212,8 @@ pub enum Event {
     },
     /// Shared: every reporter that keeps a result keeps the same one.
     TestFinished(std::sync::Arc<TestResult>),
+    /// No further result has arrived for now: a reporter that holds output back (the
+    /// console gathers the lines of a burst of tests into one write) writes it out.
+    Pause,
     RunFinished(Summary),
 }

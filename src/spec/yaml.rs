@@ -152,17 +152,24 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
         };
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                let plain = style == ScalarStyle::Plain;
+                // A map key is its text: no node to build (unless an anchor names it).
+                if anchor == 0 && builder.expects_key() {
+                    builder.set_key(
+                        Key {
+                            name: text.into_owned(),
+                            pos,
+                        },
+                        plain,
+                    );
+                    continue;
+                }
                 let tag = tag.map(|t| t.suffix().to_string());
                 let node = Node {
                     pos,
                     kind: resolve_scalar(&text, style, tag.as_deref()),
                 };
-                builder.add(
-                    node,
-                    anchor,
-                    Some(text.to_string()),
-                    style == ScalarStyle::Plain,
-                );
+                builder.add(node, anchor, Some(&text), plain);
             }
             Event::SequenceStart(_, anchor, _) => {
                 builder.stack.push(Open::Seq(pos, anchor, Vec::new()))
@@ -311,7 +318,20 @@ struct Builder {
 
 impl Builder {
     /// Adds a finished node to the open collection (as a key or a value) or as the root.
-    fn add(&mut self, node: Node, anchor: usize, text: Option<String>, plain: bool) {
+    /// Whether the next node is a map's key.
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Open::Map { key: None, .. }))
+    }
+
+    /// The key of the open map's next entry; a plain `<<` is a merge key.
+    fn set_key(&mut self, name: Key, plain: bool) {
+        if let Some(Open::Map { key, .. }) = self.stack.last_mut() {
+            let merge = plain && name.name == "<<";
+            *key = Some((name, merge));
+        }
+    }
+
+    fn add(&mut self, node: Node, anchor: usize, text: Option<&str>, plain: bool) {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), node.size()));
         }
@@ -329,11 +349,14 @@ impl Builder {
                 ..
             }) => match key.take() {
                 None => {
-                    let name = text.or_else(|| node.scalar_text()).unwrap_or_else(|| {
-                        // A map or list as a key: no spec key is like that; keep its
-                        // JSON text so the error can show it.
-                        node.to_value().to_string()
-                    });
+                    let name = text
+                        .map(str::to_string)
+                        .or_else(|| node.scalar_text())
+                        .unwrap_or_else(|| {
+                            // A map or list as a key: no spec key is like that; keep its
+                            // JSON text so the error can show it.
+                            node.to_value().to_string()
+                        });
                     let merge = plain && name == "<<";
                     *key = Some((
                         Key {
