@@ -46,18 +46,20 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PlanError> {
 /// Depth first, each folder's entries by name: the files come out in `Path` order.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PlanError> {
     let entries = std::fs::read_dir(dir).map_err(|e| PlanError::ReadDir(dir.to_path_buf(), e))?;
-    let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
-    // By name, not by path: comparing whole paths component by component was a visible
-    // part of loading 10,000 files.
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        let path = entry.path();
-        // The entry's type comes with the folder listing; only a symbolic link needs a
-        // `stat` to tell a folder from a file.
-        let is_dir = match entry.file_type() {
-            Ok(t) if t.is_symlink() => path.is_dir(),
-            Ok(t) => t.is_dir(),
-            Err(_) => path.is_dir(),
+    // The entry's type comes with the folder listing: no `stat` per file.
+    let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+        .filter_map(Result::ok)
+        .map(|e| (e.path(), e.file_type().ok()))
+        .collect();
+    // By name. The paths share this folder's prefix, so their bytes order as the names
+    // do; comparing them as `Path`s (component by component) was a visible part of
+    // loading 10,000 files.
+    entries.sort_unstable_by(|(a, _), (b, _)| a.as_os_str().cmp(b.as_os_str()));
+    for (path, file_type) in entries {
+        // Only a symbolic link (or an unknown type) needs a `stat` to tell a folder.
+        let is_dir = match file_type {
+            Some(t) if !t.is_symlink() => t.is_dir(),
+            _ => path.is_dir(),
         };
         if is_dir {
             walk(&path, out)?;

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -233,6 +233,8 @@ struct Req {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     origin: String,
+    /// When the request's head had arrived.
+    received: Instant,
 }
 
 impl Req {
@@ -316,6 +318,7 @@ async fn serve(
     peer: SocketAddr,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let received = Instant::now();
     let (parts, body) = request.into_parts();
     let reply = match read_body(body).await {
         Ok(body) => {
@@ -337,6 +340,7 @@ async fn serve(
                     .collect(),
                 body,
                 origin: peer.ip().to_string(),
+                received,
             };
             // Handlers take locks and may sleep (`/racy`): keep them off the async workers.
             tokio::task::spawn_blocking(move || route(&state, &req).unwrap_or_else(|reply| reply))
@@ -442,8 +446,14 @@ fn delay(state: &State, req: &Req, ms: &str) -> Result<Reply, Reply> {
         .ok_or_else(|| {
             Reply::error(400, "delay must be a number of milliseconds, at most 10000")
         })?;
-    std::thread::sleep(Duration::from_millis(ms));
-    echo(state, req)
+    let reply = echo(state, req);
+    // Counted from the request's arrival, with the echo built inside it: the answer
+    // comes `ms` after the request, not `ms` plus the handler's own work.
+    let due = req.received + Duration::from_millis(ms);
+    if let Some(left) = due.checked_duration_since(Instant::now()) {
+        std::thread::sleep(left);
+    }
+    reply
 }
 
 fn status(code: &str) -> Result<Reply, Reply> {
