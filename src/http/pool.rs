@@ -1,7 +1,8 @@
 //! Idle connections kept for reuse, per destination and connection profile.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+
+use fnv::FnvHashMap;
 
 use super::connect::{Conn, Origin};
 use super::proxy::Proxy;
@@ -19,14 +20,16 @@ pub(super) struct PoolKey {
 /// Idle connections, at most `per_key` for each key (the most recently used is taken
 /// first: it is the likeliest to be still open).
 pub(super) struct Pool {
-    idle: Mutex<HashMap<PoolKey, Vec<Conn>>>,
+    /// FNV: a key is short and hashed twice per request under the lock, and a run has a
+    /// handful of keys (SipHash guards against key floods this map cannot see).
+    idle: Mutex<FnvHashMap<PoolKey, Vec<Conn>>>,
     per_key: usize,
 }
 
 impl Pool {
     pub fn new(per_key: usize) -> Pool {
         Pool {
-            idle: Mutex::new(HashMap::new()),
+            idle: Mutex::new(FnvHashMap::default()),
             per_key,
         }
     }

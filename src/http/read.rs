@@ -168,6 +168,20 @@ enum HeadError {
 /// must start a status line, so that a server speaking another protocol is told apart
 /// from one that is slow.
 fn read_head(reader: &mut impl BufRead) -> Result<Vec<u8>, HeadError> {
+    // Most heads arrive whole in one read: take them out of the buffer in one piece.
+    match reader.fill_buf() {
+        Ok(buffered) if buffered.starts_with(b"HTTP/") => {
+            if let Some(end) = head_end(buffered) {
+                let head = buffered[..end].to_vec();
+                reader.consume(end);
+                return Ok(head);
+            }
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+        Err(e) => return Err(HeadError::Io(e, 0)),
+    }
+    // Otherwise line by line, as the head comes.
     let mut head = Vec::new();
     loop {
         let before = head.len();
@@ -198,6 +212,21 @@ fn read_head(reader: &mut impl BufRead) -> Result<Vec<u8>, HeadError> {
             return Ok(head);
         }
     }
+}
+
+/// Where the head in `buffered` ends: after the first empty line (`\r\n` or a bare `\n`),
+/// as `read_head` reads it line by line.
+fn head_end(buffered: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(newline) = buffered[from..].iter().position(|&b| b == b'\n') {
+        let next = from + newline + 1;
+        match &buffered[next..] {
+            [b'\n', ..] => return Some(next + 1),
+            [b'\r', b'\n', ..] => return Some(next + 2),
+            _ => from = next,
+        }
+    }
+    None
 }
 
 /// A body that runs until the server closes the connection. Over TLS, a close without
@@ -285,6 +314,29 @@ mod tests {
                 Err(format!("io {error} in the head after {got}"))
             }
             Err(ReadError::Invalid(m, _)) => Err(m),
+        }
+    }
+
+    #[test]
+    fn a_head_read_whole_from_the_buffer_equals_one_read_line_by_line() {
+        let responses: [&[u8]; 5] = [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+            b"HTTP/1.1 204 No Content\n\n",
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nX: \n\r\nContent-Length: 1\r\n\r\nz",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r",
+        ];
+        for bytes in responses {
+            let whole = read_response(&mut &bytes[..], "PUT", 1024);
+            // A buffer of 4 bytes never holds a whole head: line by line, as it comes.
+            let mut trickle = std::io::BufReader::with_capacity(4, bytes);
+            let pieces = read_response(&mut trickle, "PUT", 1024);
+            let summary = |r: Result<Parts, ReadError>| match r {
+                Ok(p) => format!("{} {} {:?} {:?}", p.status, p.reason, p.headers, p.body),
+                Err(ReadError::Invalid(m, _)) => m,
+                Err(_) => "io".into(),
+            };
+            assert_eq!(summary(whole), summary(pieces), "{}", bytes.escape_ascii());
         }
     }
 

@@ -462,7 +462,10 @@ fn core_int(text: &str) -> Option<String> {
     let trimmed = digits.trim_start_matches('0');
     let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
     let sign = if trimmed == "0" { "" } else { sign };
-    Some(format!("{sign}{trimmed}"))
+    let mut json = String::with_capacity(sign.len() + trimmed.len());
+    json.push_str(sign);
+    json.push_str(trimmed);
+    Some(json)
 }
 
 /// Digits in base 8 or 16 → decimal digits, of any length.
