@@ -52,7 +52,7 @@ impl EnvProxies {
     /// itself and its subdomains (`example.com`, `.example.com`); `name:port` only that
     /// port; an IP address itself; a CIDR range (`10.0.0.0/8`) the addresses in it.
     pub fn bypass(&self, url: &Url) -> bool {
-        let Some(host) = url.host_str() else {
+        let Some(host) = url.host_str().filter(|_| !self.no_proxy.is_empty()) else {
             return false;
         };
         let host = host

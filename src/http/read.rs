@@ -76,7 +76,8 @@ pub(super) fn read_response(
             continue;
         }
         let minor = parsed.version.unwrap_or(1);
-        let version = format!("HTTP/1.{minor}");
+        // httparse reads HTTP/1.0 and HTTP/1.1 only.
+        let version = String::from(if minor == 0 { "HTTP/1.0" } else { "HTTP/1.1" });
         let headers = Headers::from_fields(
             parsed
                 .headers
@@ -152,11 +153,13 @@ pub(super) fn read_response(
 /// A header value as text: UTF-8 when it is (what servers send in practice), else
 /// Latin-1 (what HTTP/1.1 historically allowed, and what requests reads).
 fn header_text(value: &[u8]) -> String {
-    let text = match std::str::from_utf8(value) {
-        Ok(s) => s.to_string(),
-        Err(_) => value.iter().map(|&b| char::from(b)).collect(),
-    };
-    text.trim().to_string()
+    match std::str::from_utf8(value) {
+        Ok(s) => s.trim().to_string(),
+        Err(_) => {
+            let text: String = value.iter().map(|&b| char::from(b)).collect();
+            text.trim().to_string()
+        }
+    }
 }
 
 enum HeadError {

@@ -116,34 +116,47 @@ impl Console {
             Outcome::Skipped => (DIM, "SKIP "),
             Outcome::Interrupted => (YELLOW, "INTR "),
         };
-        let mut info = Vec::new();
+        // One string, written in place: this runs for every passing test.
+        let kind = if r.finally { " (finally)" } else { "" };
+        let mut line = String::with_capacity(96);
+        let _ = write!(line, "{style}{label}{style:#} {}{kind} {DIM}[", r.id);
+        let mut sep = "";
+        let mut info = |line: &mut String, part: std::fmt::Arguments| {
+            let _ = write!(line, "{sep}{part}");
+            sep = ", ";
+        };
         if r.send_count() > 1 {
-            info.push(format!("{} sends", r.send_count()));
+            info(&mut line, format_args!("{} sends", r.send_count()));
         }
         if r.attempts > 1 {
-            info.push(format!("attempt {}", r.attempts));
+            info(&mut line, format_args!("attempt {}", r.attempts));
         }
         if let Some(f) = r.flaky_failures.first() {
-            info.push(format!("earlier: {}: {}", f.subject, f.message));
+            info(
+                &mut line,
+                format_args!("earlier: {}: {}", f.subject, f.message),
+            );
         }
         if r.outcome == Outcome::Interrupted {
-            info.push(if r.attempts == 0 {
-                "not run: interrupted".to_string()
+            if r.attempts == 0 {
+                info(&mut line, format_args!("not run: interrupted"));
             } else {
-                format!("interrupted after {}", fmt_time(r.time))
-            });
+                info(
+                    &mut line,
+                    format_args!("interrupted after {}", fmt_time(r.time)),
+                );
+            }
         } else if r.outcome != Outcome::Skipped {
-            info.push(fmt_time(r.time));
+            info(&mut line, format_args!("{}", fmt_time(r.time)));
         }
         if r.outcome == Outcome::Skipped {
-            info.push("not started after a failure (--fail-fast)".into());
+            info(
+                &mut line,
+                format_args!("not started after a failure (--fail-fast)"),
+            );
         }
-        let kind = if r.finally { " (finally)" } else { "" };
-        format!(
-            "{style}{label}{style:#} {}{kind} {DIM}[{}]{DIM:#}\n",
-            r.id,
-            info.join(", ")
-        )
+        let _ = writeln!(line, "]{DIM:#}");
+        line
     }
 
     fn exchange(s: &mut String, r: &TestResult) {

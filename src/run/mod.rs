@@ -167,7 +167,9 @@ pub fn execute(
                     finished(result, &mut on_event);
                 }
                 on_event(&Event::Pause);
-                std::thread::sleep(GATHER);
+                if !workers.is_finished() {
+                    std::thread::sleep(GATHER);
+                }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
