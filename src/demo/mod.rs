@@ -418,7 +418,7 @@ fn index() -> Reply {
                 "/put /post /patch /delete /get": "httpbin-style echo; the method must match the path",
                 "/anything[/...]": "httpbin-style echo for any method",
                 "/status/{code}": "responds with that status code (200-599)",
-                "/delay/{ms}": "waits that many milliseconds (at most 10000), then echoes; for latency in benchmarks",
+                "/delay/{ms}": "echoes, that many milliseconds (at most 10000) after the request arrived; for latency in benchmarks",
                 "/items/{id}": "GET/PUT/DELETE JSON objects; ETag and If-Match; well-behaved",
                 "/versioned/{id}": "PUT increments `version` every time, even for identical bodies",
                 "/stamped/{id}": "PUT adds a fresh `updated_at` and `request_id` every time",

@@ -69,8 +69,6 @@ impl Console {
         if !self.pending.is_empty() {
             let text = std::mem::take(&mut self.pending);
             self.print(&text);
-            self.pending = text;
-            self.pending.clear();
         }
     }
 
