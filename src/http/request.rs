@@ -196,7 +196,11 @@ mod tests {
             "~user/x",
             "x\ty\nz",
             "items/ü/😀",
+            "a\\b/c",
+            "a//b",
+            "..",
         ];
+        let mut compared = 0;
         for base in bases {
             for path in paths {
                 let base = format!("{}/", base.trim_end_matches('/'));
@@ -204,10 +208,15 @@ mod tests {
                 let joined = Url::parse(&format!("{base}{path}")).ok();
                 if let Some(resolved) = resolve_under(&base, path) {
                     assert_eq!(Some(&resolved), joined.as_ref(), "{base} + {path}");
+                    compared += 1;
                 }
             }
         }
-        assert!(resolve_under("http://h/", "items/1").is_some());
+        // The quick way is the usual one: most pairs above went through it.
+        assert!(
+            compared >= 60,
+            "only {compared} pairs were resolved under a base"
+        );
     }
 
     #[test]
