@@ -52,7 +52,7 @@ fn response(body: &Value) -> Response {
             ("Content-Type".into(), "application/json".into()),
             ("Content-Length".into(), bytes.len().to_string()),
         ]),
-        json: Some(body.clone()),
+        parsed_json: Default::default(),
         body: bytes,
         url: "http://127.0.0.1:8080/widgets/7".into(),
         elapsed: Duration::from_millis(1),

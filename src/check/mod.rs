@@ -166,7 +166,7 @@ pub(crate) fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup
         }
     }
     if !expect.json.is_empty() {
-        match &resp.json {
+        match resp.json() {
             None => out.push(
                 Failure::new(FailureKind::Json, "body", not_json(&resp.body))
                     .at(expect.json[0].pos)
@@ -224,7 +224,7 @@ pub(crate) fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup
         }
     }
     if let Some(schema) = &expect.schema {
-        match &resp.json {
+        match resp.json() {
             None => out.push(
                 Failure::new(
                     FailureKind::Schema,

@@ -135,7 +135,7 @@ pub fn judge(test: &TestSpec, rec: &Recorded, vars: &dyn Lookup) -> Vec<Failure>
             .iter()
             .filter_map(|a| a.as_ref().ok())
             .filter(|r| r.status / 100 == 2)
-            .filter_map(|r| r.json.as_ref())
+            .filter_map(|r| r.json())
             .collect();
         let rules = SendRules {
             idem,

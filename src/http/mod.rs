@@ -41,6 +41,6 @@ pub use headers::Headers;
 pub use proxy::{mask_proxy, EnvProxies};
 pub use redirect::{Hop, MAX_REDIRECTS};
 pub use request::{build_url, prepare, url_credentials, Request};
-pub use response::{parse_json, Response};
+pub use response::Response;
 
 pub const USER_AGENT: &str = concat!("putcheck/", env!("CARGO_PKG_VERSION"));

@@ -1,6 +1,7 @@
 //! A response as putcheck judges it: status, wire reason phrase, headers, the decoded
-//! body and its JSON, parsed once.
+//! body and its JSON, parsed once, when first needed.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -9,7 +10,7 @@ use super::headers::Headers;
 use super::redirect::Hop;
 use super::{decode, read, HttpError};
 
-/// A response as received, body read (up to the limit) and JSON parsed once.
+/// A response as received, body read (up to the limit); its JSON parsed on first use.
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
@@ -18,8 +19,9 @@ pub struct Response {
     pub version: String,
     pub headers: Headers,
     pub body: Vec<u8>,
-    /// The body parsed as JSON, when it is JSON.
-    pub json: Option<Value>,
+    /// `body` parsed as JSON on first use (`json()`): a passing test whose checks need no
+    /// JSON (the same bytes twice, no `json:` expectation) never parses it.
+    pub parsed_json: OnceLock<Option<Value>>,
     /// The URL that answered (after redirects).
     pub url: String,
     pub elapsed: Duration,
@@ -27,6 +29,13 @@ pub struct Response {
 }
 
 impl Response {
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<&Value> {
+        self.parsed_json
+            .get_or_init(|| parse_json(&self.body))
+            .as_ref()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name)
     }
@@ -40,7 +49,7 @@ impl Response {
     }
 
     /// The response from what was read off the wire: the body decoded from its
-    /// `Content-Encoding` (within the same size limit) and parsed as JSON once.
+    /// `Content-Encoding` (within the same size limit).
     pub(super) fn from_parts(
         parts: read::Parts,
         url: &str,
@@ -53,14 +62,13 @@ impl Response {
             max_body,
             url,
         )?;
-        let json = parse_json(&body);
         Ok(Response {
             status: parts.status,
             reason: parts.reason,
             version: parts.version,
             headers: parts.headers,
             body,
-            json,
+            parsed_json: OnceLock::new(),
             url: url.to_string(),
             elapsed: started.elapsed(),
             redirects: Vec::new(),
@@ -68,8 +76,8 @@ impl Response {
     }
 }
 
-/// JSON bodies are parsed once, here; anything else stays bytes.
-pub fn parse_json(body: &[u8]) -> Option<Value> {
+/// A JSON body as a value (parsed once, by `Response::json`); anything else stays bytes.
+fn parse_json(body: &[u8]) -> Option<Value> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
     if matches!(
         first,

@@ -444,7 +444,7 @@ impl<'a> SuiteRun<'a> {
         for c in &test.capture {
             let value = match &c.source {
                 CaptureSource::Header(h) => resp.header(h).map(|v| Value::String(v.to_string())),
-                CaptureSource::Json(p) => resp.json.as_ref().and_then(|j| check::select(p, j)),
+                CaptureSource::Json(p) => resp.json().and_then(|j| check::select(p, j)),
             };
             match value {
                 Some(v) => {
