@@ -497,24 +497,14 @@ fn orders_replay_by_idempotency_key() {
 fn delay_answers_no_sooner_than_asked_with_the_echo_and_refuses_a_bad_delay() {
     let server = start();
     let started = std::time::Instant::now();
-    let r = send(
-        "PUT",
-        &format!("{}/delay/60", server.base_url()),
-        &[("Content-Type", "application/json")],
-        Some(br#"{"a":1}"#),
-    );
+    let r = put_json(&format!("{}/delay/60", server.base_url()), &json!({"a": 1}));
     // A lower bound only (the endpoint's promise); how close it comes is a benchmark's
     // business (bench/compare.sh).
     assert!(started.elapsed() >= std::time::Duration::from_millis(60));
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["json"], json!({"a": 1}));
     for bad in ["soon", "10001"] {
-        let r = send(
-            "GET",
-            &format!("{}/delay/{bad}", server.base_url()),
-            &[],
-            None,
-        );
+        let r = get(&format!("{}/delay/{bad}", server.base_url()));
         assert_eq!(r.status, 400, "/delay/{bad}");
     }
 }
