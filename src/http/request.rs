@@ -88,15 +88,13 @@ fn parse_url(
 }
 
 /// `base` (ending in `/`) followed by `path`, parsed as the joined text would be, but
-/// with the base parsed once per thread: a suite's tests share their `base_url`, and
-/// parsing its host again for every test was most of building a request. `None` where
-/// resolving `path` against the base could differ from parsing the joined text (a base
-/// with a query or fragment, a path that starts with anything but a plain character or
-/// whose first segment has a `:`); the caller parses the joined text then.
+/// with the base parsed once per thread (`url_memo`): a suite's tests share their
+/// `base_url`, and parsing its host again for every test was most of building a
+/// request. `None` where resolving `path` against the base could differ from parsing
+/// the joined text (a base with a query or fragment, a path that starts with anything
+/// but a plain character or whose first segment has a `:`); the caller parses the
+/// joined text then.
 fn resolve_under(base: &str, path: &str) -> Option<Url> {
-    thread_local! {
-        static BASE: std::cell::RefCell<Option<(String, Url)>> = const { std::cell::RefCell::new(None) };
-    }
     let plain_start = path
         .bytes()
         .next()
@@ -105,15 +103,9 @@ fn resolve_under(base: &str, path: &str) -> Option<Url> {
     if !plain_start || first_segment.contains(':') || base.contains(['?', '#']) {
         return None;
     }
-    BASE.with(|cached| {
-        let mut cached = cached.borrow_mut();
-        if cached.as_ref().is_none_or(|(text, _)| text != base) {
-            let parsed = Url::parse(base).ok()?;
-            *cached = Some((base.to_string(), parsed));
-        }
-        let (_, parsed) = cached.as_ref()?;
-        parsed.join(path).ok()
-    })
+    crate::url_memo::with_parsed(base, |base| base.join(path).ok())
+        .ok()
+        .flatten()
 }
 
 /// The credentials a URL carries (`http://user:p%40ss@host/`), percent-decoded as

@@ -90,21 +90,6 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
     }
 }
 
-/// Whether `url` parses, remembering the last URL that did on this thread: the files of
-/// a suite mostly share one `base_url`, and parsing it again for each of 10,000 files was
-/// a twentieth of loading them.
-fn parse_url_once(url: &str) -> Result<(), url::ParseError> {
-    thread_local! {
-        static LAST_VALID: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-    if LAST_VALID.with(|last| *last.borrow() == url) {
-        return Ok(());
-    }
-    url::Url::parse(url)?;
-    LAST_VALID.with(|last| url.clone_into(&mut last.borrow_mut()));
-    Ok(())
-}
-
 /// The conversion's state: the file, and every error found so far.
 pub(super) struct Loader<'a> {
     pub file: &'a Path,
@@ -291,7 +276,7 @@ impl Loader<'_> {
                 );
                 return;
             }
-            if let Err(e) = parse_url_once(url) {
+            if let Err(e) = crate::url_memo::with_parsed(url, |_| ()) {
                 self.push(pos, format!("`{key}` is not a valid URL: {e}"));
             }
         }
