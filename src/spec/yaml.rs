@@ -323,11 +323,10 @@ impl Builder {
         matches!(self.stack.last(), Some(Open::Map { key: None, .. }))
     }
 
-    /// The key of the open map's next entry; a plain `<<` is a merge key.
+    /// The key of the open map's next entry.
     fn set_key(&mut self, name: Key, plain: bool) {
         if let Some(Open::Map { key, .. }) = self.stack.last_mut() {
-            let merge = plain && name.name == "<<";
-            *key = Some((name, merge));
+            *key = Some(map_key(name, plain));
         }
     }
 
@@ -357,13 +356,12 @@ impl Builder {
                             // JSON text so the error can show it.
                             node.to_value().to_string()
                         });
-                    let merge = plain && name == "<<";
-                    *key = Some((
+                    *key = Some(map_key(
                         Key {
                             name,
                             pos: node.pos,
                         },
-                        merge,
+                        plain,
                     ));
                 }
                 Some((_, true)) => merges.push((entries.len(), node)),
@@ -386,6 +384,12 @@ impl Builder {
             },
         }
     }
+}
+
+/// A map's key, with whether it is a merge key: a plain (unquoted) `<<`.
+fn map_key(key: Key, plain: bool) -> (Key, bool) {
+    let merge = plain && key.name == "<<";
+    (key, merge)
 }
 
 /// Applies `<<` merges: a merged map's entries are inserted where the `<<` stood, unless
