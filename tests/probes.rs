@@ -132,6 +132,12 @@ fn messages(report: &Value) -> String {
         .join("\n")
 }
 
+/// Asserts that the failure's message contains `text`.
+fn assert_message(failure: &Value, text: &str) {
+    let message = failure["message"].as_str().unwrap_or_default();
+    assert!(message.contains(text), "`{text}` is not in {failure}");
+}
+
 fn requests(server: &TestServer) -> Vec<String> {
     server
         .requests()
@@ -169,13 +175,7 @@ fn readback_exact_passes_a_replacement_and_fails_a_merge_naming_the_leftover() {
     let f = &failures(&rep)[0];
     assert_eq!(f["kind"], "readback");
     assert_eq!(f["paths"], json!(["$.notes"]));
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("$.notes is left over"),
-        "{f}"
-    );
+    assert_message(f, "$.notes is left over");
     // `readback: true` keeps the "contains" rule: the merge passes it.
     let (out, _) = run(
         &s,
@@ -250,12 +250,9 @@ fn conditional_probe_wants_412_and_no_change() {
     assert_eq!(f["kind"], "conditional");
     assert_eq!(f["actual"], "200 OK");
     assert_eq!(f["paths"], json!(["$.touched"]));
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("instead of 412 Precondition Failed, and the state changed at $.touched"),
-        "{f}"
+    assert_message(
+        f,
+        "instead of 412 Precondition Failed, and the state changed at $.touched",
     );
 }
 
@@ -286,10 +283,7 @@ fn reject_probe_must_be_refused_and_change_nothing() {
     assert_eq!(f.len(), 1, "{}", messages(&rep));
     assert_eq!(f[0]["kind"], "reject");
     assert_eq!(f[0]["paths"], json!(["$.size"]));
-    assert!(f[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("answered 400 Bad Request but stored it anyway"));
+    assert_message(&f[0], "answered 400 Bad Request but stored it anyway");
 
     // Accepted: the default expectation is 4xx.
     let (out, rep) = run(
@@ -353,10 +347,10 @@ fn a_conditional_repeat_answering_412_is_accepted_when_the_state_holds() {
     let f = failures(&rep);
     assert_eq!(f.len(), 1, "{}", messages(&rep));
     assert_eq!(f[0]["paths"], json!(["$.refused"]));
-    assert!(f[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("the repeats answered 412 Precondition Failed, yet the state changed"));
+    assert_message(
+        &f[0],
+        "the repeats answered 412 Precondition Failed, yet the state changed",
+    );
 }
 
 #[test]
