@@ -115,6 +115,13 @@ fn run(server: &TestServer, tests: &str, args: &[&str]) -> (std::process::Output
     specs.run_report(&all)
 }
 
+/// `run` without extra arguments, asserting the exit code; the JSON report.
+fn run_exiting(server: &TestServer, tests: &str, code: i32) -> Value {
+    let (out, report) = run(server, tests, &[]);
+    assert_exit(&out, code);
+    report
+}
+
 fn failures(report: &Value) -> Vec<Value> {
     report["tests"]
         .as_array()
@@ -149,57 +156,51 @@ fn requests(server: &TestServer) -> Vec<String> {
 #[test]
 fn readback_exact_passes_a_replacement_and_fails_a_merge_naming_the_leftover() {
     let s = server();
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /replace/a\n    json: { title: t }\n    idempotency: { readback: exact, server_fields: [$.id] }\n",
-        &[],
+        0,
     );
-    assert_exit(&out, 0);
     assert_eq!(failures(&rep).len(), 0);
 
     // Without server_fields, the id the server adds is a leftover too.
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /replace/b\n    json: { title: t }\n    idempotency: { readback: exact }\n",
-        &[],
+        1,
     );
-    assert_exit(&out, 1);
     assert_eq!(failures(&rep)[0]["paths"], json!(["$.id"]));
 
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /merge/c\n    json: { title: t, notes: old }\n    idempotency: false\n  - put: /merge/c\n    json: { title: u }\n    idempotency: { readback: exact, server_fields: [$.id] }\n",
-        &[],
+        1,
     );
-    assert_exit(&out, 1);
     let f = &failures(&rep)[0];
     assert_eq!(f["kind"], "readback");
     assert_eq!(f["paths"], json!(["$.notes"]));
     assert_message(f, "$.notes is left over");
     // `readback: true` keeps the "contains" rule: the merge passes it.
-    let (out, _) = run(
+    run_exiting(
         &s,
         "  - put: /merge/c\n    json: { title: v }\n    idempotency: { readback: true }\n",
-        &[],
+        0,
     );
-    assert_exit(&out, 0);
 }
 
 #[test]
 fn created_once_fails_a_server_that_always_answers_201() {
     let s = server();
-    let (out, _) = run(
+    run_exiting(
         &s,
         "  - put: /replace/a\n    json: { a: 1 }\n    idempotency: { created: once, repeat: 3 }\n",
-        &[],
+        0,
     );
-    assert_exit(&out, 0);
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /always201/a\n    json: { a: 1 }\n    idempotency: { created: once }\n",
-        &[],
+        1,
     );
-    assert_exit(&out, 1);
     let f = failures(&rep);
     assert_eq!(f.len(), 1, "{}", messages(&rep));
     assert_eq!(
@@ -207,19 +208,17 @@ fn created_once_fails_a_server_that_always_answers_201() {
         "send 2 created the resource again: the first send did not stick, or the server always answers 201"
     );
     // Without the key, 201 → 201 is equal and so fine.
-    let (out, _) = run(&s, "  - put: /always201/b\n    json: { a: 1 }\n", &[]);
-    assert_exit(&out, 0);
+    run_exiting(&s, "  - put: /always201/b\n    json: { a: 1 }\n", 0);
 }
 
 #[test]
 fn conditional_probe_wants_412_and_no_change() {
     let s = server();
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /replace/a\n    json: { a: 1 }\n    idempotency: { conditional: true }\n",
-        &[],
+        0,
     );
-    assert_exit(&out, 0);
     let probe = &s.requests()[3];
     assert_eq!(probe.method, "PUT");
     assert_eq!(probe.header("If-Match"), Some("\"putcheck-stale\""));
@@ -240,12 +239,11 @@ fn conditional_probe_wants_412_and_no_change() {
         ]
     );
 
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /noifmatch/a\n    json: { a: 1 }\n    idempotency: { conditional: true }\n",
-        &[],
+        1,
     );
-    assert_exit(&out, 1);
     let f = &failures(&rep)[0];
     assert_eq!(f["kind"], "conditional");
     assert_eq!(f["actual"], "200 OK");
@@ -259,12 +257,11 @@ fn conditional_probe_wants_412_and_no_change() {
 #[test]
 fn reject_probe_must_be_refused_and_change_nothing() {
     let s = server();
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /replace/a\n    json: { size: 1 }\n    idempotency:\n      reject: { json: { size: x }, expect: { status: 422 } }\n",
-        &[],
+        0,
     );
-    assert_exit(&out, 0);
     assert_eq!(failures(&rep).len(), 0);
     assert_eq!(
         requests(&s)[2..],
@@ -273,12 +270,11 @@ fn reject_probe_must_be_refused_and_change_nothing() {
     assert_eq!(s.requests()[3].body_text(), r#"{"size":"x"}"#);
 
     // A 400 with the bad body stored anyway.
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /lenient/a\n    json: { size: 1 }\n    idempotency:\n      reject: { json: { size: x } }\n",
-        &[],
+        1,
     );
-    assert_exit(&out, 1);
     let f = failures(&rep);
     assert_eq!(f.len(), 1, "{}", messages(&rep));
     assert_eq!(f[0]["kind"], "reject");
@@ -286,12 +282,11 @@ fn reject_probe_must_be_refused_and_change_nothing() {
     assert_message(&f[0], "answered 400 Bad Request but stored it anyway");
 
     // Accepted: the default expectation is 4xx.
-    let (out, rep) = run(
+    let rep = run_exiting(
         &s,
         "  - put: /lenient/b\n    json: { size: 1 }\n    idempotency:\n      reject: { json: { size: 2 } }\n",
-        &[],
+        1,
     );
-    assert_exit(&out, 1);
     let text = messages(&rep);
     assert!(
         text.contains("the server accepted the request it must refuse"),
@@ -303,12 +298,11 @@ fn reject_probe_must_be_refused_and_change_nothing() {
 #[test]
 fn reject_overrides_any_request_option_and_keeps_the_rest() {
     let s = server();
-    let (out, _) = run(
+    run_exiting(
         &s,
         "  - put: /replace/h\n    headers: { X-Test: one, X-Keep: kept }\n    params: { q: 1 }\n    json: { size: 1 }\n    idempotency:\n      repeat: 1\n      reject:\n        headers: { X-Test: two }\n        params: { q: 2 }\n        json: { size: x }\n",
-        &[],
+        0,
     );
-    assert_exit(&out, 0);
     let probe = &s.requests()[2];
     assert_eq!(probe.target, "/replace/h?q=2");
     assert_eq!(probe.header("X-Test"), Some("two"));
@@ -375,15 +369,13 @@ fn a_post_with_an_idempotency_key_must_replay_its_answer() {
         "{text}"
     );
     // A POST without an idempotency block is sent once.
-    let (out, _) = run(&s, "  - post: /unkeyed\n    json: { q: 1 }\n", &[]);
-    assert_exit(&out, 0);
+    run_exiting(&s, "  - post: /unkeyed\n    json: { q: 1 }\n", 0);
 }
 
 #[test]
 fn differing_sends_are_told_apart_as_noise_or_a_changed_state() {
     let s = server();
-    let (out, rep) = run(&s, "  - put: /clock/a\n    json: { a: 1 }\n", &[]);
-    assert_exit(&out, 1);
+    let rep = run_exiting(&s, "  - put: /clock/a\n    json: { a: 1 }\n", 1);
     let text = messages(&rep);
     assert!(
         text.contains("$.served also changes between two GETs: server noise; if that is expected, add it to idempotency.ignore"),
