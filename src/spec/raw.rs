@@ -251,35 +251,26 @@ impl<T: JsonSchema, L> JsonSchema for List<T, L> {
     }
 }
 
-impl<T: JsonSchema> JsonSchema for Field<T> {
-    fn schema_name() -> Cow<'static, str> {
-        T::schema_name()
-    }
-    fn schema_id() -> Cow<'static, str> {
-        T::schema_id()
-    }
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        T::json_schema(generator)
-    }
+/// Wrappers that carry positions: their schema is the wrapped type's.
+macro_rules! schema_of_wrapped {
+    ($($wrapper:ident),*) => {$(
+        impl<T: JsonSchema> JsonSchema for $wrapper<T> {
+            fn schema_name() -> Cow<'static, str> {
+                T::schema_name()
+            }
+            fn schema_id() -> Cow<'static, str> {
+                T::schema_id()
+            }
+            fn inline_schema() -> bool {
+                T::inline_schema()
+            }
+            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+                T::json_schema(generator)
+            }
+        }
+    )*};
 }
-
-impl<T: JsonSchema> JsonSchema for Spanned<T> {
-    fn schema_name() -> Cow<'static, str> {
-        T::schema_name()
-    }
-    fn schema_id() -> Cow<'static, str> {
-        T::schema_id()
-    }
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        T::json_schema(generator)
-    }
-}
+schema_of_wrapped!(Field, Spanned);
 
 /// Declares a struct holding the request options (the keyword arguments of
 /// `requests.put`) plus `extra` fields, so `defaults` and a test share one list of keys.
