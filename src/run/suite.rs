@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::prepare;
 use super::sequence::{request_record, Sequence};
 use super::shell::ShellRequest;
 use super::{is_sensitive, Outcome, Redactor, RequestRecord, RunConfig, SendRecord, TestResult};
@@ -337,7 +338,7 @@ impl<'a> SuiteRun<'a> {
             }
         };
         out.secrets.extend(auth_secrets(&spec.auth));
-        let request = match http::prepare(test.method, base.as_deref(), &url, &spec) {
+        let request = match prepare::prepare(test.method, base.as_deref(), &url, &spec) {
             Ok(r) => r,
             Err(e) => {
                 out.failures
@@ -418,7 +419,7 @@ impl<'a> SuiteRun<'a> {
             }
         };
         out.secrets.extend(auth_secrets(&spec.auth));
-        match http::prepare(test.method, base, url, &spec) {
+        match prepare::prepare(test.method, base, url, &spec) {
             Ok(r) => {
                 out.secrets.extend(header_secrets(&r.headers));
                 out.secrets.extend(url_secrets(&r.parsed_url));
