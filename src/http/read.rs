@@ -455,8 +455,10 @@ fn read_chunked(
             }
         }
         let text = String::from_utf8_lossy(&line);
-        let (size, extension) = text.split_once(';').unwrap_or((&text, ""));
-        extensions += extension.len();
+        let (size, _) = text.split_once(';').unwrap_or((&text, ""));
+        // Everything on the line but the size's digits and the line end (extensions,
+        // spaces) counts against the extensions' bound.
+        extensions += text.trim_end_matches(['\r', '\n']).len() - size.trim().len();
         if extensions > MAX_CHUNK_EXTENSIONS {
             return Err(ReadError::Limit(format!(
                 "the chunk extensions of its chunked body are over {} KiB",
@@ -630,5 +632,142 @@ mod tests {
         );
         assert!(final_of(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").is_err());
         assert!(final_of(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n").is_err());
+    }
+
+    /// A reader that gives `seed` and then, when `endless`, the same bytes again and
+    /// again, counting what was taken.
+    struct Stream {
+        seed: Vec<u8>,
+        at: usize,
+        endless: bool,
+        taken: usize,
+    }
+
+    impl std::io::Read for Stream {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.seed.is_empty() || (!self.endless && self.at >= self.seed.len()) {
+                return Ok(0);
+            }
+            let start = self.at % self.seed.len();
+            let n = buf.len().min(self.seed.len() - start);
+            buf[..n].copy_from_slice(&self.seed[start..start + n]);
+            self.at += n;
+            self.taken += n;
+            Ok(n)
+        }
+    }
+
+    /// The raw responses of the parity corpus (tests/fixtures/responses.json), as bytes.
+    fn seeds() -> Vec<Vec<u8>> {
+        let manifest: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/responses.json"))
+                .unwrap_or_default();
+        manifest["cases"]
+            .as_array()
+            .map(|cases| {
+                cases
+                    .iter()
+                    .filter_map(|c| c["raw"].as_str())
+                    .map(|raw| raw.chars().map(|ch| ch as u8).collect())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Flip(usize, u8),
+        Insert(usize, Vec<u8>),
+        Delete(usize, usize),
+        Truncate(usize),
+        Repeat(usize, usize),
+    }
+
+    fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
+        for m in mutations {
+            let len = bytes.len().max(1);
+            match m {
+                Mutation::Flip(at, bit) => {
+                    if let Some(b) = bytes.get_mut(at % len) {
+                        *b ^= 1 << (bit % 8);
+                    }
+                }
+                Mutation::Insert(at, more) => {
+                    let at = (at % len).min(bytes.len());
+                    bytes.splice(at..at, more.iter().copied());
+                }
+                Mutation::Delete(at, n) => {
+                    let at = (at % len).min(bytes.len());
+                    let end = (at + n % 16).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+                Mutation::Truncate(at) => bytes.truncate(at % len),
+                Mutation::Repeat(at, n) => {
+                    let at = (at % len).min(bytes.len());
+                    let end = (at + n % 32).min(bytes.len());
+                    let piece = bytes[at..end].to_vec();
+                    for _ in 0..(n % 5) {
+                        bytes.splice(at..at, piece.iter().copied());
+                    }
+                }
+            }
+        }
+        bytes
+    }
+
+    fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
+        use proptest::prelude::*;
+        // Bytes that matter to the reader, and any byte.
+        let interesting = prop::sample::select(
+            b"\r\n :;,0123456789abcdefHTPchunked\t\x00\xe8\xff".to_vec(),
+        );
+        let piece = prop::collection::vec(prop_oneof![interesting, any::<u8>()], 1..12);
+        prop_oneof![
+            (any::<usize>(), any::<u8>()).prop_map(|(a, b)| Mutation::Flip(a, b)),
+            (any::<usize>(), piece).prop_map(|(a, p)| Mutation::Insert(a, p)),
+            (any::<usize>(), any::<usize>()).prop_map(|(a, n)| Mutation::Delete(a, n)),
+            any::<usize>().prop_map(Mutation::Truncate),
+            (any::<usize>(), any::<usize>()).prop_map(|(a, n)| Mutation::Repeat(a, n)),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(19),
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Mutated corpus responses, given once or repeated without end through buffers
+        /// of any size, always end in a response or an error, never panic, never keep more
+        /// than the limits allow and never read far past them.
+        #[test]
+        fn the_reader_ends_within_its_bounds_on_any_stream(
+            seed in proptest::sample::select(seeds()),
+            mutations in proptest::collection::vec(mutation(), 0..6),
+            endless in proptest::bool::ANY,
+            buffer in 1usize..64,
+            method in proptest::sample::select(vec!["PUT", "HEAD", "GET"]),
+        ) {
+            let limit = 4096;
+            let bytes = mutate(seed, &mutations);
+            let mut stream = Stream { seed: bytes, at: 0, endless, taken: 0 };
+            let result = {
+                let mut reader = std::io::BufReader::with_capacity(buffer, &mut stream);
+                read_response(&mut reader, method, limit)
+            };
+            if let Ok(parts) = &result {
+                proptest::prop_assert!(parts.body.len() <= limit + 1);
+                proptest::prop_assert!(parts.headers.len() <= MAX_FIELDS);
+            }
+            // Heads, bodies, chunk lines and trailers each bounded: a few MiB at most.
+            let bound = (MAX_INTERIM + 1) * MAX_HEAD
+                + (limit + 1) * (MAX_CHUNK_LINE.min(20) + 3)
+                + MAX_CHUNK_EXTENSIONS
+                + MAX_TRAILERS * 2
+                + 64;
+            proptest::prop_assert!(stream.taken <= bound, "read {} bytes", stream.taken);
+        }
     }
 }
