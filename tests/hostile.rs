@@ -523,18 +523,36 @@ fn no_content_with_a_body() {
 }
 
 /// A server that closes each connection right after answering, without saying
-/// `Connection: close`: by the time the next request is due, the close has arrived, the
-/// pooled connection is found closed before anything is sent on it, and the request
-/// goes on a fresh one. Every request arrives once.
+/// `Connection: close`: by the time the next request is due (another test runs
+/// between), the close has arrived, the pooled connection is found closed before
+/// anything is sent on it, and the request goes on a fresh one. Every request of every
+/// method arrives once.
 #[test]
 fn a_pooled_connection_found_closed_is_not_used() {
-    let (s, served) = closing_server(Duration::ZERO);
-    // The repeat goes after the read-back GET, which takes a moment on a new
-    // connection: time for the first connection's close to arrive.
-    let (out, t) = run(&s, &s.url("/x"), "", &["--jobs", "1"]);
-    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
-    assert_eq!(t["sends"].as_array().map(Vec::len), Some(2));
-    assert_eq!(served.load(Ordering::SeqCst), 2);
+    for method in ["put", "post"] {
+        let (s, served) = closing_server(Duration::ZERO);
+        let slow = server(|mut c| {
+            std::thread::sleep(Duration::from_millis(200));
+            c.send(OK);
+            Next::KeepAlive(c)
+        });
+        let specs = Specs::new();
+        specs.write(
+            "reuse.yaml",
+            &format!(
+                "tests:\n  - name: first\n    {method}: {u}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: meanwhile\n    put: {slow}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: second\n    {method}: {u}\n    json: {{ a: 2 }}\n    idempotency: false\n",
+                u = s.url("/p"),
+                slow = slow.url("/slow")
+            ),
+        );
+        let (out, report) = specs.run_report(&["reuse.yaml", "--jobs", "1"]);
+        let tests = report["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), 3);
+        for t in tests {
+            assert_eq!(t["outcome"], "passed", "{method}: {}{t:#}", stdout(&out));
+        }
+        assert_eq!(served.load(Ordering::SeqCst), 2, "{method}");
+    }
 }
 
 /// The server reads the second PUT on a kept-alive connection, then closes without
@@ -547,7 +565,7 @@ fn a_request_the_server_read_and_did_not_answer_is_not_sent_again() {
     let s = server(move |mut c| {
         // Odd requests are answered and the connection kept; even ones are read, then
         // the connection is closed without an answer.
-        if counted.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+        if counted.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
             c.send(OK);
             Next::KeepAlive(c)
         } else {
@@ -558,7 +576,10 @@ fn a_request_the_server_read_and_did_not_answer_is_not_sent_again() {
     assert_verdict(
         &t,
         "errored",
-        &["closed the connection without answering", "did not send it again"],
+        &[
+            "closed the connection without answering",
+            "did not send it again",
+        ],
     );
     assert_eq!(seen.load(Ordering::SeqCst), 2, "{}", stdout(&out));
     // Every request putcheck made is in the report: the two sends, nothing else.
@@ -594,36 +615,6 @@ fn connection_close_is_honoured() {
     });
     let (out, t) = run(&s, &s.url("/x"), "", &["--jobs", "1"]);
     assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
-}
-
-/// A POST may not be sent twice: it goes on a pooled connection only after checking that
-/// the server has not closed it, so a server that closes after each answer still gets
-/// each POST once, and every test passes. (Between the two POSTs, a test against another
-/// server takes 200 ms, so that the first server's close has arrived by then.)
-#[test]
-fn a_post_is_never_sent_twice_on_a_closed_pooled_connection() {
-    let (s, served) = closing_server(Duration::ZERO);
-    let slow = server(|mut c| {
-        std::thread::sleep(Duration::from_millis(200));
-        c.send(OK);
-        Next::KeepAlive(c)
-    });
-    let specs = Specs::new();
-    specs.write(
-        "post.yaml",
-        &format!(
-            "tests:\n  - name: first\n    post: {u}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: meanwhile\n    put: {slow}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: second\n    post: {u}\n    json: {{ a: 2 }}\n    idempotency: false\n",
-            u = s.url("/p"),
-            slow = slow.url("/slow")
-        ),
-    );
-    let (out, report) = specs.run_report(&["post.yaml", "--jobs", "1"]);
-    let tests = report["tests"].as_array().unwrap();
-    assert_eq!(tests.len(), 3);
-    for t in tests {
-        assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
-    }
-    assert_eq!(served.load(Ordering::SeqCst), 2);
 }
 
 /// Sends `head` and then `endless` over and over (up to 64 MiB, or until putcheck hangs
@@ -741,7 +732,11 @@ fn content_length_fields_that_disagree_are_refused() {
     assert_verdict(
         &t,
         "errored",
-        &["conflicting Content-Length fields", "`2`, `9`", "cannot be told"],
+        &[
+            "conflicting Content-Length fields",
+            "`2`, `9`",
+            "cannot be told",
+        ],
     );
     let (_, t) = run(&s, &s.url("/same"), "", &[]);
     assert_eq!(t["outcome"], "passed", "{t:#}");
@@ -781,7 +776,12 @@ fn transfer_encoding_framing_wins_and_ends_the_connection() {
     });
     // `gzip, chunked` over two fields is sound framing: the body is read to its last
     // chunk (and its connection could be reused).
-    let (out, t) = run(&s, &s.url("/split"), "expect:\n  status: 200", &["--jobs", "1"]);
+    let (out, t) = run(
+        &s,
+        &s.url("/split"),
+        "expect:\n  status: 200",
+        &["--jobs", "1"],
+    );
     assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
     for (path, extra) in [
         ("/both", "expect:\n  json:\n    $.a: 1"),
@@ -842,7 +842,12 @@ fn a_folded_header_line_is_unfolded() {
     let s = server(|mut c| {
         c.send(&http(
             "HTTP/1.1 200 OK",
-            &["X-Folded: a", " b", "Content-Type: application/json", "Content-Length: 2"],
+            &[
+                "X-Folded: a",
+                " b",
+                "Content-Type: application/json",
+                "Content-Length: 2",
+            ],
             b"{}",
         ));
         Next::KeepAlive(c)
@@ -861,7 +866,11 @@ fn a_folded_header_line_is_unfolded() {
 #[test]
 fn chunked_failures_blame_the_chunks() {
     let s = server(|mut c| {
-        let body: &[u8] = if c.target == "/cut" { b"5\r\nab" } else { b"zz\r\nab\r\n" };
+        let body: &[u8] = if c.target == "/cut" {
+            b"5\r\nab"
+        } else {
+            b"zz\r\nab\r\n"
+        };
         c.send(&http(
             "HTTP/1.1 200 OK",
             &["Transfer-Encoding: chunked"],
@@ -870,7 +879,11 @@ fn chunked_failures_blame_the_chunks() {
         Next::Done
     });
     let (_, t) = run(&s, &s.url("/cut"), "", &[]);
-    assert_verdict(&t, "errored", &["2 bytes of the chunked body", "before its last chunk"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["2 bytes of the chunked body", "before its last chunk"],
+    );
     assert!(!message(&t).contains("Content-Length"), "{}", message(&t));
     let (_, t) = run(&s, &s.url("/bad"), "", &[]);
     assert_verdict(&t, "errored", &["chunked body is malformed", "`zz`"]);
@@ -889,5 +902,9 @@ fn a_redirect_to_another_scheme_is_refused() {
         Next::KeepAlive(c)
     });
     let (_, t) = run(&s, &s.url("/x"), "", &[]);
-    assert_verdict(&t, "errored", &["ftp://files.example/x", "http and https URLs only"]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["ftp://files.example/x", "http and https URLs only"],
+    );
 }

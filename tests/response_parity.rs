@@ -100,11 +100,20 @@ fn read_by_putcheck(client: &Client, url: &str) -> Read {
         cert: None,
     };
     match client.send(&request) {
-        Err(e) => Read::Error(serde_json::to_value(e.kind).unwrap().as_str().unwrap().to_string()),
+        Err(e) => Read::Error(
+            serde_json::to_value(e.kind)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string(),
+        ),
         Ok(r) => {
             let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for (k, v) in r.headers.iter() {
-                headers.entry(k.to_ascii_lowercase()).or_default().push(v.clone());
+                headers
+                    .entry(k.to_ascii_lowercase())
+                    .or_default()
+                    .push(v.clone());
             }
             Read::Response {
                 status: u64::from(r.status),
@@ -121,7 +130,8 @@ fn read_by_putcheck(client: &Client, url: &str) -> Read {
 
 #[test]
 fn putcheck_reads_raw_responses_as_requests_does() {
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(MANIFEST).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(MANIFEST).unwrap()).unwrap();
     let cases = manifest["cases"].as_array().unwrap().clone();
     assert!(cases.len() >= 40, "the corpus has {} cases", cases.len());
     let doc = std::fs::read_to_string(DOC).unwrap();
@@ -136,7 +146,12 @@ fn putcheck_reads_raw_responses_as_requests_does() {
         cases
             .iter()
             .map(|c| {
-                let bytes = c["raw"].as_str().unwrap().chars().map(|ch| ch as u8).collect();
+                let bytes = c["raw"]
+                    .as_str()
+                    .unwrap()
+                    .chars()
+                    .map(|ch| ch as u8)
+                    .collect();
                 (format!("/{}", c["name"].as_str().unwrap()), bytes)
             })
             .collect(),
@@ -157,7 +172,11 @@ fn putcheck_reads_raw_responses_as_requests_does() {
         .env_remove("NO_PROXY")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let by_requests: Value = serde_json::from_slice(&out.stdout).unwrap();
     let client = Client::new(1, 10 * 1024 * 1024, EnvProxies::from_lookup(|_| None));
     let mut problems = Vec::new();
@@ -167,7 +186,9 @@ fn putcheck_reads_raw_responses_as_requests_does() {
         let ours = read_by_putcheck(&client, &format!("{base}/{name}"));
         if let Some(words) = case["differs"].as_str() {
             if !doc.contains(words) {
-                problems.push(format!("{name}: docs/coming-from-requests.md must explain `{words}`"));
+                problems.push(format!(
+                    "{name}: docs/coming-from-requests.md must explain `{words}`"
+                ));
             }
             if theirs == ours {
                 problems.push(format!("{name}: said to differ, but both read {ours:?}"));
@@ -183,7 +204,9 @@ fn putcheck_reads_raw_responses_as_requests_does() {
                 ));
             }
         } else if theirs != ours {
-            problems.push(format!("{name}: requests read {theirs:?}\n  putcheck read {ours:?}"));
+            problems.push(format!(
+                "{name}: requests read {theirs:?}\n  putcheck read {ours:?}"
+            ));
         }
     }
     assert!(

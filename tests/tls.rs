@@ -263,7 +263,11 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
             true
         }
         Err(_) => {
-            missing_component("a_v1_client_certificate_is_presented", "openssl", "apt-get install openssl");
+            missing_component(
+                "a_v1_client_certificate_is_presented",
+                "openssl",
+                "apt-get install openssl",
+            );
             false
         }
     }
@@ -276,10 +280,72 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
 fn a_v1_client_certificate_is_presented() {
     let specs = Specs::new();
     let dir = specs.dir.path();
-    let made = openssl(dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2", "-subj", "/CN=putcheck test CA"])
-        && openssl(dir, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client-key.pem", "-out", "client.csr", "-subj", "/CN=v1 client"])
-        && openssl(dir, &["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out", "client.pem", "-days", "2"])
-        && openssl(dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "server-key.pem", "-out", "server.pem", "-days", "2", "-subj", "/CN=127.0.0.1"]);
+    let made = openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca-key.pem",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=putcheck test CA",
+        ],
+    ) && openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "client-key.pem",
+            "-out",
+            "client.csr",
+            "-subj",
+            "/CN=v1 client",
+        ],
+    ) && openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-out",
+            "client.pem",
+            "-days",
+            "2",
+        ],
+    ) && openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server-key.pem",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
     if !made {
         return;
     }
@@ -289,7 +355,10 @@ fn a_v1_client_certificate_is_presented() {
         .output()
         .map(|o| stdout(&o))
         .unwrap_or_default();
-    assert!(text.contains("Version: 1 (0x0)"), "not a v1 certificate: {text}");
+    assert!(
+        text.contains("Version: 1 (0x0)"),
+        "not a v1 certificate: {text}"
+    );
     let server = r#"
 import http.server, json, ssl, sys
 class H(http.server.BaseHTTPRequestHandler):
@@ -320,7 +389,13 @@ srv.serve_forever()
         .spawn()
     {
         Ok(c) => c,
-        Err(_) => return missing_component("a_v1_client_certificate_is_presented", "python3", "apt-get install python3"),
+        Err(_) => {
+            return missing_component(
+                "a_v1_client_certificate_is_presented",
+                "python3",
+                "apt-get install python3",
+            )
+        }
     };
     let mut port = String::new();
     if let Some(out) = child.stdout.as_mut() {

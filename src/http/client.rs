@@ -12,17 +12,17 @@ use super::body::Body;
 use super::connect::{self, Conn, Origin};
 use super::error::{self, Budget, Failure};
 use super::headers::{basic_authorization, Headers};
+use super::options::{Method, Proxies, Timeouts};
 use super::pool::{Pool, PoolKey};
-use super::read::Parts;
 use super::proxy::{proxy_url, EnvProxies, Proxy, ProxyKind};
 use super::read;
+use super::read::Parts;
 use super::redirect::{send_following, Step};
 use super::request::{url_credentials, Request};
 use super::response::Response;
+use super::tls::TlsProfile;
 use super::wire::{self, Payload};
 use super::{tls, HttpError, HttpErrorKind};
-use super::options::{Method, Proxies, Timeouts};
-use super::tls::TlsProfile;
 
 /// When an exchange must be over, and how long it had from its start.
 #[derive(Debug, Clone, Copy)]
@@ -241,8 +241,9 @@ fn exchange(
     max_body: usize,
 ) -> Result<read::Parts, Failure> {
     match written {
-        Ok(()) => read::read_response(&mut conn.reader, method.as_str(), max_body)
-            .map_err(Failure::Read),
+        Ok(()) => {
+            read::read_response(&mut conn.reader, method.as_str(), max_body).map_err(Failure::Read)
+        }
         // Out of time: there is none left to read an answer in.
         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Err(Failure::Write(e)),
         Err(e) => match read::read_response(&mut conn.reader, method.as_str(), max_body) {

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::connect::OpenError;
+use super::options::Timeouts;
 use super::proxy::{mask_proxy, Proxy};
 use super::read::{Framing, ReadError};
-use super::options::Timeouts;
 
 /// Why no usable response came back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

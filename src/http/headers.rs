@@ -9,8 +9,8 @@ use std::ops::Deref;
 
 use base64::Engine;
 
-use super::{HttpError, HttpErrorKind};
 use super::options::Auth;
+use super::{HttpError, HttpErrorKind};
 
 /// Header fields in order; names compare case-insensitively, spelling is kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -18,7 +18,11 @@ pub(super) enum Line {
 
 /// Appends one line (up to and including `\n`) to `out`, taking at most `max` bytes
 /// of it off the reader.
-pub(super) fn read_line(reader: &mut impl BufRead, out: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+pub(super) fn read_line(
+    reader: &mut impl BufRead,
+    out: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<Line> {
     let mut taken = 0;
     loop {
         let buf = match reader.fill_buf() {
@@ -127,7 +131,10 @@ mod tests {
         let data = vec![b'a'; 1000];
         let mut reader = std::io::BufReader::with_capacity(64, &data[..]);
         let mut out = Vec::new();
-        assert_eq!(read_line(&mut reader, &mut out, 100).ok(), Some(Line::TooLong));
+        assert_eq!(
+            read_line(&mut reader, &mut out, 100).ok(),
+            Some(Line::TooLong)
+        );
         assert_eq!(out.len(), 100);
         let mut out = Vec::new();
         let mut ok = &b"ab\ncd"[..];

@@ -22,10 +22,10 @@ mod connect;
 mod decode;
 mod error;
 mod headers;
-mod pool;
-mod proxy;
 mod limited;
 mod options;
+mod pool;
+mod proxy;
 mod read;
 mod redirect;
 mod request;
@@ -40,11 +40,11 @@ pub use body::{form_urlencode, multipart, quote_plus, Body};
 pub use client::Client;
 pub use error::{HttpError, HttpErrorKind};
 pub use headers::Headers;
-pub use proxy::{mask_proxy, EnvProxies};
-pub use redirect::{Hop, MAX_REDIRECTS};
 pub use options::{
     Auth, ClientCert, FilePart, FileSource, Method, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
 };
+pub use proxy::{mask_proxy, EnvProxies};
+pub use redirect::{Hop, MAX_REDIRECTS};
 pub use request::{build_url, parse_url, url_credentials, Request};
 pub use response::Response;
 

@@ -102,4 +102,3 @@ pub struct ClientCert {
     /// `None`: the key is in the same PEM as the certificate.
     pub key: Option<PathBuf>,
 }
-

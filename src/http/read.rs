@@ -95,7 +95,11 @@ pub(super) fn read_response(
         })?;
         let parsed = parse_head(&head).map_err(|m| ReadError::Invalid(m, interim.clone()))?;
         if is_interim(parsed.status) {
-            interim = Some(format!("{} {}", parsed.status, parsed.reason).trim_end().to_string());
+            interim = Some(
+                format!("{} {}", parsed.status, parsed.reason)
+                    .trim_end()
+                    .to_string(),
+            );
             continue;
         }
         return read_body(reader, parsed, method, limit);
@@ -127,7 +131,9 @@ fn parse_head(head: &[u8]) -> Result<Head, String> {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return Err("the response head is cut short".into()),
         Err(httparse::Error::TooManyHeaders) => {
-            return Err(format!("the response has more than {MAX_FIELDS} header fields"))
+            return Err(format!(
+                "the response has more than {MAX_FIELDS} header fields"
+            ))
         }
         Err(e) => return Err(e.to_string()),
     }
@@ -155,7 +161,10 @@ fn reason_phrase(head: &[u8]) -> String {
         .unwrap_or(head.len());
     let line = &head[..line_end];
     // `HTTP/1.1`, spaces, three digits, then the reason after spaces.
-    let after_version = line.iter().position(|&b| b == b' ').map_or(line.len(), |i| i);
+    let after_version = line
+        .iter()
+        .position(|&b| b == b' ')
+        .map_or(line.len(), |i| i);
     let rest = &line[after_version..];
     let code_start = rest.iter().position(|&b| b != b' ').unwrap_or(rest.len());
     let rest = &rest[code_start..];
@@ -307,9 +316,13 @@ fn content_length(headers: &Headers) -> Result<u64, String> {
         .map(str::trim)
     {
         let valid = !member.is_empty() && member.bytes().all(|b| b.is_ascii_digit());
-        let parsed = member.parse::<u64>().ok().filter(|_| valid).ok_or_else(|| {
-            format!("the Content-Length `{member}` is not a number of bytes (digits only)")
-        })?;
+        let parsed = member
+            .parse::<u64>()
+            .ok()
+            .filter(|_| valid)
+            .ok_or_else(|| {
+                format!("the Content-Length `{member}` is not a number of bytes (digits only)")
+            })?;
         match length {
             Some(l) if l != parsed => {
                 let all = headers.get_all("content-length").join("`, `");
@@ -372,7 +385,10 @@ fn read_head(reader: &mut impl BufRead) -> Result<Vec<u8>, HeadError> {
             }
             Line::TooLong => return Err(head_too_long()),
             Line::Eof => {
-                return Err(HeadError::Io(io::ErrorKind::UnexpectedEof.into(), head.len()))
+                return Err(HeadError::Io(
+                    io::ErrorKind::UnexpectedEof.into(),
+                    head.len(),
+                ))
             }
         }
     }
@@ -466,7 +482,8 @@ fn read_chunked(
             )));
         }
         let size = size.trim();
-        let hex = !size.is_empty() && size.len() <= 16 && size.bytes().all(|b| b.is_ascii_hexdigit());
+        let hex =
+            !size.is_empty() && size.len() <= 16 && size.bytes().all(|b| b.is_ascii_hexdigit());
         let size = u64::from_str_radix(size, 16)
             .ok()
             .filter(|_| hex)
@@ -508,11 +525,12 @@ fn read_trailers(reader: &mut impl BufRead) -> Result<Trailers, ReadError> {
     for _ in 0..=MAX_TRAILER_FIELDS {
         line.clear();
         let room = MAX_TRAILERS.saturating_sub(read).max(2);
-        let ended = limited::read_line(reader, &mut line, room).map_err(|error| ReadError::Body {
-            error,
-            got: 0,
-            framing: Framing::Chunked,
-        })?;
+        let ended =
+            limited::read_line(reader, &mut line, room).map_err(|error| ReadError::Body {
+                error,
+                got: 0,
+                framing: Framing::Chunked,
+            })?;
         read += line.len();
         match ended {
             Line::Complete if line == b"\r\n" || line == b"\n" => return Ok(Trailers::Ended),
@@ -718,9 +736,8 @@ mod tests {
     fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
         use proptest::prelude::*;
         // Bytes that matter to the reader, and any byte.
-        let interesting = prop::sample::select(
-            b"\r\n :;,0123456789abcdefHTPchunked\t\x00\xe8\xff".to_vec(),
-        );
+        let interesting =
+            prop::sample::select(b"\r\n :;,0123456789abcdefHTPchunked\t\x00\xe8\xff".to_vec());
         let piece = prop::collection::vec(prop_oneof![interesting, any::<u8>()], 1..12);
         prop_oneof![
             (any::<usize>(), any::<u8>()).prop_map(|(a, b)| Mutation::Flip(a, b)),

@@ -25,7 +25,9 @@ use serde_json::Value;
 pub use convert::{load_file, load_str, LoadContext};
 pub use error::{did_you_mean, SpecError};
 // The transport's vocabulary, which the model uses as it is: http does not import spec.
-pub use crate::http::{Auth, ClientCert, FilePart, FileSource, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT};
+pub use crate::http::{
+    Auth, ClientCert, FilePart, FileSource, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
+};
 
 /// A 1-based line and column in a spec file.
 #[derive(
