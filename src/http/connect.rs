@@ -30,7 +30,7 @@ impl Origin {
     }
 
     /// The host without an IPv6 address's brackets.
-    fn bare_host(&self) -> &str {
+    pub fn bare_host(&self) -> &str {
         self.host.trim_start_matches('[').trim_end_matches(']')
     }
 }
@@ -134,6 +134,25 @@ pub(super) fn open(
     connect_timeout: Duration,
     deadline: Instant,
 ) -> Result<Conn, OpenError> {
+    let socket = open_socket(origin, proxy, false, connect_timeout, deadline)?;
+    let stream = match tls {
+        Some(config) => Stream::Tls(Box::new(handshake(socket, origin, config)?)),
+        None => Stream::Plain(socket),
+    };
+    Ok(Conn {
+        reader: BufReader::with_capacity(16 * 1024, stream),
+    })
+}
+
+/// The byte stream to `origin` before any TLS: TCP to it, or to `proxy` and through it
+/// (an HTTP proxy's CONNECT tunnel for https, or for any origin when `tunnel`; SOCKS).
+pub(super) fn open_socket(
+    origin: &Origin,
+    proxy: Option<&Proxy>,
+    tunnel: bool,
+    connect_timeout: Duration,
+    deadline: Instant,
+) -> Result<Socket, OpenError> {
     // `timeout.connect` bounds name resolution and connecting together, and neither
     // outlasts the exchange.
     let connect_by = deadline.min(Instant::now() + connect_timeout);
@@ -143,7 +162,9 @@ pub(super) fn open(
     };
     let mut socket = Socket::new(tcp, deadline);
     match proxy {
-        Some(p) if p.kind == ProxyKind::Http && origin.https => tunnel(&mut socket, origin, p)?,
+        Some(p) if p.kind == ProxyKind::Http && (origin.https || tunnel) => {
+            self::tunnel(&mut socket, origin, p)?
+        }
         // A plain-http request goes to the proxy as is, its target in absolute form.
         Some(p) if p.kind == ProxyKind::Http => {}
         Some(p) => {
@@ -153,8 +174,8 @@ pub(super) fn open(
                     Destination::Name(origin.bare_host(), origin.port)
                 }
                 _ => {
-                    let addrs =
-                        resolve::resolve_by(&origin.netloc(), connect_by).map_err(dns_error)?;
+                    let addrs = resolve::resolve_by(&origin.netloc(), connect_by)
+                        .map_err(dns_error)?;
                     // An IPv4 address first, as requests (PySocks' gethostbyname) picks one.
                     resolved = addrs
                         .iter()
@@ -172,13 +193,7 @@ pub(super) fn open(
         }
         None => {}
     }
-    let stream = match tls {
-        Some(config) => Stream::Tls(Box::new(handshake(socket, origin, config)?)),
-        None => Stream::Plain(socket),
-    };
-    Ok(Conn {
-        reader: BufReader::with_capacity(16 * 1024, stream),
-    })
+    Ok(socket)
 }
 
 /// A failed lookup; one that ran out of time is a connect timeout.

@@ -41,7 +41,8 @@ pub use client::Client;
 pub use error::{HttpError, HttpErrorKind};
 pub use headers::Headers;
 pub use options::{
-    Auth, ClientCert, FilePart, FileSource, Method, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
+    Auth, ClientCert, FilePart, FileSource, HttpVersion, Method, Proxies, Timeouts, Verify,
+    DEFAULT_TIMEOUT,
 };
 pub use proxy::{mask_proxy, EnvProxies};
 pub use redirect::{Hop, MAX_REDIRECTS};

@@ -64,6 +64,30 @@ pub enum Auth {
     Bearer(String),
 }
 
+/// Which HTTP version a request goes on (`http_version`, `--http2`, `--http1.1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum HttpVersion {
+    /// HTTP/1.1, what requests sends (the default).
+    #[default]
+    Http11,
+    /// HTTP/2 only: over https offered alone by ALPN, over http with prior knowledge (h2c).
+    Http2,
+    /// Over https, `h2` and `http/1.1` offered and the server's choice taken; over http,
+    /// HTTP/1.1.
+    Auto,
+}
+
+impl HttpVersion {
+    /// The spelling of `http_version`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpVersion::Http11 => "1.1",
+            HttpVersion::Http2 => "2",
+            HttpVersion::Auto => "auto",
+        }
+    }
+}
+
 /// `timeout`: requests' single value or `(connect, read)` tuple.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Timeouts {

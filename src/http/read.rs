@@ -175,7 +175,7 @@ fn reason_phrase(head: &[u8]) -> String {
 /// A header value as text: UTF-8 when it is (what servers send in practice), else
 /// Latin-1 (what HTTP/1.1 historically allowed, and what requests reads); an obsolete
 /// line fold (CRLF then spaces) becomes one space (RFC 9112 §5.2).
-fn field_value(value: &[u8]) -> String {
+pub(super) fn field_value(value: &[u8]) -> String {
     let unfolded: std::borrow::Cow<[u8]> = if value.contains(&b'\n') {
         let mut out = Vec::with_capacity(value.len());
         let mut i = 0;

@@ -5,7 +5,7 @@ use url::Url;
 
 use super::body::{form_urlencode, Body};
 use super::headers::Headers;
-use super::options::{ClientCert, Method, Proxies, Timeouts, Verify};
+use super::options::{ClientCert, HttpVersion, Method, Proxies, Timeouts, Verify};
 use super::{HttpError, HttpErrorKind};
 
 /// A request ready to send: URL with query, final headers, body.
@@ -22,6 +22,8 @@ pub struct Request {
     pub body: Body,
     pub timeout: Timeouts,
     pub allow_redirects: bool,
+    /// `None`: the client's default.
+    pub http_version: Option<HttpVersion>,
     pub proxies: Option<Proxies>,
     pub verify: Verify,
     pub cert: Option<ClientCert>,

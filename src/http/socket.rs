@@ -35,6 +35,11 @@ impl Socket {
         }
     }
 
+    /// The TCP stream, for a transport that keeps its own deadlines (HTTP/2).
+    pub fn into_tcp(self) -> TcpStream {
+        self.tcp
+    }
+
     /// The exchange this socket now serves must be over by `deadline`.
     pub fn set_deadline(&mut self, deadline: Instant) {
         self.deadline = deadline;

@@ -29,6 +29,7 @@ pub fn prepare(
         body,
         timeout: spec.timeout,
         allow_redirects: spec.allow_redirects,
+        http_version: spec.http_version,
         proxies: spec.proxies.clone(),
         verify: spec.verify.clone(),
         cert: spec.cert.clone(),

@@ -26,7 +26,7 @@ pub use convert::{load_file, load_str, LoadContext};
 pub use error::{did_you_mean, SpecError};
 // The transport's vocabulary, which the model uses as it is: http does not import spec.
 pub use crate::http::{
-    Auth, ClientCert, FilePart, FileSource, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
+    Auth, ClientCert, FilePart, FileSource, HttpVersion, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
 };
 
 /// A 1-based line and column in a spec file.
@@ -120,6 +120,8 @@ pub struct RequestSpec {
     pub auth: Option<Auth>,
     pub timeout: Timeouts,
     pub allow_redirects: bool,
+    /// `None`: the run's default (`--http2`, `--http1.1`, else HTTP/1.1).
+    pub http_version: Option<HttpVersion>,
     pub proxies: Option<Proxies>,
     pub verify: Verify,
     pub cert: Option<ClientCert>,

@@ -28,6 +28,7 @@ pub(super) struct PartialOptions {
     auth: Option<Auth>,
     timeout: Option<Timeouts>,
     allow_redirects: Option<bool>,
+    http_version: Option<HttpVersion>,
     proxies: Option<Proxies>,
     verify: Option<Verify>,
     cert: Option<ClientCert>,
@@ -170,6 +171,7 @@ impl Loader<'_> {
             auth: o.auth.value().and_then(|a| self.auth(&a.0 .0)),
             timeout: o.timeout.value().and_then(|t| self.timeout(&t.0 .0)),
             allow_redirects: o.allow_redirects.value(),
+            http_version: o.http_version.value().and_then(|v| self.http_version(&v.0 .0)),
             proxies,
             verify,
             cert: o.cert.value().and_then(|c| self.cert(&c.0 .0)),
@@ -187,6 +189,7 @@ impl Loader<'_> {
             auth: t.auth.or_else(|| d.auth.clone()),
             timeout: t.timeout.or(d.timeout).unwrap_or_default(),
             allow_redirects: t.allow_redirects.or(d.allow_redirects).unwrap_or(true),
+            http_version: t.http_version.or(d.http_version),
             proxies: t.proxies.or_else(|| d.proxies.clone()),
             verify: t.verify.or_else(|| d.verify.clone()).unwrap_or_default(),
             cert: t.cert.or_else(|| d.cert.clone()),
@@ -214,6 +217,7 @@ impl Loader<'_> {
             auth: o.auth.or_else(|| base.auth.clone()),
             timeout: o.timeout.unwrap_or(base.timeout),
             allow_redirects: o.allow_redirects.unwrap_or(base.allow_redirects),
+            http_version: o.http_version.or(base.http_version),
             proxies: o.proxies.or_else(|| base.proxies.clone()),
             verify: o.verify.unwrap_or_else(|| base.verify.clone()),
             cert: o.cert.or_else(|| base.cert.clone()),
@@ -511,6 +515,28 @@ impl Loader<'_> {
             },
             (other, _) => {
                 self.unknown_key(k.pos, other, &["basic", "bearer"], "auth");
+                None
+            }
+        }
+    }
+
+    /// `http_version`: `"1.1"`, `"2"` or `auto`; `1.1` and `2` written as numbers too.
+    fn http_version(&mut self, node: &Node) -> Option<HttpVersion> {
+        let text = match &node.kind {
+            Kind::Str(s) => s.trim().to_string(),
+            Kind::Number(n) => n.written.clone(),
+            _ => String::new(),
+        };
+        match text.as_str() {
+            "1.1" => Some(HttpVersion::Http11),
+            "2" | "2.0" => Some(HttpVersion::Http2),
+            "auto" => Some(HttpVersion::Auto),
+            _ => {
+                self.push_help(
+                    node.pos,
+                    format!("expected \"1.1\", \"2\" or auto for `http_version`, found {}", node.found()),
+                    "\"2\" speaks HTTP/2 only (ALPN h2 over https, h2c over http); auto takes what an https server picks",
+                );
                 None
             }
         }

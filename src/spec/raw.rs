@@ -152,6 +152,11 @@ yaml_value!(
     }
 );
 yaml_value!(
+    /// `http_version`: `"1.1"`, `"2"` or `auto` (a number is read as its text).
+    HttpVersionValue,
+    { "anyOf": [ { "enum": ["1.1", "2", "auto"] }, { "enum": [1.1, 2] } ] }
+);
+yaml_value!(
     /// `verify`: true, false, or a path to a CA bundle.
     VerifyValue, { "type": ["boolean", "string"] }
 );
@@ -301,6 +306,9 @@ macro_rules! with_request_options {
             pub timeout: Field<TimeoutValue>,
             /// Follow redirects (default true, up to 30).
             pub allow_redirects: Field<bool>,
+            /// `"1.1"` (default), `"2"` (HTTP/2 only: ALPN `h2` over https, h2c with prior
+            /// knowledge over http) or `auto` (over https, what the server picks).
+            pub http_version: Field<HttpVersionValue>,
             /// `{ http: URL, https: URL }`; without it the proxy environment variables apply.
             pub proxies: Field<RawProxies>,
             /// true (default), false, or a path to a CA bundle (PEM).
@@ -329,6 +337,7 @@ macro_rules! impl_take_options {
                     auth: std::mem::take(&mut self.auth),
                     timeout: std::mem::take(&mut self.timeout),
                     allow_redirects: std::mem::take(&mut self.allow_redirects),
+                    http_version: std::mem::take(&mut self.http_version),
                     proxies: std::mem::take(&mut self.proxies),
                     verify: std::mem::take(&mut self.verify),
                     cert: std::mem::take(&mut self.cert),

@@ -81,6 +81,7 @@ impl RequestSpec {
             auth,
             timeout: self.timeout,
             allow_redirects: self.allow_redirects,
+            http_version: self.http_version,
             proxies,
             verify: match &self.verify {
                 Verify::CaBundle(p) => Verify::CaBundle(path(p, base, vars)?),
