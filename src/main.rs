@@ -17,7 +17,7 @@ use putcheck::report::junit::JunitXml;
 use putcheck::report::Reporters;
 use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
-use putcheck::{exit, signals};
+use putcheck::{exit, output, signals};
 
 use cli::{Cli, ColorWhen, Command, ImportSource, RunArgs};
 
@@ -34,10 +34,7 @@ fn main() -> ExitCode {
         Some(Command::Demo { failing, run }) => demo(*run, failing),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
-        Some(Command::Schema) => {
-            print!("{}", putcheck::spec::schema::json_schema());
-            putcheck::exit::OK
-        }
+        Some(Command::Schema) => emit(putcheck::spec::schema::json_schema(), "the JSON Schema"),
         Some(Command::Import { source }) => import(source),
         None => run_specs(cli.run, HashMap::new()),
     };
@@ -68,12 +65,13 @@ fn import(source: ImportSource) -> u8 {
             command,
             keep_secrets,
         } => import::curl::import(&command, keep_secrets).and_then(|spec| {
-            // The spec is the output; what to set goes to stderr.
-            print!("{}", spec.render()?);
+            // The spec is the output (printed below, as the lines of the other imports
+            // are); what to set goes to stderr.
+            let text = spec.render()?;
             if let Some(hint) = import::variables_hint(&spec.secrets.to_set()) {
                 eprintln!("{hint}");
             }
-            Ok(Vec::new())
+            Ok(vec![text.strip_suffix('\n').unwrap_or(&text).to_string()])
         }),
         ImportSource::Openapi { file, out, force } => {
             import::openapi::import(&file).and_then(|i| i.write_to(&out, force))
@@ -96,10 +94,8 @@ fn import(source: ImportSource) -> u8 {
     };
     match told {
         Ok(lines) => {
-            for line in lines {
-                println!("{line}");
-            }
-            exit::OK
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            emit(text, "the output")
         }
         Err(e) => fail(e),
     }
@@ -107,15 +103,26 @@ fn import(source: ImportSource) -> u8 {
 
 fn completions(shell: clap_complete::Shell) -> u8 {
     let mut command = <Cli as clap::CommandFactory>::command();
-    clap_complete::generate(shell, &mut command, "putcheck", &mut std::io::stdout());
-    exit::OK
+    // Into memory first: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "putcheck", &mut script);
+    emit(script, "the completion script")
 }
 
 fn man() -> u8 {
     let command = <Cli as clap::CommandFactory>::command();
-    match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
-        Ok(()) => exit::OK,
+    let mut page = Vec::new();
+    match clap_mangen::Man::new(command).render(&mut page) {
+        Ok(()) => emit(page, "the man page"),
         Err(e) => fail(format!("cannot write the man page: {e}")),
+    }
+}
+
+/// A document on stdout; a reader that went away ends it quietly (`output`).
+fn emit(text: impl AsRef<[u8]>, what: &str) -> u8 {
+    match output::print(text) {
+        Ok(()) => exit::OK,
+        Err(e) => fail(format!("cannot write {what}: {e}")),
     }
 }
 
@@ -296,7 +303,7 @@ fn list(plan: &plan::Plan, color: anstream::ColorChoice) -> u8 {
         }
     }
     // Buffered: stdout alone writes line by line, a system call per test.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(output::stdout());
     for s in &plan.suites {
         for &i in &s.selected {
             let _ = writeln!(out, "{}", plan::test_id(&s.suite, &s.suite.tests[i].name));

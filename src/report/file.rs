@@ -88,7 +88,7 @@ fn open_output(path: &str, what: &'static str) -> Result<Box<dyn Write>, ReportE
         source,
     };
     if path == "-" {
-        return Ok(Box::new(io::BufWriter::new(io::stdout())));
+        return Ok(Box::new(io::BufWriter::new(crate::output::stdout())));
     }
     if let Some(dir) = std::path::Path::new(path)
         .parent()
