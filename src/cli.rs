@@ -166,7 +166,8 @@ pub struct RunArgs {
     pub fail_fast: bool,
 
     /// Print the tests that would run (after filters and partition) and check the specs;
-    /// send nothing.
+    /// send nothing. A variable that is not set yet is no error here (the run's
+    /// environment may set it); every other spec mistake is.
     #[arg(long)]
     pub list: bool,
 

@@ -190,6 +190,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let ctx = LoadContext {
         cli_vars: &cli_vars,
         env: &env,
+        listing: args.list,
     };
     let filter = Filter {
         substrings: args.filter.clone(),
