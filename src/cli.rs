@@ -111,6 +111,13 @@ pub enum ColorWhen {
     Never,
 }
 
+/// `--annotations`: GitHub Actions workflow commands, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotationsMode {
+    Github,
+    None,
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Spec files or folders (searched recursively for *.yaml and *.yml). [default: specs]
@@ -199,6 +206,15 @@ pub struct RunArgs {
     /// Largest response body accepted, in MiB; a larger one fails its test.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_body: usize,
+
+    /// Annotate failures on their spec lines for GitHub Actions (`::error` workflow
+    /// commands on stdout), or not [default: github when GITHUB_ACTIONS=true, else none].
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub annotations: Option<AnnotationsMode>,
+
+    /// Append a Markdown summary of the run to FILE [default: $GITHUB_STEP_SUMMARY, when set].
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 fn parse_key_val(s: &str) -> Result<(String, String), String> {

@@ -19,7 +19,7 @@ use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
 use putcheck::{exit, output, signals};
 
-use cli::{Cli, ColorWhen, Command, ImportSource, RunArgs};
+use cli::{AnnotationsMode, Cli, ColorWhen, Command, ImportSource, RunArgs};
 
 // Loading allocates ~150 small values per spec file, and a run more per exchange, on
 // many threads: mimalloc takes ~8% off a fast run's CPU next to glibc's malloc
@@ -274,6 +274,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
             .0
             .push(Box::new(FileReport::new(path, Html::default())));
     }
+    ci_reporters(&args, report_to_stdout, &mut reporters);
     let summary = match run::execute(&plan, &config, &client, |e| reporters.report(e)) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -287,6 +288,31 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         return signals::exit_code(signal);
     }
     exit::code(&summary, !report_errors.is_empty())
+}
+
+/// GitHub Actions annotations and the job summary, when asked for or under Actions.
+fn ci_reporters(args: &RunArgs, report_to_stdout: bool, reporters: &mut Reporters) {
+    use putcheck::report::annotations::Annotations;
+    let summary = args.summary.clone().or_else(|| {
+        std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    });
+    let annotations = args.annotations.unwrap_or(
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            AnnotationsMode::Github
+        } else {
+            AnnotationsMode::None
+        },
+    );
+    if annotations == AnnotationsMode::Github {
+        let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+        reporters.0.push(Box::new(Annotations::new(
+            workspace,
+            report_to_stdout,
+            summary.is_some(),
+        )));
+    }
 }
 
 /// The process ends right after this: the plan's memory goes back with it, without

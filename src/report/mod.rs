@@ -2,6 +2,7 @@
 //! The file reports share their bookkeeping (`file::FileReport`) and the console, JUnit
 //! and HTML share their explanations (`explain`).
 
+pub mod annotations;
 pub mod console;
 pub mod curl;
 pub mod explain;
