@@ -313,6 +313,11 @@ fn ci_reporters(args: &RunArgs, report_to_stdout: bool, reporters: &mut Reporter
             summary.is_some(),
         )));
     }
+    if let Some(path) = summary {
+        reporters
+            .0
+            .push(Box::new(putcheck::report::summary::JobSummary::new(path)));
+    }
 }
 
 /// The process ends right after this: the plan's memory goes back with it, without

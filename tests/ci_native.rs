@@ -271,3 +271,160 @@ fn the_positions_above_are_the_suites_lines() {
     assert!(line(16).contains("name: flaky one"));
     assert!(Path::new(&specs.path("api/b.yaml")).exists());
 }
+
+/// What a Markdown renderer (CommonMark with GitHub's tables) makes of `md`: the table's
+/// body rows as cell texts, the code blocks' texts, and the HTML.
+fn render(md: &str) -> (Vec<Vec<String>>, Vec<String>, String) {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let parser = Parser::new_ext(md, Options::ENABLE_TABLES);
+    let events: Vec<Event> = parser.collect();
+    let (mut rows, mut code) = (Vec::new(), Vec::new());
+    let (mut in_head, mut cell, mut block): (bool, Option<String>, Option<String>) =
+        (false, None, None);
+    for e in &events {
+        match e {
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) if !in_head => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => {
+                let c = cell.take().unwrap();
+                if !in_head {
+                    rows.last_mut().unwrap().push(c);
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => block = Some(String::new()),
+            Event::End(TagEnd::CodeBlock) => code.push(block.take().unwrap()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = cell.as_mut() {
+                    c.push_str(t);
+                } else if let Some(b) = block.as_mut() {
+                    b.push_str(t);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    (rows, code, html)
+}
+
+#[test]
+fn the_job_summary_is_markdown_that_lists_every_failure_with_its_explanation() {
+    let s = server();
+    let specs = Specs::new();
+    let _refused = suite(&specs, &s);
+    std::fs::write(specs.path("summary.md"), "earlier step\n\n").unwrap();
+    let out = specs
+        .command(&["api"])
+        .env("GITHUB_STEP_SUMMARY", specs.path("summary.md"))
+        .env("TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let md = std::fs::read_to_string(specs.path("summary.md")).unwrap();
+    assert!(
+        md.starts_with("earlier step\n\n### putcheck\n"),
+        "appended:\n{md}"
+    );
+    assert!(!md.contains(TOKEN), "{md}");
+    let (rows, code, html) = render(&md);
+    assert_eq!(
+        rows,
+        [
+            ["❌ FAIL", "wrong status", "api/a.yaml:6"],
+            ["❌ FAIL", "leaks, maybe", "api/a.yaml:10"],
+            ["⚠️ FLAKY", "flaky one", "api/a.yaml:16"],
+            ["💥 ERROR", "refused", "api/b.yaml:2"],
+        ]
+        .map(|r| r.map(String::from).to_vec()),
+        "{md}"
+    );
+    assert!(
+        html.contains("❌ 1 passed, 1 flaky, 2 failed, 1 error; 1 invalid spec file in"),
+        "{html}"
+    );
+    assert!(
+        html.contains("api/broken.yaml:3:5: unknown key `expct`"),
+        "{html}"
+    );
+    // One collapsed explanation per test in the table, in the same order.
+    assert_eq!(html.matches("<details><summary>").count(), 4, "{html}");
+    assert_eq!(code.len(), 4, "{md}");
+    assert!(
+        code[0].starts_with("── FAIL api/a.yaml::wrong status\n"),
+        "{}",
+        code[0]
+    );
+    assert!(
+        code[0].contains("expected: 200") && code[0].contains("actual: 500"),
+        "{}",
+        code[0]
+    );
+    assert!(code[1].contains("actual: \"***\""), "{}", code[1]);
+    assert!(code[2].contains("passed on attempt 2"), "{}", code[2]);
+    assert!(code[3].contains("Connection refused"), "{}", code[3]);
+
+    // A passing run: one line.
+    let out = specs
+        .command(&["api/a.yaml", "--filter", "ok", "--summary", "ok.md"])
+        .env("TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let md = std::fs::read_to_string(specs.path("ok.md")).unwrap();
+    assert_eq!(md.trim_end().lines().count(), 1, "{md}");
+    assert!(
+        md.starts_with("✅ **putcheck**: 1 passed, 0 failed in "),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_long_summary_is_cut_below_githubs_limit_and_says_so() {
+    // Bodies that differ in every line: each explanation carries a long diff.
+    let n = Arc::new(AtomicUsize::new(0));
+    let s = TestServer::start(move |_| {
+        let i = n.fetch_add(1, Ordering::SeqCst);
+        let pad = "x".repeat(450);
+        let lines: Vec<String> = (0..400)
+            .map(|l| format!("line {l} of send {i} {pad}"))
+            .collect();
+        Action::json(200, serde_json::json!({ "lines": lines }))
+    });
+    let specs = Specs::new();
+    for f in 0..60 {
+        specs.write(
+            &format!("f{f:02}.yaml"),
+            &format!(
+                "tests:\n  - name: \"a | pipe *and* <b>{f}</b>\"\n    put: {}\n",
+                s.url("/x")
+            ),
+        );
+    }
+    let out = specs.run(&[".", "--summary", "sum.md"]);
+    assert_exit(&out, 1);
+    let md = std::fs::read_to_string(specs.path("sum.md")).unwrap();
+    assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
+    let (rows, code, html) = render(&md);
+    assert_eq!(rows.len(), 60, "{md}");
+    assert_eq!(rows[0][1], "a | pipe *and* <b>0</b>", "escaped as written");
+    assert!(!html.contains("<b>0</b>"), "no raw HTML from a test name");
+    // Explanations stop at the budget, and the summary says how many are left out.
+    assert!(code.len() > 10 && code.len() < 60, "{}", code.len());
+    assert!(
+        md.contains(&format!(
+            "_Cut to stay under GitHub's 1 MiB limit for a summary: 0 table row(s) and {} explanation(s) or spec error(s) are left out;",
+            60 - code.len()
+        )),
+        "{}",
+        &md[md.len() - 400..]
+    );
+    // Each explanation keeps its first lines and says how many more there are.
+    assert!(
+        code[0].contains("more lines in the step's log"),
+        "{}",
+        code[0]
+    );
+}

@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 mod spill;
+pub mod summary;
 
 use crate::run::Event;
 
