@@ -57,6 +57,22 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `putcheck man > ~/.local/share/man/man1/putcheck.1`.
     Man,
+    /// Merge the JSON reports of a suite's shards (`--partition`) into one JSON, JUnit
+    /// or HTML report (docs/ci.md).
+    MergeReports {
+        /// JSON reports written by `putcheck --json PATH`.
+        #[arg(required = true, value_name = "FILES")]
+        files: Vec<PathBuf>,
+        /// Write the merged JSON report; `-` for stdout.
+        #[arg(long, value_name = "PATH")]
+        json: Option<String>,
+        /// Write the merged JUnit XML report.
+        #[arg(long, value_name = "PATH")]
+        junit: Option<String>,
+        /// Write the merged HTML report.
+        #[arg(long, value_name = "PATH")]
+        html: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

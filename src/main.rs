@@ -36,6 +36,12 @@ fn main() -> ExitCode {
         Some(Command::Man) => man(),
         Some(Command::Schema) => emit(putcheck::spec::schema::json_schema(), "the JSON Schema"),
         Some(Command::Import { source }) => import(source),
+        Some(Command::MergeReports {
+            files,
+            json,
+            junit,
+            html,
+        }) => merge_reports(&files, json, junit, html),
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)
@@ -98,6 +104,39 @@ fn import(source: ImportSource) -> u8 {
             emit(text, "the output")
         }
         Err(e) => fail(e),
+    }
+}
+
+fn merge_reports(
+    files: &[PathBuf],
+    json: Option<String>,
+    junit: Option<String>,
+    html: Option<String>,
+) -> u8 {
+    use putcheck::report::merge;
+    let to_stdout = json.as_deref() == Some("-");
+    let outputs = merge::Outputs { json, junit, html };
+    let merged = match merge::merge(files) {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    for note in &merged.notes {
+        eprintln!("{note}");
+    }
+    if let Err(e) = merge::write(&merged, &outputs) {
+        return fail(e);
+    }
+    // What the merged report says, where a person reads the job's log.
+    let line = format!(
+        "merged {} report(s): {}",
+        files.len(),
+        putcheck::report::console::summary_line(&merged.summary)
+    );
+    if to_stdout {
+        eprintln!("{line}");
+        exit::OK
+    } else {
+        emit(format!("{line}\n"), "the summary")
     }
 }
 
@@ -202,7 +241,15 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         exit_keeping(plan);
         return code;
     }
-    if plan.test_count() == 0 && plan.invalid.is_empty() {
+    // An empty shard is no mistake: `hash:K/N` may place no file in shard K. It runs
+    // nothing and writes its (empty) reports, for `merge-reports` and the CI's artifacts.
+    let empty_shard = args.partition.is_some() && filter.is_empty();
+    if plan.test_count() == 0 && plan.invalid.is_empty() && empty_shard {
+        eprintln!(
+            "note: this shard holds none of the {} spec file(s); its reports are empty",
+            files.len()
+        );
+    } else if plan.test_count() == 0 && plan.invalid.is_empty() {
         let why = if filter.is_empty() {
             ""
         } else {

@@ -428,3 +428,291 @@ fn a_long_summary_is_cut_below_githubs_limit_and_says_so() {
         code[0]
     );
 }
+
+/// A suite spread over several files: passes, failures, a `finally` step, a broken file.
+fn sharded_suite(specs: &Specs, s: &TestServer) {
+    for f in 0..9 {
+        let fail = if f % 3 == 0 {
+            "\n  - name: fails\n    put: /fail\n    expect: { status: 200 }"
+        } else {
+            ""
+        };
+        specs.write(
+            &format!("specs/group{}/file{f}.yaml", f % 2),
+            &format!(
+                "base_url: {}\ntests:\n  - name: first\n    put: /ok\n  - name: second\n    put: /ok/{f}{fail}\nfinally:\n  - delete: /ok\n",
+                s.base()
+            ),
+        );
+    }
+    specs.write("specs/broken.yaml", "tests:\n  - put: /x\n    expct: 1\n");
+}
+
+fn json_file(specs: &Specs, name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(specs.path(name)).unwrap()).unwrap()
+}
+
+/// `(id, outcome, finally, seq)` of each test of a JSON report, in its order.
+fn test_list(report: &serde_json::Value) -> Vec<(String, String, bool, serde_json::Value)> {
+    report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["outcome"].as_str().unwrap().to_string(),
+                t["finally"].as_bool().unwrap(),
+                t["seq"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn counts(report: &serde_json::Value) -> serde_json::Value {
+    let mut s = report["summary"].clone();
+    s.as_object_mut().unwrap().remove("time");
+    s
+}
+
+#[test]
+fn three_shards_merged_are_the_unsharded_run() {
+    let s = server();
+    let specs = Specs::new();
+    sharded_suite(&specs, &s);
+    let out = specs.run(&["specs", "--json", "all.json", "--junit", "all.xml"]);
+    assert_exit(&out, 2);
+    let mut shard_files = Vec::new();
+    for k in 1..=3 {
+        let name = format!("shard-{k}.json");
+        let part = format!("hash:{k}/3");
+        let out = specs.run(&["specs", "--partition", &part, "--json", &name]);
+        assert!(matches!(out.status.code(), Some(0..=2)), "{}", stderr(&out));
+        let report = json_file(&specs, &name);
+        assert!(
+            !report["tests"].as_array().unwrap().is_empty(),
+            "every shard holds some of the suite: {part}"
+        );
+        shard_files.push(name);
+    }
+    let mut args = vec!["merge-reports"];
+    args.extend(shard_files.iter().map(String::as_str));
+    args.extend([
+        "--json",
+        "merged/m.json",
+        "--junit",
+        "merged/m.xml",
+        "--html",
+        "merged/m.html",
+    ]);
+    let out = putcheck(specs.dir.path(), &args);
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "no warning for shards that fit together");
+    assert!(
+        stdout(&out).starts_with("merged 3 report(s): 21 tests and 9 finally steps: 27 passed, 3 failed; 1 invalid spec file in "),
+        "{}",
+        stdout(&out)
+    );
+
+    let all = json_file(&specs, "all.json");
+    let merged = json_file(&specs, "merged/m.json");
+    assert_follows_report_schema(&merged);
+    assert_eq!(counts(&merged), counts(&all));
+    assert_eq!(test_list(&merged), test_list(&all));
+    assert_eq!(merged["invalid_files"], all["invalid_files"]);
+    // Everything else of each test is the same too, but what was measured.
+    let strip = |mut t: serde_json::Value| {
+        t["time"] = 0.into();
+        for s in t["sends"].as_array_mut().unwrap() {
+            s["time"] = 0.into();
+            s["headers"] = serde_json::json!([]);
+        }
+        t
+    };
+    for (m, a) in merged["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(all["tests"].as_array().unwrap())
+    {
+        assert_eq!(strip(m.clone()), strip(a.clone()));
+    }
+
+    // The JUnit report: valid, with the same test cases as the unsharded run's.
+    assert_valid_junit(
+        "three_shards_merged_are_the_unsharded_run",
+        &specs.path("merged/m.xml"),
+    );
+    let cases = |name: &str| -> Vec<(String, String, bool)> {
+        let text = std::fs::read_to_string(specs.path(name)).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|n| {
+                (
+                    n.attribute("classname").unwrap_or("").to_string(),
+                    n.attribute("name").unwrap().to_string(),
+                    n.children()
+                        .any(|c| c.has_tag_name("failure") || c.has_tag_name("error")),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(cases("merged/m.xml"), cases("all.xml"));
+
+    // The HTML report opens in a real browser, every test in its table.
+    let Some(browser) = chromium() else {
+        missing_component(
+            "three_shards_merged_are_the_unsharded_run",
+            "chromium",
+            "apt-get install chromium; .ci/run installs it",
+        );
+        return;
+    };
+    let dom = rendered_dom(browser, &specs.path("merged/m.html"));
+    assert!(
+        dom.contains(r#"data-script="ready""#),
+        "the script ran: {dom}"
+    );
+    let rows = regex::Regex::new(r#"<tr class="test"[^>]*>"#).unwrap();
+    assert_eq!(rows.find_iter(&dom).count(), 30, "{dom}");
+    assert!(
+        dom.contains(r#"data-count="failed"><b>3</b> failed"#),
+        "{dom}"
+    );
+    assert!(dom.contains("group1/file3.yaml::fails"), "{dom}");
+}
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// The DOM after the page's script ran, as headless Chromium has it.
+fn rendered_dom(browser: &str, file: &Path) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "chromium: {}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn merge_reports_refuses_other_versions_and_names_tests_that_ran_twice() {
+    let s = server();
+    let specs = Specs::new();
+    sharded_suite(&specs, &s);
+    for k in 1..=2 {
+        let part = format!("count:{k}/2");
+        specs.run(&[
+            "specs",
+            "--partition",
+            &part,
+            "--json",
+            &format!("s{k}.json"),
+        ]);
+    }
+    // A section this putcheck does not know: carried when every report has the same.
+    for (k, coverage) in [(1, r#"{"operations": 3}"#), (2, r#"{"operations": 3}"#)] {
+        let name = format!("s{k}.json");
+        let mut r = json_file(&specs, &name);
+        r["coverage"] = serde_json::from_str(coverage).unwrap();
+        std::fs::write(specs.path(&name), r.to_string()).unwrap();
+    }
+    let out = putcheck(
+        specs.dir.path(),
+        &["merge-reports", "s1.json", "s2.json", "--json", "m.json"],
+    );
+    assert_exit(&out, 0);
+    let merged = json_file(&specs, "m.json");
+    assert_eq!(merged["coverage"], serde_json::json!({"operations": 3}));
+    let keys: Vec<&String> = merged.as_object().unwrap().keys().collect();
+    assert_eq!(keys.last().unwrap().as_str(), "tests", "{keys:?}");
+    // ... and dropped, with a note, when they differ.
+    let mut r = json_file(&specs, "s2.json");
+    r["coverage"] = serde_json::json!({"operations": 4});
+    std::fs::write(specs.path("s2.json"), r.to_string()).unwrap();
+    let out = putcheck(
+        specs.dir.path(),
+        &["merge-reports", "s1.json", "s2.json", "--json", "m.json"],
+    );
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("note: the reports' `coverage` sections are not all the same"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(json_file(&specs, "m.json").get("coverage").is_none());
+
+    // The same shard twice: every run kept and counted, and named.
+    let out = putcheck(
+        specs.dir.path(),
+        &[
+            "merge-reports",
+            "s1.json",
+            "s1.json",
+            "--json",
+            "twice.json",
+        ],
+    );
+    assert_exit(&out, 0);
+    let once = json_file(&specs, "s1.json");
+    let twice = json_file(&specs, "twice.json");
+    assert_eq!(
+        twice["tests"].as_array().unwrap().len(),
+        2 * once["tests"].as_array().unwrap().len()
+    );
+    assert!(
+        stderr(&out).contains("ran in 2 shards (s1.json, s1.json): `first`, `second`"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Another format version, or not a report at all: refused, saying why.
+    let mut r = json_file(&specs, "s1.json");
+    r["schema_version"] = 2.into();
+    std::fs::write(specs.path("v2.json"), r.to_string()).unwrap();
+    std::fs::write(specs.path("junit.xml"), "<testsuites/>").unwrap();
+    for (file, says) in [
+        (
+            "v2.json",
+            "`v2.json` is a putcheck report of format version 2, and this putcheck reads version 1",
+        ),
+        (
+            "junit.xml",
+            "`junit.xml` is not a putcheck JSON report: not JSON",
+        ),
+        ("missing.json", "cannot read the report `missing.json`"),
+    ] {
+        let out = putcheck(
+            specs.dir.path(),
+            &["merge-reports", "s1.json", file, "--html", "m.html"],
+        );
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains(says), "{file}: {}", stderr(&out));
+    }
+    let out = putcheck(specs.dir.path(), &["merge-reports", "s1.json"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("nothing to write"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -10,6 +10,7 @@ pub mod file;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 mod spill;
 pub mod summary;
 
