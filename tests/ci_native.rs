@@ -716,3 +716,229 @@ fn merge_reports_refuses_other_versions_and_names_tests_that_ran_twice() {
         stderr(&out)
     );
 }
+
+const CI_MD: &str = include_str!("../docs/ci.md");
+
+/// The ```yaml blocks of docs/ci.md.
+fn yaml_blocks() -> Vec<&'static str> {
+    CI_MD
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// `putcheck serve` on a free port, and its base URL.
+fn demo_api() -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_putcheck"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    // The server writes a second line; keep its stderr drained.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let url = first.split_whitespace().last().unwrap().to_string();
+    (child, url)
+}
+
+/// Runs a command line of the docs in a POSIX shell, as the CI runs it, with the
+/// binary under test first on PATH.
+fn shell(dir: &Path, line: &str, env: &[(&str, String)]) -> std::process::Output {
+    let bin = Path::new(env!("CARGO_BIN_EXE_putcheck")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(line).current_dir(dir).env("PATH", path);
+    without_proxy_env(&mut cmd);
+    for name in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_WORKSPACE",
+        "CI",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd.env("NO_COLOR", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn the_commands_of_docs_ci_md_work() {
+    let (mut server, url) = demo_api();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let blocks = yaml_blocks();
+    assert_eq!(
+        blocks.len(),
+        3,
+        "two GitHub workflows and a GitLab pipeline"
+    );
+    let run_line = regex::Regex::new(r"(?m)^\s*- run: (.+)$").unwrap();
+    let script_line = regex::Regex::new(r"(?m)^\s*- ((?:putcheck|cargo) .+)$").unwrap();
+    let shards = regex::Regex::new(r"shard: \[([0-9, ]+)\]").unwrap();
+    let mut ran = 0;
+    let mut not_run = Vec::new();
+    for (b, block) in blocks.iter().enumerate() {
+        // Valid YAML, first of all.
+        serde_saphyr::from_str::<serde_json::Value>(block)
+            .unwrap_or_else(|e| panic!("block {b} is not YAML: {e}\n{block}"));
+        let work = tempfile::tempdir().unwrap();
+        copy_dir(&root.join("specs"), &work.path().join("specs"));
+        let gitlab = block.contains("CI_NODE_INDEX");
+        let lines: Vec<String> = if gitlab {
+            script_line
+                .captures_iter(block)
+                .map(|c| c[1].to_string())
+                .collect()
+        } else {
+            run_line
+                .captures_iter(block)
+                .map(|c| c[1].to_string())
+                .collect()
+        };
+        let matrix: Vec<String> = shards
+            .captures(block)
+            .map(|c| c[1].split(',').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_else(|| vec![String::new()]);
+        let nodes = if gitlab {
+            vec!["1", "2", "3"]
+        } else {
+            vec![""]
+        };
+        for line in &lines {
+            if line.starts_with("cargo install") {
+                not_run.push(line.clone());
+                continue;
+            }
+            assert!(line.starts_with("putcheck "), "block {b}: {line}");
+            let sharded = line.contains("${{ matrix.shard }}") || line.contains("CI_NODE_INDEX");
+            let instances: Vec<String> = if !sharded {
+                vec![String::new()]
+            } else if gitlab {
+                nodes.iter().map(|s| s.to_string()).collect()
+            } else {
+                matrix.clone()
+            };
+            for k in instances {
+                let line = line.replace("${{ matrix.shard }}", &k);
+                assert!(
+                    !line.contains("${{"),
+                    "an expression the test does not set: {line}"
+                );
+                let summary = work.path().join(format!("summary-{k}.md"));
+                let env: Vec<(&str, String)> = if gitlab {
+                    vec![
+                        ("BASE_URL", url.clone()),
+                        ("GITLAB_CI", "true".into()),
+                        ("CI_NODE_INDEX", k.clone()),
+                        ("CI_NODE_TOTAL", "3".into()),
+                    ]
+                } else {
+                    vec![
+                        ("BASE_URL", url.clone()),
+                        ("GITHUB_ACTIONS", "true".into()),
+                        ("GITHUB_WORKSPACE", work.path().display().to_string()),
+                        ("GITHUB_STEP_SUMMARY", summary.display().to_string()),
+                    ]
+                };
+                let out = shell(work.path(), &line, &env);
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "block {b}: {line}\n{}{}",
+                    stdout(&out),
+                    stderr(&out)
+                );
+                ran += 1;
+                if !gitlab && line.starts_with("putcheck specs/") {
+                    let md = std::fs::read_to_string(&summary).unwrap();
+                    assert!(md.starts_with("✅ **putcheck**: "), "{md}");
+                }
+            }
+        }
+        let reports = work.path().join("reports");
+        let exists = |name: &str| {
+            assert!(reports.join(name).is_file(), "block {b} wrote {name}");
+        };
+        match b {
+            0 => ["junit.xml", "report.html"].map(exists).len(),
+            1 => [
+                "shard-1.json",
+                "shard-3.json",
+                "junit.xml",
+                "report.html",
+                "report.json",
+            ]
+            .map(exists)
+            .len(),
+            _ => ["junit-1.xml", "junit-3.xml", "junit.xml", "report.html"]
+                .map(exists)
+                .len(),
+        };
+        if b == 1 {
+            // The merged report holds the whole suite.
+            let merged: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(reports.join("report.json")).unwrap(),
+            )
+            .unwrap();
+            let listed = putcheck(work.path(), &["--list", "specs/"]);
+            assert_eq!(
+                merged["tests"].as_array().unwrap().len(),
+                stdout(&listed).lines().count()
+            );
+            assert_eq!(merged["summary"]["failed"], 0);
+        }
+    }
+    assert_eq!(ran, 1 + 3 + 1 + 3 + 1, "every putcheck line ran");
+    assert_eq!(
+        not_run.len(),
+        5,
+        "only the install lines are not run: {not_run:?}"
+    );
+    assert!(not_run
+        .iter()
+        .all(|l| l.starts_with("cargo install --locked putcheck")));
+    let _ = server.kill();
+    let _ = server.wait();
+
+    // The annotation shown is what `putcheck demo --failing` prints.
+    let shown = CI_MD
+        .split("<!-- annotation-output -->")
+        .nth(1)
+        .and_then(|s| s.split("```text\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .unwrap()
+        .trim();
+    let out = putcheck(
+        root,
+        &["demo", "--failing", "--annotations", "github", "-q"],
+    );
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).lines().any(|l| l == shown),
+        "{shown}\nnot in:\n{}",
+        stdout(&out)
+    );
+}
