@@ -942,3 +942,45 @@ fn the_commands_of_docs_ci_md_work() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_shard_with_no_spec_file_runs_nothing_and_still_writes_its_reports() {
+    let s = server();
+    let specs = Specs::new();
+    specs.write("only.yaml", &format!("tests:\n  - put: {}\n", s.url("/ok")));
+    let mut tests = 0;
+    for k in 1..=3 {
+        let json = format!("s{k}.json");
+        let part = format!("hash:{k}/3");
+        let out = specs.run(&[
+            "only.yaml",
+            "--partition",
+            &part,
+            "--json",
+            &json,
+            "--junit",
+            "j.xml",
+        ]);
+        assert_exit(&out, 0);
+        let report = json_file(&specs, &json);
+        let n = report["tests"].as_array().unwrap().len();
+        if n == 0 {
+            assert_eq!(
+                stderr(&out),
+                "note: this shard holds none of the 1 spec file(s); its reports are empty\n"
+            );
+            assert!(specs.path("j.xml").is_file());
+        }
+        tests += n;
+    }
+    assert_eq!(tests, 1);
+    // A filter that matches nothing is still a mistake.
+    let out = specs.run(&[
+        "only.yaml",
+        "--partition",
+        "hash:1/3",
+        "--filter",
+        "nothing",
+    ]);
+    assert_exit(&out, 2);
+}
