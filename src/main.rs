@@ -48,15 +48,21 @@ fn main() -> ExitCode {
 }
 
 fn fail(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    output::say(format!("error: {message}"));
     exit::USAGE
 }
 
 fn serve(addr: &str) -> u8 {
     match DemoServer::start(addr) {
         Ok(server) => {
-            eprintln!("putcheck demo API listening on {}", server.base_url());
-            eprintln!("try: BASE_URL={} putcheck specs/", server.base_url());
+            output::say(format!(
+                "putcheck demo API listening on {}",
+                server.base_url()
+            ));
+            output::say(format!(
+                "try: BASE_URL={} putcheck specs/",
+                server.base_url()
+            ));
             server.wait();
             exit::OK
         }
@@ -75,7 +81,7 @@ fn import(source: ImportSource) -> u8 {
             // are); what to set goes to stderr.
             let text = spec.render()?;
             if let Some(hint) = import::variables_hint(&spec.secrets.to_set()) {
-                eprintln!("{hint}");
+                output::say(hint);
             }
             Ok(vec![text.strip_suffix('\n').unwrap_or(&text).to_string()])
         }),
@@ -121,7 +127,7 @@ fn merge_reports(
         Err(e) => return fail(e),
     };
     for note in &merged.notes {
-        eprintln!("{note}");
+        output::say(note);
     }
     if let Err(e) = merge::write(&merged, &outputs) {
         return fail(e);
@@ -133,7 +139,7 @@ fn merge_reports(
         putcheck::report::console::summary_line(&merged.summary)
     );
     if to_stdout {
-        eprintln!("{line}");
+        output::say(line);
         exit::OK
     } else {
         emit(format!("{line}\n"), "the summary")
@@ -203,7 +209,7 @@ fn demo(mut args: RunArgs, failing: bool) -> u8 {
     }
     let mut vars = HashMap::new();
     vars.insert("BASE_URL".to_string(), server.base_url());
-    eprintln!("demo API on {}{running}", server.base_url());
+    output::say(format!("demo API on {}{running}", server.base_url()));
     run_specs(args, vars)
 }
 
@@ -245,10 +251,10 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     // nothing and writes its (empty) reports, for `merge-reports` and the CI's artifacts.
     let empty_shard = args.partition.is_some() && filter.is_empty();
     if plan.test_count() == 0 && plan.invalid.is_empty() && empty_shard {
-        eprintln!(
+        output::say(format!(
             "note: this shard holds none of the {} spec file(s); its reports are empty",
             files.len()
-        );
+        ));
     } else if plan.test_count() == 0 && plan.invalid.is_empty() {
         let why = if filter.is_empty() {
             ""
@@ -264,14 +270,14 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         .filter(|t| t.request.verify == Verify::Off)
         .count();
     if insecure > 0 {
-        eprintln!(
+        output::say(format!(
             "warning: TLS certificate verification is off (`verify: false`) for {insecure} test(s); their servers' identity is not checked"
-        );
+        ));
     }
     let jobs = args.jobs.map(usize::from).unwrap_or(run::DEFAULT_JOBS);
     let interrupt = run::Interrupt::new();
     if let Err(e) = signals::listen(interrupt.clone()) {
-        eprintln!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports");
+        output::say(format!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports"));
     }
     let config = RunConfig {
         jobs,
@@ -329,7 +335,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     exit_keeping(plan);
     let report_errors = reporters.finish();
     for e in &report_errors {
-        eprintln!("error: {e}");
+        output::say(format!("error: {e}"));
     }
     if let Some(signal) = interrupt.signal() {
         return signals::exit_code(signal);

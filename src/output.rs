@@ -3,7 +3,8 @@
 //! annotations) goes through [`stdout`], whose writer treats a reader that went away
 //! (`putcheck completions bash | head -c1`) as the end of the output, as `ls | head`
 //! does: no panic, no error message, and the run itself goes on (its report files
-//! are still written).
+//! are still written). Messages for stderr go through [`say`], which never panics
+//! either (`eprintln!` does, when stderr is a closed pipe: `putcheck … 2>&1 | head`).
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +28,11 @@ pub fn print(text: impl AsRef<[u8]>) -> io::Result<()> {
     let mut out = stdout();
     out.write_all(text.as_ref())?;
     out.flush()
+}
+
+/// A line on stderr (a warning, an error, a note); lost if stderr is gone.
+pub fn say(line: impl std::fmt::Display) {
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 pub struct Stdout(io::Stdout);

@@ -108,3 +108,33 @@ fn every_command_ends_quietly_when_its_reader_goes_away() {
     let junit = std::fs::read_to_string(dir.path().join("out/junit.xml")).expect("junit");
     assert!(junit.contains("<testsuites"), "{junit}");
 }
+
+#[test]
+fn a_closed_stderr_is_no_panic_either() {
+    // `putcheck … 2>&1 | head -c1`: both streams are the pipe `head` closed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "tests:\n  - put: /a\n    expct: 1\n",
+    )
+    .expect("write");
+    for (args, code) in [
+        (&["--list", "bad.yaml"][..], 2),
+        (&["bad.yaml"][..], 2),
+        (&["nothing-here.yaml"][..], 2),
+        (&["demo", "-v"][..], 0),
+        (
+            &["merge-reports", "missing.json", "--json", "m.json"][..],
+            2,
+        ),
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = putcheck_command(dir.path(), args)
+            .stdout(writer.try_clone().expect("clone"))
+            .stderr(writer)
+            .status()
+            .expect("run putcheck");
+        assert_eq!(out.code(), Some(code), "{args:?}");
+    }
+}
