@@ -433,7 +433,7 @@ tests:
     assert_eq!(curl_lines.len(), 2, "{console}");
     // --curl names the credentials as shell variables, to export before pasting.
     assert!(
-        curl_lines[0].contains(r#"-u "$AUTH_USER:$AUTH_PASSWORD""#),
+        curl_lines[0].contains(r#"-u "alice:$AUTH_PASSWORD""#),
         "{}",
         curl_lines[0]
     );

@@ -485,12 +485,14 @@ struct Attempt {
 }
 
 /// Credentials in `auth`, which must never print, with the variable `--curl` names each.
+/// A basic-auth user name is not one: it is masked inside the credentials it is part of
+/// (the `Authorization` header, always masked) and shows everywhere else, as requests
+/// and curl show it; masked everywhere, a user `cal` would print `DELETE /***/ev.ics`.
+/// A user name held by a declared secret (`${BASIC_AUTH_USER}` under `secrets:`) stays
+/// masked with that secret.
 fn auth_secrets(auth: &Option<Auth>) -> Vec<(String, Option<&'static str>)> {
     match auth {
-        Some(Auth::Basic { user, password }) => vec![
-            (user.clone(), Some("AUTH_USER")),
-            (password.clone(), Some("AUTH_PASSWORD")),
-        ],
+        Some(Auth::Basic { password, .. }) => vec![(password.clone(), Some("AUTH_PASSWORD"))],
         Some(Auth::Bearer(t)) => vec![(t.clone(), Some("AUTH_TOKEN"))],
         None => Vec::new(),
     }
