@@ -219,6 +219,15 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_progress: bool,
 
+    /// HTTP/2 for the tests that do not set `http_version` (as `http_version: "2"`: ALPN
+    /// `h2` over https, h2c with prior knowledge over http).
+    #[arg(long = "http2", conflicts_with = "http1_1")]
+    pub http2: bool,
+
+    /// HTTP/1.1 for the tests that do not set `http_version` (the default).
+    #[arg(long = "http1.1")]
+    pub http1_1: bool,
+
     /// Largest response body accepted, in MiB; a larger one fails its test.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_body: usize,

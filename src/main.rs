@@ -295,7 +295,12 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         jobs,
         args.max_body.saturating_mul(1024 * 1024),
         EnvProxies::from_env(),
-    );
+    )
+    .with_http_version(if args.http2 {
+        putcheck::http::HttpVersion::Http2
+    } else {
+        putcheck::http::HttpVersion::Http11
+    });
     // A report written to stdout (`--json -`, `--html -`) keeps stdout to itself.
     let report_to_stdout = [&args.json, &args.junit, &args.html]
         .iter()

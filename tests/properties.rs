@@ -229,6 +229,7 @@ fn response() -> impl Strategy<Value = Response> {
             url: "http://127.0.0.1:1/x".into(),
             elapsed: Duration::from_millis(1),
             redirects: Vec::new(),
+            refused_streams: 0,
         }
     })
 }

@@ -95,6 +95,7 @@ fn read_by_putcheck(client: &Client, url: &str) -> Read {
             read: Duration::from_secs(10),
         },
         allow_redirects: false,
+        http_version: None,
         proxies: None,
         verify: Verify::System,
         cert: None,

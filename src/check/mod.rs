@@ -27,6 +27,8 @@ pub use sequence::{
 pub enum FailureKind {
     Status,
     Reason,
+    /// The response came in on another HTTP version than `expect.version`.
+    Version,
     Header,
     Json,
     Body,
@@ -105,6 +107,16 @@ impl Failure {
     }
 }
 
+/// `HTTP/1.1` → `1.1`, `HTTP/2` → `2`: the spelling of `expect.version`.
+pub(crate) fn version_of(wire: &str) -> &str {
+    let v = wire.strip_prefix("HTTP/").unwrap_or(wire);
+    if v == "2.0" {
+        "2"
+    } else {
+        v
+    }
+}
+
 /// Checks one response against `expect`; every failure is listed, not only the first.
 pub(crate) fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup) -> Vec<Failure> {
     let mut out = Vec::new();
@@ -116,13 +128,39 @@ pub(crate) fn check_response(expect: &Expect, resp: &Response, vars: &dyn Lookup
                     .at(*pos)
                     .values(
                         want.join(" or "),
-                        format!("{} {}", resp.status, resp.reason),
+                        format!("{} {}", resp.status, resp.reason)
+                            .trim_end()
+                            .to_string(),
                     ),
             );
         }
     }
+    let version = version_of(&resp.version);
+    if let Some((want, pos)) = &expect.version {
+        if want != version {
+            out.push(
+                Failure::new(
+                    FailureKind::Version,
+                    "version",
+                    "the response came in on another HTTP version",
+                )
+                .at(*pos)
+                .values(format!("HTTP/{want}"), resp.version.clone()),
+            );
+        }
+    }
     if let Some((reason, pos)) = &expect.reason {
-        if *reason != resp.reason {
+        if version == "2" {
+            out.push(
+                Failure::new(
+                    FailureKind::Reason,
+                    "reason",
+                    "HTTP/2 has no reason phrase: the response came in on HTTP/2, so `expect.reason` cannot be checked; leave `reason` out, or set `http_version: \"1.1\"` to test the status line",
+                )
+                .at(*pos)
+                .values(format!("{reason:?}"), format!("HTTP/2 {} (no reason phrase)", resp.status)),
+            );
+        } else if *reason != resp.reason {
             out.push(
                 Failure::new(
                     FailureKind::Reason,

@@ -131,9 +131,11 @@ async fn accept_loop(
             let service =
                 hyper::service::service_fn(move |request| serve(Arc::clone(&state), peer, request));
             // A client that hangs up mid-request is no error of the server's.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            // HTTP/1.1, and HTTP/2 with prior knowledge (h2c), on the same port.
+            let _ =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
         });
     }
 }
@@ -233,6 +235,8 @@ struct Req {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     origin: String,
+    /// The protocol the request came in on: `1.1`, `1.0` or `2`.
+    version: &'static str,
     /// When the request's head had arrived.
     received: Instant,
 }
@@ -340,6 +344,11 @@ async fn serve(
                     .collect(),
                 body,
                 origin: peer.ip().to_string(),
+                version: match parts.version {
+                    hyper::Version::HTTP_2 => "2",
+                    hyper::Version::HTTP_10 => "1.0",
+                    _ => "1.1",
+                },
                 received,
             };
             // Handlers take locks and may sleep (`/racy`): keep them off the async workers.
@@ -375,6 +384,7 @@ fn route(state: &State, req: &Req) -> Result<Reply, Reply> {
             Ok(index())
         }
         ["anything", ..] => echo(state, req),
+        ["version"] => Ok(Reply::json(200, json!({ "version": req.version }))),
         [name @ ("get" | "put" | "post" | "patch" | "delete")] => {
             allow(method, &[name.to_ascii_uppercase().as_str()])?;
             echo(state, req)
@@ -418,6 +428,7 @@ fn index() -> Reply {
                 "/put /post /patch /delete /get": "httpbin-style echo; the method must match the path",
                 "/anything[/...]": "httpbin-style echo for any method",
                 "/status/{code}": "responds with that status code (200-599)",
+                "/version": "any method: the HTTP version the request came in on (`1.1` or `2`; the port speaks HTTP/1.1 and h2c)",
                 "/delay/{ms}": "echoes, that many milliseconds (at most 10000) after the request arrived; for latency in benchmarks",
                 "/items/{id}": "GET/PUT/DELETE JSON objects; ETag and If-Match; well-behaved",
                 "/versioned/{id}": "PUT increments `version` every time, even for identical bodies",

@@ -5,14 +5,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use url::Url;
 
 use super::body::Body;
 use super::connect::{self, Conn, Origin};
 use super::error::{self, Budget, Failure};
+use super::h2::{self, H2};
 use super::headers::{basic_authorization, Headers};
-use super::options::{Method, Proxies, Timeouts};
+use super::options::{HttpVersion, Method, Proxies, Timeouts};
 use super::pool::{Pool, PoolKey};
 use super::proxy::{proxy_url, EnvProxies, Proxy, ProxyKind};
 use super::read;
@@ -36,7 +38,11 @@ struct Deadline {
 #[derive(Clone)]
 pub struct Client {
     pool: Arc<Pool>,
-    tls_configs: Arc<Mutex<HashMap<TlsProfile, Arc<ClientConfig>>>>,
+    /// HTTP/2 connections, one per destination, shared by every worker.
+    h2: Arc<H2>,
+    /// The version of requests that do not say (`--http2`, `--http1.1`).
+    default_version: HttpVersion,
+    tls_configs: Arc<Mutex<HashMap<(TlsProfile, Alpn), Arc<ClientConfig>>>>,
     max_body: usize,
     env_proxies: EnvProxies,
     /// A moment no exchange may outlast, whatever its `timeout` (set on an interrupt, so
@@ -50,11 +56,24 @@ impl Client {
     pub fn new(pool_size: usize, max_body: usize, env_proxies: EnvProxies) -> Self {
         Client {
             pool: Arc::new(Pool::new(pool_size, pool_size.saturating_mul(2))),
+            h2: Arc::new(H2::default()),
+            default_version: HttpVersion::default(),
             tls_configs: Arc::new(Mutex::new(HashMap::new())),
             max_body,
             env_proxies,
             cutoff: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// The HTTP version of the requests that do not choose one.
+    pub fn with_http_version(mut self, version: HttpVersion) -> Self {
+        self.default_version = version;
+        self
+    }
+
+    /// The HTTP version of the requests that do not choose one.
+    pub fn http_version(&self) -> HttpVersion {
+        self.default_version
     }
 
     /// From now on, every exchange ends by `cutoff` at the latest.
@@ -96,14 +115,24 @@ impl Client {
         chosen.map(|p| proxy_url(p)).transpose()
     }
 
-    fn tls_config(&self, profile: &TlsProfile) -> Result<Arc<ClientConfig>, HttpError> {
+    /// The TLS configuration of a profile, offering `alpn` (built once).
+    fn tls_config(&self, profile: &TlsProfile, alpn: Alpn) -> Result<Arc<ClientConfig>, HttpError> {
         let mut configs = self.tls_configs.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = configs.get(profile) {
+        let key = (profile.clone(), alpn);
+        if let Some(c) = configs.get(&key) {
             return Ok(Arc::clone(c));
         }
-        let config = tls::client_config(&profile.0, profile.1.as_ref())
+        let mut config = tls::client_config(&profile.0, profile.1.as_ref())
             .map_err(|m| HttpError::new(HttpErrorKind::Tls, m))?;
-        configs.insert(profile.clone(), Arc::clone(&config));
+        if alpn != Alpn::None {
+            let mut offered = (*config).clone();
+            offered.alpn_protocols = match alpn {
+                Alpn::H2 => vec![b"h2".to_vec()],
+                _ => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+            };
+            config = Arc::new(offered);
+        }
+        configs.insert(key, Arc::clone(&config));
         Ok(config)
     }
 
@@ -137,15 +166,27 @@ impl Client {
             port: parsed.port_or_known_default().unwrap_or(80),
         };
         let tls_profile = https.then(|| (req.verify.clone(), req.cert.clone()));
-        let tls = tls_profile
-            .as_ref()
-            .map(|p| self.tls_config(p))
-            .transpose()?;
         let key = PoolKey {
             origin,
             proxy,
             tls: tls_profile,
         };
+        let h2 = match req.http_version.unwrap_or(self.default_version) {
+            HttpVersion::Http11 => None,
+            HttpVersion::Http2 => Some(false),
+            HttpVersion::Auto => (https && !self.h2.chose_http11(&key)).then_some(true),
+        };
+        if let Some(auto) = h2 {
+            // `None`: the server picked HTTP/1.1 among what `auto` offered.
+            if let Some(response) = self.send_h2(req, step, deadline, &key, auto)? {
+                return Ok(response);
+            }
+        }
+        let tls = key
+            .tls
+            .as_ref()
+            .map(|p| self.tls_config(p, Alpn::None))
+            .transpose()?;
         // A file body goes out with its length, as requests sends it (never chunked).
         let (file, file_len) = match body {
             Body::File(path) => {
@@ -222,6 +263,157 @@ impl Client {
         }
         Response::from_parts(parts, url, self.max_body, started)
     }
+}
+
+impl Client {
+    /// One exchange over HTTP/2 (`auto`: `http/1.1` offered too): `None` when the server
+    /// chose HTTP/1.1 instead.
+    fn send_h2(
+        &self,
+        req: &Request,
+        step: &Step,
+        deadline: Deadline,
+        key: &PoolKey,
+        auto: bool,
+    ) -> Result<Option<Response>, HttpError> {
+        let url = step.url.as_str();
+        let tls = match &key.tls {
+            Some(profile) => Some(h2::Tls {
+                config: self.tls_config(profile, if auto { Alpn::H2OrHttp11 } else { Alpn::H2 })?,
+                name: ServerName::try_from(key.origin.bare_host().to_string()).map_err(|e| {
+                    HttpError::new(HttpErrorKind::InvalidUrl, format!("`{url}`: {e}"))
+                })?,
+            }),
+            None => None,
+        };
+        let body = match step.body {
+            Body::Empty => bytes::Bytes::new(),
+            Body::Bytes(b, _) => bytes::Bytes::from(b.clone()),
+            // HTTP/2 bodies go out from memory (the HTTP/1.1 client streams files).
+            Body::File(path) => bytes::Bytes::from(std::fs::read(path).map_err(|e| {
+                HttpError::new(
+                    HttpErrorKind::BodyFile,
+                    format!("cannot read body_file `{}`: {e}", path.display()),
+                )
+            })?),
+        };
+        // Through a proxy the connection is a CONNECT tunnel: the proxy's credentials
+        // went on the CONNECT, never to the server.
+        let headers = wire_headers(step, step.url, None, body.len() as u64);
+        let request = h2_request(step.method, step.url, &headers, body)?;
+        let started = Instant::now();
+        if started >= deadline.at {
+            return Err(error::deadline_passed(url, deadline.limit));
+        }
+        let open = || {
+            connect::open_socket(
+                &key.origin,
+                key.proxy.as_ref(),
+                true,
+                req.timeout.connect,
+                deadline.at,
+            )
+            .map(|s| s.into_tcp())
+        };
+        let outcome = self.h2.send(
+            key,
+            open,
+            tls.as_ref(),
+            auto,
+            request,
+            deadline.at,
+            self.max_body,
+        );
+        match outcome {
+            Ok(Ok((parts, refused))) => {
+                let mut response = Response::from_parts(parts, url, self.max_body, started)?;
+                response.refused_streams = refused;
+                Ok(Some(response))
+            }
+            Ok(Err(h2::ChoseHttp11)) => Ok(None),
+            Err(failure) => {
+                let context = error::Context {
+                    url,
+                    budget: Budget {
+                        timeout: req.timeout,
+                        limit: deadline.limit,
+                        expired: Instant::now() >= deadline.at,
+                    },
+                    proxy: key.proxy.as_ref(),
+                    sent_cert: req.cert.is_some(),
+                    reused: false,
+                };
+                Err(error::describe_h2(failure, &context, self.max_body))
+            }
+        }
+    }
+}
+
+/// Which protocols a TLS handshake offers by ALPN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Alpn {
+    /// None (HTTP/1.1, as requests sends it).
+    None,
+    H2,
+    H2OrHttp11,
+}
+
+/// The request in HTTP/2's terms: scheme and authority in the URI (from `Host` when the
+/// request sets one), field names lower-cased, the connection-specific fields HTTP/2
+/// forbids (RFC 9113 §8.2.2) left out, values as the HTTP/1.1 client encodes them.
+fn h2_request(
+    method: Method,
+    url: &Url,
+    headers: &Headers,
+    body: bytes::Bytes,
+) -> Result<h2::H2Request, HttpError> {
+    let authority = headers
+        .get("Host")
+        .map_or_else(|| wire::host_field(url), str::to_string);
+    let uri = format!("{}://{authority}{}", url.scheme(), wire::target(url, false));
+    let invalid = |what: String| HttpError::new(HttpErrorKind::InvalidHeader, what);
+    let mut request = hyper::Request::builder()
+        .method(method.as_str())
+        .uri(&uri)
+        .version(hyper::Version::HTTP_2);
+    let defaults = [("User-Agent", super::USER_AGENT), ("Accept", "*/*")];
+    let fields = defaults
+        .iter()
+        .filter(|(name, _)| !headers.contains(name))
+        .map(|(n, v)| (*n, *v))
+        .chain(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    for (name, value) in fields {
+        let lower = name.to_ascii_lowercase();
+        let hop_by_hop = matches!(
+            lower.as_str(),
+            "host"
+                | "connection"
+                | "keep-alive"
+                | "proxy-connection"
+                | "transfer-encoding"
+                | "upgrade"
+        ) || (lower == "te" && !value.eq_ignore_ascii_case("trailers"));
+        if hop_by_hop {
+            continue;
+        }
+        let mut bytes = Vec::with_capacity(value.len());
+        super::headers::latin1(value, &mut bytes)
+            .map_err(|c| super::headers::not_latin1(name, c))?;
+        let name = hyper::header::HeaderName::from_bytes(lower.as_bytes()).map_err(|e| {
+            invalid(format!(
+                "the header name `{name}` cannot be sent over HTTP/2: {e}"
+            ))
+        })?;
+        let value = hyper::header::HeaderValue::from_bytes(&bytes).map_err(|e| {
+            invalid(format!(
+                "the value of `{name}` cannot be sent over HTTP/2: {e}"
+            ))
+        })?;
+        request = request.header(name, value);
+    }
+    request
+        .body(http_body_util::Full::new(body))
+        .map_err(|e| invalid(format!("`{uri}` cannot be sent over HTTP/2: {e}")))
 }
 
 /// The one place that decides whether a connection carries another request: the

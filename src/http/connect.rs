@@ -174,8 +174,8 @@ pub(super) fn open_socket(
                     Destination::Name(origin.bare_host(), origin.port)
                 }
                 _ => {
-                    let addrs = resolve::resolve_by(&origin.netloc(), connect_by)
-                        .map_err(dns_error)?;
+                    let addrs =
+                        resolve::resolve_by(&origin.netloc(), connect_by).map_err(dns_error)?;
                     // An IPv4 address first, as requests (PySocks' gethostbyname) picks one.
                     resolved = addrs
                         .iter()

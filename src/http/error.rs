@@ -413,3 +413,88 @@ fn no_answer_on_reuse(url: &str, via: &str) -> HttpError {
         ),
     )
 }
+
+/// A failed HTTP/2 exchange in words that say what happened and what to do next.
+pub(super) fn describe_h2(
+    failure: super::h2::H2Failure,
+    context: &Context,
+    max_body: usize,
+) -> HttpError {
+    use super::h2::H2Failure as F;
+    let url = context.url;
+    let stream_error = |e: &hyper::Error| -> HttpError {
+        let Some(h2) = super::h2::h2_error(e) else {
+            return HttpError::new(
+                HttpErrorKind::Io,
+                format!(
+                    "the HTTP/2 connection to `{url}` broke before the response was whole: {}",
+                    innermost_io(e)
+                ),
+            );
+        };
+        let reason = h2
+            .reason()
+            .map(|r| format!("{r:?}"))
+            .unwrap_or_else(|| "no reason".into());
+        let (kind, what) = if h2.is_go_away() {
+            (
+                HttpErrorKind::Protocol,
+                format!("the server closed the HTTP/2 connection (GOAWAY, {reason}) before it answered this request"),
+            )
+        } else if h2.is_reset() && h2.is_remote() {
+            if h2.reason() == Some(h2::Reason::REFUSED_STREAM) {
+                (
+                    HttpErrorKind::Protocol,
+                    "the server refused the HTTP/2 stream twice (RST_STREAM, REFUSED_STREAM): the request was sent again once, as HTTP/2 allows for a refused stream, and refused again".to_string(),
+                )
+            } else {
+                (
+                    HttpErrorKind::Protocol,
+                    format!("the server reset the HTTP/2 stream (RST_STREAM, {reason}) before it answered"),
+                )
+            }
+        } else if h2.is_io() {
+            (
+                HttpErrorKind::Io,
+                format!("the HTTP/2 connection broke: {}", innermost_io(h2)),
+            )
+        } else {
+            (
+                HttpErrorKind::Protocol,
+                format!("the HTTP/2 exchange failed: {h2}"),
+            )
+        };
+        HttpError::new(kind, format!("`{url}`: {what}"))
+    };
+    match failure {
+        F::Open(e) => describe(Failure::Open(e), context),
+        F::NotAgreed(chosen) => HttpError::new(
+            HttpErrorKind::Protocol,
+            match chosen {
+                Some(p) => format!("`{url}` did not agree to HTTP/2: its TLS handshake chose `{p}` (ALPN); `http_version: \"2\"` offers only `h2`, so use `http_version: auto` to take what the server picks, or `\"1.1\"`"),
+                None => format!("`{url}` did not agree to HTTP/2: its TLS handshake chose no protocol (ALPN), so it speaks HTTP/1.1 only; use `http_version: auto` or `\"1.1\"`"),
+            },
+        ),
+        F::Handshake(e) => HttpError::new(
+            HttpErrorKind::Protocol,
+            format!("the HTTP/2 connection to `{url}` did not start: {}; does the server speak HTTP/2 on this port? (over http putcheck speaks h2c with prior knowledge; `http_version: \"1.1\"` speaks HTTP/1.1)", innermost_io(&e)),
+        ),
+        F::Exchange(e) => stream_error(&e),
+        F::Body(m) => HttpError::new(
+            HttpErrorKind::Io,
+            format!("`{url}` sent an incomplete HTTP/2 response: {m}"),
+        ),
+        F::TooLarge => too_large(url, max_body),
+        F::TimedOut(waiting) => HttpError::new(
+            HttpErrorKind::ReadTimeout,
+            format!(
+                "timeout: `{url}` did not answer over HTTP/2 within {:?} (putcheck was still waiting for {waiting}); {RAISE_TIMEOUT}",
+                context.budget.limit
+            ),
+        ),
+        F::Runtime(m) => HttpError::new(
+            HttpErrorKind::Io,
+            format!("cannot start HTTP/2 for `{url}`: {m}"),
+        ),
+    }
+}

@@ -50,12 +50,9 @@ pub(super) enum H2Failure {
     Runtime(String),
 }
 
-/// The outcome of an HTTP/2 handshake over TLS with `h2` and `http/1.1` offered.
-pub(super) enum Negotiated {
-    H2,
-    /// The server chose HTTP/1.1: the request goes on putcheck's HTTP/1.1 client.
-    Http11,
-}
+/// Offered `h2` and `http/1.1`, the server chose HTTP/1.1: the request goes on
+/// putcheck's HTTP/1.1 client.
+pub(super) struct ChoseHttp11;
 
 #[derive(Default)]
 pub(super) struct H2 {
@@ -99,7 +96,7 @@ impl H2 {
         request: H2Request,
         deadline: Instant,
         max_body: usize,
-    ) -> Result<Result<(Parts, u32), Negotiated>, H2Failure> {
+    ) -> Result<Result<(Parts, u32), ChoseHttp11>, H2Failure> {
         let runtime = self.runtime()?;
         let mut refused = 0;
         loop {
@@ -119,7 +116,7 @@ impl H2 {
                         }
                         Opened::Http11 => {
                             lock(&self.chose_http11).insert(key.clone(), ());
-                            return Ok(Err(Negotiated::Http11));
+                            return Ok(Err(ChoseHttp11));
                         }
                     }
                 }
@@ -189,7 +186,11 @@ enum Opened {
 
 /// TLS (when `tls`) and the HTTP/2 handshake over an open TCP connection; the
 /// connection's task runs on the runtime until the connection ends.
-async fn connect(tcp: TcpStream, tls: Option<&Tls>, allow_http11: bool) -> Result<Opened, H2Failure> {
+async fn connect(
+    tcp: TcpStream,
+    tls: Option<&Tls>,
+    allow_http11: bool,
+) -> Result<Opened, H2Failure> {
     let io_error = |e: std::io::Error| H2Failure::Open(OpenError::Connect(e));
     tcp.set_nonblocking(true).map_err(io_error)?;
     let tcp = tokio::net::TcpStream::from_std(tcp).map_err(io_error)?;
@@ -241,7 +242,10 @@ async fn exchange(
     let (head, body) = response.into_parts();
     let body = match Limited::new(body, max_body).collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             return Err(H2Failure::TooLarge)
         }
         Err(e) => match e.downcast::<hyper::Error>() {
@@ -252,7 +256,12 @@ async fn exchange(
     let headers = Headers::from_fields(
         head.headers
             .iter()
-            .map(|(name, value)| (name.as_str().to_string(), super::read::field_value(value.as_bytes())))
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    super::read::field_value(value.as_bytes()),
+                )
+            })
             .collect(),
     );
     Ok(Parts {

@@ -21,6 +21,7 @@ mod client;
 mod connect;
 mod decode;
 mod error;
+mod h2;
 mod headers;
 mod limited;
 mod options;

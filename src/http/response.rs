@@ -26,6 +26,9 @@ pub struct Response {
     pub url: String,
     pub elapsed: Duration,
     pub redirects: Vec<Hop>,
+    /// HTTP/2 streams the server refused before processing them (`REFUSED_STREAM`), each
+    /// followed by the request once more.
+    pub refused_streams: u32,
 }
 
 impl Response {
@@ -72,6 +75,7 @@ impl Response {
             url: url.to_string(),
             elapsed: started.elapsed(),
             redirects: Vec::new(),
+            refused_streams: 0,
         })
     }
 }

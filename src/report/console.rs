@@ -227,14 +227,21 @@ fn response(s: &mut String, send: &SendRecord, numbered: bool) {
             hop.status, hop.url, hop.location
         );
     }
+    if send.refused_streams > 0 {
+        let _ = writeln!(
+            s,
+            "   {DIM}<{label} the server refused the HTTP/2 stream before processing it (REFUSED_STREAM); the request went once more{DIM:#}"
+        );
+    }
     match (&send.status, &send.error) {
         (Some(status), _) => {
+            // HTTP/2 has no reason phrase: the status code alone.
+            let status_line = format!("{status} {}", send.reason.as_deref().unwrap_or(""));
             let _ = writeln!(
                 s,
-                "   {DIM}<{label} {} {} {} ({}){DIM:#}",
+                "   {DIM}<{label} {} {} ({}){DIM:#}",
                 send.version.as_deref().unwrap_or("HTTP/1.1"),
-                status,
-                send.reason.as_deref().unwrap_or(""),
+                status_line.trim_end(),
                 fmt_time(send.time)
             );
             dump(s, "<", &send.headers, &send.body_preview);

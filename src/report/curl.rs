@@ -16,6 +16,9 @@ pub fn command(req: &ShellRequest) -> String {
         req.method.clone(),
         word(&req.url),
     ];
+    if let Some(flag) = req.version_flag {
+        parts.push(flag.into());
+    }
     if let Some(user) = &req.user {
         parts.push("-u".into());
         parts.push(word(user));

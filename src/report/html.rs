@@ -289,8 +289,12 @@ fn response(s: &SendRecord) -> Markup {
             }
             @match (&s.status, &s.error) {
                 (Some(status), _) => {
-                    (s.version.as_deref().unwrap_or("HTTP/1.1")) " " (status) " "
-                    (s.reason.as_deref().unwrap_or("")) " (" (fmt_time(s.time)) ")\n"
+                    @if s.refused_streams > 0 {
+                        "(the server refused the HTTP/2 stream before processing it; the request went once more)\n"
+                    }
+                    (s.version.as_deref().unwrap_or("HTTP/1.1")) " " (status)
+                    @if let Some(reason) = s.reason.as_deref().filter(|r| !r.is_empty()) { " " (reason) }
+                    " (" (fmt_time(s.time)) ")\n"
                     @for (k, v) in &s.headers { (k) ": " (v) "\n" }
                     @if !s.body_preview.is_empty() { "\n" (s.body_preview) }
                 }

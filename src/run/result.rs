@@ -81,6 +81,10 @@ pub struct SendRecord {
     /// The start of the body, for verbose output.
     pub body_preview: String,
     pub redirects: Vec<HopRecord>,
+    /// HTTP/2 streams the server refused before processing them (`REFUSED_STREAM`), each
+    /// followed by the same request once more: every request that went out is counted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refused_streams: u32,
     pub error: Option<String>,
     /// The request for `--curl`, when it is not the test's own (secrets as variable
     /// references). Not in the JSON report.
@@ -216,4 +220,8 @@ pub enum Event {
     /// console gathers the lines of a burst of tests into one write) writes it out.
     Pause,
     RunFinished(Summary),
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

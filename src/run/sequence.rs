@@ -12,11 +12,22 @@ use crate::http::{self, Client, Response};
 use crate::spec::{Method, TestSpec};
 
 /// The request record shown in verbose output, `--curl` and the JSON report.
-pub(super) fn request_record(request: &http::Request, preview_limit: usize) -> RequestRecord {
+pub(super) fn request_record(
+    request: &http::Request,
+    default_version: http::HttpVersion,
+    preview_limit: usize,
+) -> RequestRecord {
+    let mut headers = mask_headers(&request.headers);
+    // HTTP/2 sends every field name lower-cased (RFC 9113 §8.2.1): show what was sent.
+    if request.http_version.unwrap_or(default_version) == http::HttpVersion::Http2 {
+        for (name, _) in &mut headers {
+            name.make_ascii_lowercase();
+        }
+    }
     RequestRecord {
         method: request.method.to_string(),
         url: request.url.clone(),
-        headers: mask_headers(&request.headers),
+        headers,
         body_preview: request.body.preview(preview_limit),
         body_size: match &request.body {
             http::Body::Bytes(b, _) => b.len(),
@@ -64,8 +75,13 @@ impl Recorder<'_> {
         if kind == ExchangeKind::Send {
             self.sends += 1;
         }
-        let shown =
-            (kind != ExchangeKind::Send).then(|| request_record(request, self.seq.preview_limit));
+        let shown = (kind != ExchangeKind::Send).then(|| {
+            request_record(
+                request,
+                self.seq.client.http_version(),
+                self.seq.preview_limit,
+            )
+        });
         let mut sent = record(
             self.sends,
             kind,
@@ -305,6 +321,7 @@ fn record(
                 body_size: resp.body.len(),
                 body_preview: body,
                 redirects: resp.redirects.iter().map(HopRecord::from).collect(),
+                refused_streams: resp.refused_streams,
                 error: None,
                 shell: None,
             }
@@ -322,6 +339,7 @@ fn record(
             body_size: 0,
             body_preview: String::new(),
             redirects: Vec::new(),
+            refused_streams: 0,
             error: Some(e.message.clone()),
             shell: None,
         },

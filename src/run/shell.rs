@@ -18,6 +18,9 @@ pub struct ShellRequest {
     /// `user:password` of basic auth, for `curl -u`.
     pub user: Option<Vec<ShellPiece>>,
     pub body: ShellBody,
+    /// curl's flag for the HTTP version the request goes on (`--http2`,
+    /// `--http2-prior-knowledge`, `--http1.1` over https, where curl would offer h2).
+    pub version_flag: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +53,12 @@ fn unnamed(header: Option<&str>) -> String {
 }
 
 impl ShellRequest {
-    pub fn new(req: &http::Request, auth: Option<&Auth>, redactor: &Redactor) -> ShellRequest {
+    pub fn new(
+        req: &http::Request,
+        version: http::HttpVersion,
+        auth: Option<&Auth>,
+        redactor: &Redactor,
+    ) -> ShellRequest {
         let mut user = None;
         let mut headers = Vec::new();
         for (name, value) in &req.headers {
@@ -78,7 +86,15 @@ impl ShellRequest {
                 Err(_) => ShellBody::Binary(b.len()),
             },
         };
+        let https = req.parsed_url.scheme() == "https";
+        let version_flag = match (version, https) {
+            (http::HttpVersion::Http2, false) => Some("--http2-prior-knowledge"),
+            (http::HttpVersion::Http2 | http::HttpVersion::Auto, true) => Some("--http2"),
+            (http::HttpVersion::Http11, true) => Some("--http1.1"),
+            _ => None,
+        };
         ShellRequest {
+            version_flag,
             method: req.method.to_string(),
             url: redactor.shell_pieces(&req.url, &unnamed(None)),
             headers,

@@ -349,7 +349,11 @@ impl<'a> SuiteRun<'a> {
         out.secrets.extend(header_secrets(&request.headers));
         out.secrets.extend(url_secrets(&request.parsed_url));
         out.url = Some(request.url.clone());
-        out.request = Some(request_record(&request, self.config.preview_limit));
+        out.request = Some(request_record(
+            &request,
+            self.client.http_version(),
+            self.config.preview_limit,
+        ));
         let reject = match test.idempotency.as_ref().and_then(|i| i.reject.as_ref()) {
             Some(reject) => {
                 match self.reject_request(test, base.as_deref(), &url, reject, &mut out) {
@@ -367,7 +371,10 @@ impl<'a> SuiteRun<'a> {
         for (secret, name) in &out.secrets {
             redactor.add_named(secret, *name);
         }
-        let shell = |r: &http::Request| ShellRequest::new(r, spec.auth.as_ref(), &redactor);
+        let shell = |r: &http::Request| {
+            let version = r.http_version.unwrap_or(self.client.http_version());
+            ShellRequest::new(r, version, spec.auth.as_ref(), &redactor)
+        };
         let shell: Option<&dyn Fn(&http::Request) -> ShellRequest> =
             self.config.shell_commands.then_some(&shell);
         out.shell = shell.map(|shell| shell(&request));

@@ -30,6 +30,26 @@ impl Loader<'_> {
                 ),
             }
         }
+        if let Some(v) = e.version.value() {
+            let node = v.0 .0;
+            let text = match &node.kind {
+                Kind::Str(s) => s.trim().to_string(),
+                Kind::Number(n) => n.written.clone(),
+                _ => String::new(),
+            };
+            match text.as_str() {
+                "1.0" | "1.1" | "2" => out.version = Some((text, node.pos)),
+                "2.0" => out.version = Some(("2".into(), node.pos)),
+                _ => self.push_help(
+                    node.pos,
+                    format!(
+                        "expected \"1.1\", \"2\" or \"1.0\" for `version`, found {}",
+                        node.found()
+                    ),
+                    "`version` is the HTTP version the response came in on; choose the request's with `http_version`",
+                ),
+            }
+        }
         for (name, v) in e
             .headers
             .value()

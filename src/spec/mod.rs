@@ -148,6 +148,8 @@ pub enum BodySpec {
 pub struct Expect {
     pub status: Option<(Vec<StatusPattern>, Pos)>,
     pub reason: Option<(String, Pos)>,
+    /// `1.0`, `1.1` or `2`.
+    pub version: Option<(String, Pos)>,
     pub headers: Vec<HeaderExpect>,
     pub json: Vec<JsonExpect>,
     pub body: Option<(Matcher, Pos)>,

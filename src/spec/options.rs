@@ -171,7 +171,10 @@ impl Loader<'_> {
             auth: o.auth.value().and_then(|a| self.auth(&a.0 .0)),
             timeout: o.timeout.value().and_then(|t| self.timeout(&t.0 .0)),
             allow_redirects: o.allow_redirects.value(),
-            http_version: o.http_version.value().and_then(|v| self.http_version(&v.0 .0)),
+            http_version: o
+                .http_version
+                .value()
+                .and_then(|v| self.http_version(&v.0 .0)),
             proxies,
             verify,
             cert: o.cert.value().and_then(|c| self.cert(&c.0 .0)),

@@ -191,6 +191,11 @@ yaml_value!(
     }
 );
 yaml_value!(
+    /// `version`: `"1.0"`, `"1.1"` or `"2"` (a number is read as its text).
+    VersionValue,
+    { "anyOf": [ { "enum": ["1.0", "1.1", "2"] }, { "enum": [1.0, 1.1, 2] } ] }
+);
+yaml_value!(
     /// `reason`: the exact reason phrase.
     ReasonValue, { "type": "string" }
 );
@@ -438,13 +443,15 @@ pub struct RawSuite {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(
-    expecting = "a map of expectations (status, reason, headers, json, body, max_time, schema)"
+    expecting = "a map of expectations (status, reason, version, headers, json, body, max_time, schema)"
 )]
 pub struct RawExpect {
     /// `200`, `[200, 204]` or `"2xx"`.
     pub status: Field<StatusValue>,
-    /// The reason phrase on the status line, exactly.
+    /// The reason phrase on the status line, exactly (HTTP/1.x only: HTTP/2 has none).
     pub reason: Field<ReasonValue>,
+    /// The HTTP version the response came in on: `"1.1"`, `"2"` (or `"1.0"`).
+    pub version: Field<VersionValue>,
     /// Header name → value or matcher.
     pub headers: Field<Entries<MatcherValue, HeaderExpectMap>>,
     /// JSONPath (RFC 9535) → value or matcher (`{ type: integer, gte: 1 }`).
