@@ -42,7 +42,7 @@ pub struct Client {
     h2: Arc<H2>,
     /// The version of requests that do not say (`--http2`, `--http1.1`).
     default_version: HttpVersion,
-    tls_configs: Arc<Mutex<HashMap<(TlsProfile, Alpn), Arc<ClientConfig>>>>,
+    tls_configs: Arc<TlsConfigs>,
     max_body: usize,
     env_proxies: EnvProxies,
     /// A moment no exchange may outlast, whatever its `timeout` (set on an interrupt, so
@@ -315,15 +315,14 @@ impl Client {
             )
             .map(|s| s.into_tcp())
         };
-        let outcome = self.h2.send(
+        let destination = h2::Destination {
             key,
-            open,
-            tls.as_ref(),
-            auto,
-            request,
-            deadline.at,
-            self.max_body,
-        );
+            tls: tls.as_ref(),
+            allow_http11: auto,
+        };
+        let outcome = self
+            .h2
+            .send(&destination, open, request, deadline.at, self.max_body);
         match outcome {
             Ok(Ok((parts, refused))) => {
                 let mut response = Response::from_parts(parts, url, self.max_body, started)?;
@@ -348,6 +347,9 @@ impl Client {
         }
     }
 }
+
+/// TLS configurations, built once per profile and ALPN offer.
+type TlsConfigs = Mutex<HashMap<(TlsProfile, Alpn), Arc<ClientConfig>>>;
 
 /// Which protocols a TLS handshake offers by ALPN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -32,6 +32,15 @@ pub(super) struct Tls {
     pub name: ServerName<'static>,
 }
 
+/// Where an HTTP/2 request goes, and how its connection is opened.
+pub(super) struct Destination<'a> {
+    pub key: &'a PoolKey,
+    /// For https.
+    pub tls: Option<&'a Tls>,
+    /// `auto`: `http/1.1` was offered beside `h2`, and may be chosen.
+    pub allow_http11: bool,
+}
+
 /// Why an HTTP/2 exchange gave no response.
 #[derive(Debug)]
 pub(super) enum H2Failure {
@@ -89,15 +98,14 @@ impl H2 {
     /// comes back with the response.
     pub fn send(
         &self,
-        key: &PoolKey,
+        destination: &Destination,
         open: impl Fn() -> Result<TcpStream, OpenError>,
-        tls: Option<&Tls>,
-        allow_http11: bool,
         request: H2Request,
         deadline: Instant,
         max_body: usize,
     ) -> Result<Result<(Parts, u32), ChoseHttp11>, H2Failure> {
         let runtime = self.runtime()?;
+        let key = destination.key;
         let mut refused = 0;
         loop {
             let sender = match self.sender(key) {
@@ -107,7 +115,7 @@ impl H2 {
                     let opened = runtime.block_on(within(
                         deadline,
                         "the HTTP/2 connection to open",
-                        connect(tcp, tls, allow_http11),
+                        connect(tcp, destination.tls, destination.allow_http11),
                     ))?;
                     match opened {
                         Opened::H2(sender) => {
