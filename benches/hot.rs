@@ -58,6 +58,7 @@ fn response(body: &Value) -> Response {
         url: "http://127.0.0.1:8080/widgets/7".into(),
         elapsed: Duration::from_millis(1),
         redirects: Vec::new(),
+        refused_streams: 0,
     }
 }
 
