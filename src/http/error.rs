@@ -427,7 +427,7 @@ pub(super) fn describe_h2(
             return HttpError::new(
                 HttpErrorKind::Io,
                 format!(
-                    "the HTTP/2 connection to `{url}` broke before the response was whole: {}",
+                    "`{url}`: the server closed the HTTP/2 connection before it answered this request ({})",
                     innermost_io(e)
                 ),
             );

@@ -67,6 +67,9 @@ pub(super) struct ChoseHttp11;
 pub(super) struct H2 {
     runtime: OnceLock<Result<tokio::runtime::Runtime, String>>,
     conns: Mutex<FnvHashMap<PoolKey, SendRequest<Full<Bytes>>>>,
+    /// One lock per destination, held while its connection opens, so that workers
+    /// arriving together share one connection instead of each opening its own.
+    opening: Mutex<FnvHashMap<PoolKey, Arc<Mutex<()>>>>,
     /// Destinations that chose HTTP/1.1 when `auto` offered both.
     chose_http11: Mutex<FnvHashMap<PoolKey, ()>>,
 }
@@ -111,20 +114,27 @@ impl H2 {
             let sender = match self.sender(key) {
                 Some(s) => s,
                 None => {
-                    let tcp = open().map_err(H2Failure::Open)?;
-                    let opened = runtime.block_on(within(
-                        deadline,
-                        "the HTTP/2 connection to open",
-                        connect(tcp, destination.tls, destination.allow_http11),
-                    ))?;
-                    match opened {
-                        Opened::H2(sender) => {
-                            lock(&self.conns).insert(key.clone(), sender.clone());
-                            sender
-                        }
-                        Opened::Http11 => {
-                            lock(&self.chose_http11).insert(key.clone(), ());
-                            return Ok(Err(ChoseHttp11));
+                    let gate = Arc::clone(lock(&self.opening).entry(key.clone()).or_default());
+                    let _opening = lock(&gate);
+                    // Another worker may have opened it meanwhile.
+                    if let Some(s) = self.sender(key) {
+                        s
+                    } else {
+                        let tcp = open().map_err(H2Failure::Open)?;
+                        let opened = runtime.block_on(within(
+                            deadline,
+                            "the HTTP/2 connection to open",
+                            connect(tcp, destination.tls, destination.allow_http11),
+                        ))?;
+                        match opened {
+                            Opened::H2(sender) => {
+                                lock(&self.conns).insert(key.clone(), sender.clone());
+                                sender
+                            }
+                            Opened::Http11 => {
+                                lock(&self.chose_http11).insert(key.clone(), ());
+                                return Ok(Err(ChoseHttp11));
+                            }
                         }
                     }
                 }
@@ -136,10 +146,9 @@ impl H2 {
                 exchange(sender, attempt, max_body),
             ));
             match outcome {
-                Err(H2Failure::Exchange(e)) if refused == 0 && was_refused(&e) => {
-                    refused += 1;
-                    lock(&self.conns).remove(key);
-                }
+                // The stream was refused, not the connection: the next try goes on the
+                // same one unless it has closed.
+                Err(H2Failure::Exchange(e)) if refused == 0 && was_refused(&e) => refused += 1,
                 Err(e) => {
                     if matches!(e, H2Failure::Exchange(_) | H2Failure::TimedOut(_)) {
                         self.forget_if_closed(key);
@@ -221,7 +230,8 @@ async fn connect(
         .map_err(|e| H2Failure::Open(OpenError::Tls(e)))?;
     match stream.get_ref().1.alpn_protocol() {
         Some(b"h2") => {}
-        Some(b"http/1.1") if allow_http11 => return Ok(Opened::Http11),
+        // A server that takes no part in ALPN speaks HTTP/1.1.
+        Some(b"http/1.1") | None if allow_http11 => return Ok(Opened::Http11),
         other => {
             return Err(H2Failure::NotAgreed(
                 other.map(|p| String::from_utf8_lossy(p).into_owned()),

@@ -3,6 +3,7 @@
 //! helper that runs the real `putcheck` binary.
 #![allow(dead_code)]
 
+pub mod h2;
 pub mod hostile;
 pub mod multipart;
 pub mod tls;

@@ -1,0 +1,266 @@
+//! HTTP/2: the same checks over h2c (the demo, a raw h2 server) and over TLS with ALPN
+//! (hypercorn, a server of another make, offering `h2` only); misbehaving streams fail
+//! their own test in plain words while the others pass.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
+
+mod common;
+
+use common::h2::H2Server;
+use common::*;
+use serde_json::Value;
+
+fn tests_of(report: &Value) -> Vec<Value> {
+    report["tests"].as_array().cloned().unwrap_or_default()
+}
+
+fn by_name<'a>(tests: &'a [Value], name: &str) -> &'a Value {
+    tests
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no test {name}"))
+}
+
+fn message(t: &Value) -> String {
+    t["failures"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Over h2c the demo answers on HTTP/2 (its `/version` says so), `expect.version`
+/// holds, the repeat and the read-back run as over HTTP/1.1, and `expect.reason` says
+/// why it cannot pass.
+#[test]
+fn the_demo_speaks_h2c_and_every_check_runs_over_it() {
+    let demo = putcheck::demo::DemoServer::start("127.0.0.1:0").unwrap();
+    let specs = Specs::new();
+    specs.write(
+        "h2.yaml",
+        &format!(
+            r#"base_url: {}
+defaults:
+  http_version: "2"
+tests:
+  - name: version
+    put: /version
+    json: {{ a: 1 }}
+    expect:
+      version: "2"
+      json:
+        $.version: "2"
+  - name: store
+    put: /items/h2-store
+    json: {{ name: widget, size: 3 }}
+    idempotency: {{ readback: exact, server_fields: [$.id], conditional: true }}
+    expect:
+      status: [200, 201]
+  - name: reason
+    put: /version
+    json: {{ a: 1 }}
+    idempotency: false
+    expect:
+      reason: OK
+  - name: one point one
+    put: /version
+    http_version: "1.1"
+    json: {{ a: 1 }}
+    idempotency: false
+    expect:
+      version: "1.1"
+      reason: OK
+      json:
+        $.version: "1.1"
+"#,
+            demo.base_url()
+        ),
+    );
+    let (out, report) = specs.run_report(&["h2.yaml", "-v"]);
+    let tests = tests_of(&report);
+    for name in ["version", "store", "one point one"] {
+        assert_eq!(
+            by_name(&tests, name)["outcome"],
+            "passed",
+            "{name}: {}",
+            stdout(&out)
+        );
+    }
+    let reason = by_name(&tests, "reason");
+    assert_eq!(reason["outcome"], "failed");
+    assert!(
+        message(reason).contains("HTTP/2 has no reason phrase"),
+        "{}",
+        message(reason)
+    );
+    // Every send went over HTTP/2, and `-v` says so.
+    for send in by_name(&tests, "store")["sends"].as_array().unwrap() {
+        assert_eq!(send["version"], "HTTP/2", "{send:#}");
+    }
+    assert!(stdout(&out).contains("HTTP/2 200"), "{}", stdout(&out));
+    // The request record shows the field names as HTTP/2 sent them.
+    let headers = by_name(&tests, "version")["request"]["headers"].to_string();
+    assert!(
+        headers.contains("content-type") && !headers.contains("Content-Type"),
+        "{headers}"
+    );
+}
+
+/// `--http2` sets the version of the tests that do not say; `--curl` shows curl's flag.
+#[test]
+fn the_http2_flag_sets_the_default_and_curl_says_so() {
+    let demo = putcheck::demo::DemoServer::start("127.0.0.1:0").unwrap();
+    let specs = Specs::new();
+    specs.write(
+        "flag.yaml",
+        &format!(
+            "base_url: {}\ntests:\n  - name: version\n    put: /version\n    json: {{ a: 1 }}\n    idempotency: false\n    expect:\n      json:\n        $.version: \"1.1\"\n",
+            demo.base_url()
+        ),
+    );
+    let (out, report) = specs.run_report(&["flag.yaml", "--http2", "--curl"]);
+    let t = &tests_of(&report)[0];
+    assert_eq!(t["outcome"], "failed", "{}", stdout(&out));
+    assert!(t.to_string().contains("HTTP/2"), "{t:#}");
+    assert!(
+        stdout(&out).contains("curl --http2-prior-knowledge"),
+        "{}",
+        stdout(&out)
+    );
+    let (out, report) = specs.run_report(&["flag.yaml", "--http1.1"]);
+    assert_eq!(
+        tests_of(&report)[0]["outcome"],
+        "passed",
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A reset stream, a refused one, a stalled one: each fails its own test in plain
+/// words within its `timeout`, on the connection the others share and pass on. A
+/// stream refused once goes again (HTTP/2 says it was not processed), and the report
+/// counts it.
+#[test]
+fn misbehaving_streams_fail_their_own_test_only() {
+    let server = H2Server::start();
+    let specs = Specs::new();
+    let test = |name: &str, path: &str| {
+        format!("  - name: {name}\n    put: {path}\n    json: {{ a: 1 }}\n    idempotency: false\n    timeout: 2s\n")
+    };
+    specs.write(
+        "streams.yaml",
+        &format!(
+            "base_url: http://{}\nparallel: true\ndefaults:\n  http_version: \"2\"\ntests:\n{}{}{}{}{}{}",
+            server.addr,
+            test("ok", "/ok"),
+            test("reset", "/reset"),
+            test("refused once", "/refuse-once"),
+            test("refused always", "/refuse-always"),
+            test("stalled", "/stall"),
+            test("ok too", "/ok-too"),
+        ),
+    );
+    let (out, report) = specs.run_report(&["streams.yaml", "--jobs", "8"]);
+    let tests = tests_of(&report);
+    for name in ["ok", "ok too", "refused once"] {
+        assert_eq!(
+            by_name(&tests, name)["outcome"],
+            "passed",
+            "{name}: {}",
+            stdout(&out)
+        );
+    }
+    assert_eq!(
+        by_name(&tests, "refused once")["sends"][0]["refused_streams"],
+        1
+    );
+    assert_eq!(server.seen("/refuse-once"), 2);
+    assert_eq!(
+        server.seen("/refuse-always"),
+        2,
+        "refused twice, sent no third time"
+    );
+    for (name, words) in [
+        (
+            "reset",
+            "reset the HTTP/2 stream (RST_STREAM, INTERNAL_ERROR)",
+        ),
+        ("refused always", "refused the HTTP/2 stream twice"),
+        ("stalled", "did not answer over HTTP/2 within 2s"),
+    ] {
+        let t = by_name(&tests, name);
+        assert_eq!(t["outcome"], "errored", "{name}: {t:#}");
+        assert!(message(t).contains(words), "{name}: {}", message(t));
+    }
+    // All on one connection, as HTTP/2 intends.
+    assert_eq!(*server.connections.lock().unwrap(), 1);
+    assert_follows_report_schema(&report);
+}
+
+/// GOAWAY in the middle of a run fails the stream it cut off, and the next test opens a
+/// new connection.
+#[test]
+fn goaway_fails_the_cut_stream_and_the_run_goes_on() {
+    let server = H2Server::start();
+    let specs = Specs::new();
+    specs.write(
+        "goaway.yaml",
+        &format!(
+            "base_url: http://{}\ndefaults:\n  http_version: \"2\"\n  timeout: 3s\ntests:\n  - {{ name: before, put: /before, json: {{ a: 1 }}, idempotency: false }}\n  - {{ name: goaway, put: /goaway, json: {{ a: 1 }}, idempotency: false }}\n  - {{ name: after, put: /after, json: {{ a: 1 }}, idempotency: false }}\n",
+            server.addr
+        ),
+    );
+    let (out, report) = specs.run_report(&["goaway.yaml", "--jobs", "1"]);
+    let tests = tests_of(&report);
+    assert_eq!(
+        by_name(&tests, "before")["outcome"],
+        "passed",
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        by_name(&tests, "after")["outcome"],
+        "passed",
+        "{}",
+        stdout(&out)
+    );
+    let cut = by_name(&tests, "goaway");
+    assert_eq!(cut["outcome"], "errored");
+    assert!(
+        message(cut).contains("closed the HTTP/2 connection before it answered"),
+        "{}",
+        message(cut)
+    );
+    assert_eq!(*server.connections.lock().unwrap(), 2);
+}
+
+/// `http_version: "2"` against a TLS server that does not agree to `h2` fails clearly,
+/// naming what it chose; `auto` takes HTTP/1.1 from it and passes.
+#[test]
+fn a_server_without_h2_is_named_and_auto_falls_back() {
+    let specs = Specs::new();
+    let pki = common::tls::Pki::generate(specs.dir.path());
+    let server = TestServer::start_tls(pki.server_config(), |_| {
+        Action::json(200, serde_json::json!({"ok": true}))
+    });
+    specs.write(
+        "alpn.yaml",
+        &format!(
+            "base_url: {}\ndefaults:\n  verify: ca.pem\ntests:\n  - {{ name: two, put: /x, json: {{ a: 1 }}, idempotency: false, http_version: \"2\" }}\n  - {{ name: auto, put: /x, json: {{ a: 1 }}, idempotency: false, http_version: auto, expect: {{ version: \"1.1\" }} }}\n",
+            server.https_url("")
+        ),
+    );
+    let (out, report) = specs.run_report(&["alpn.yaml"]);
+    let tests = tests_of(&report);
+    let two = by_name(&tests, "two");
+    assert_eq!(two["outcome"], "errored", "{}", stdout(&out));
+    assert!(
+        message(two).contains("did not agree to HTTP/2"),
+        "{}",
+        message(two)
+    );
+    assert_eq!(
+        by_name(&tests, "auto")["outcome"],
+        "passed",
+        "{}",
+        stdout(&out)
+    );
+}
