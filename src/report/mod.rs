@@ -11,12 +11,17 @@ pub mod json;
 pub mod junit;
 mod spill;
 
+use std::sync::Arc;
+
+use crate::coverage::Coverage;
 use crate::run::Event;
 
 /// Something that turns run events into output. Errors (a report file that cannot be
 /// written) are kept and returned by `finish`, so one broken reporter doesn't stop others.
 pub trait Reporter {
     fn report(&mut self, event: &Event);
+    /// `--openapi`: the run's coverage, given once, just before `RunFinished`.
+    fn coverage(&mut self, _coverage: &Arc<Coverage>) {}
     fn finish(&mut self) -> Result<(), ReportError> {
         Ok(())
     }
@@ -40,6 +45,12 @@ impl Reporters {
     pub fn report(&mut self, event: &Event) {
         for r in &mut self.0 {
             r.report(event);
+        }
+    }
+
+    pub fn coverage(&mut self, coverage: &Arc<Coverage>) {
+        for r in &mut self.0 {
+            r.coverage(coverage);
         }
     }
 
