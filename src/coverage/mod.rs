@@ -445,7 +445,7 @@ fn threshold(t: &MinCoverage, totals: &Totals, operations: &[OperationCoverage])
         .map(|o| format!("{} {}", o.method, o.path))
         .collect();
     let message = if met {
-        format!("--min-coverage {t} met: {part} of {whole} {what} exercised ({actual}%)")
+        format!("--min-coverage {t} met: {part} of {whole} {what} exercised ({actual:.1}%)")
     } else {
         let shown = missing
             .iter()
@@ -459,7 +459,8 @@ fn threshold(t: &MinCoverage, totals: &Totals, operations: &[OperationCoverage])
             String::new()
         };
         format!(
-            "OpenAPI coverage is below --min-coverage {t}: {part} of {whole} {what} exercised ({actual}%, {t}% required); not exercised: {shown}{more}"
+            "OpenAPI coverage is below --min-coverage {t}: {part} of {whole} {what} exercised ({actual:.1}%, {}% required); not exercised: {shown}{more}",
+            t.percent
         )
     };
     Threshold {

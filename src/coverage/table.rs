@@ -4,7 +4,6 @@
 use std::fmt::Write;
 
 use super::Coverage;
-use crate::run::SemanticCheck;
 
 /// Above this many operations the table lists the exercised ones only (the JSON and HTML
 /// reports list them all).
@@ -15,7 +14,7 @@ pub fn text(c: &Coverage) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "OpenAPI coverage of {} ({} {}): {} of {} operations exercised ({}%); PUT: {} of {} ({}%)",
+        "OpenAPI coverage of {} ({} {}): {} of {} operations exercised ({:.1}%); PUT: {} of {} ({:.1}%)",
         c.document.path,
         c.document.title,
         c.document.version,
@@ -167,7 +166,3 @@ fn join_or_dash(items: impl Iterator<Item = String>) -> String {
     }
 }
 
-/// `repeat, read-back`: the checks of a PUT operation, for the HTML report's cells.
-pub fn has(checks: &[SemanticCheck], check: SemanticCheck) -> bool {
-    checks.contains(&check)
-}

@@ -110,7 +110,7 @@ impl Format for JunitXml {
 fn coverage_property(c: &crate::coverage::Coverage) -> String {
     let t = &c.totals;
     format!(
-        "{}/{} operations ({}%), PUT {}/{} ({}%), {} undocumented request(s), {} conformance problem(s)",
+        "{}/{} operations ({:.1}%), PUT {}/{} ({:.1}%), {} undocumented request(s), {} conformance problem(s)",
         t.exercised,
         t.operations,
         t.percent,

@@ -3,6 +3,7 @@
 //! and HTML share their explanations (`explain`).
 
 pub mod console;
+mod coverage_html;
 pub mod curl;
 pub mod explain;
 pub mod file;
