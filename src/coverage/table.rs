@@ -165,4 +165,3 @@ fn join_or_dash(items: impl Iterator<Item = String>) -> String {
         v.join(", ")
     }
 }
-
