@@ -347,7 +347,8 @@ fn coverage(
         Some(path) => {
             let text = serde_json::to_string_pretty(&c).unwrap_or_default() + "\n";
             if path == "-" {
-                eprint!("{table}");
+                use std::io::Write;
+                let _ = std::io::stderr().write_all(table.as_bytes());
                 print_out(&text)
             } else {
                 print_out(&table).and_then(|()| {

@@ -561,3 +561,36 @@ tests:
     // Above 40 operations the console lists the exercised ones.
     assert!(stdout(&out).contains("operations not exercised (listed in the JSON and HTML reports)"));
 }
+
+/// A secret in a request path stays `***` in the coverage, as everywhere.
+#[test]
+fn secrets_stay_masked_in_the_coverage() {
+    let server = TestServer::start(|_| Action::text(200, "OK", "fine"));
+    let specs = Specs::new();
+    specs.write(
+        "secret.yaml",
+        "base_url: \"${BASE_URL}\"\ntests:\n  - get: /v1/vault/${KEY}/open\n",
+    );
+    let base = format!("BASE_URL={}", server.base());
+    let doc = fixture("items-coverage.yaml");
+    let (out, report) = specs.run_report(&[
+        "secret.yaml",
+        "--var",
+        &base,
+        "--secret",
+        "KEY=hunter22-key",
+        "--openapi",
+        doc.to_str().unwrap(),
+        "--html",
+        "r.html",
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        report["coverage"]["undocumented"][0]["path"],
+        "/v1/vault/***/open"
+    );
+    let html = std::fs::read_to_string(specs.path("r.html")).unwrap();
+    for text in [stdout(&out), report.to_string(), html] {
+        assert!(!text.contains("hunter22"), "{text}");
+    }
+}
