@@ -64,18 +64,21 @@ impl Issue {
         }
     }
 
-    /// The issue as a test failure, for `--openapi-strict`.
+    /// The issue as a test failure, for `--openapi-strict`: the operation is the subject.
     pub fn failure(&self) -> Failure {
+        let at = match (&self.json_path, &self.keyword) {
+            (Some(path), Some(keyword)) => format!("at {path} (`{keyword}`): "),
+            _ => String::new(),
+        };
         let mut f = Failure::new(
             FailureKind::Conformance,
             format!("openapi {}", self.operation),
-            format!("{} (--openapi-strict)", self.line()),
+            format!(
+                "{} answered {}: {at}{} (--openapi-strict)",
+                self.exchange, self.status, self.message
+            ),
         );
-        if let (Some(path), Some(keyword)) = (&self.json_path, &self.keyword) {
-            f.expected = Some(format!("valid against the documented schema (`{keyword}`)"));
-            f.actual = Some(self.message.clone());
-            f.paths = vec![path.clone()];
-        }
+        f.paths = self.json_path.iter().cloned().collect();
         f
     }
 }
