@@ -621,7 +621,44 @@ pub fn from_report(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{json, Value};
+
     use super::*;
+
+    #[test]
+    fn redirect_hops_are_requests_too_and_a_303_turns_into_a_get() {
+        let send = |label: &str, status: u16, redirects: Value| {
+            json!({"n": 1, "kind": "send", "label": label, "request": null, "status": status,
+                "reason": "", "version": "HTTP/1.1", "time": 0.0, "headers": [], "body_size": 0,
+                "body_preview": "", "redirects": redirects, "error": null})
+        };
+        let result: TestResult = serde_json::from_value(json!({
+            "seq": [0, 0], "file": "a.yaml", "suite": "a", "name": "t", "id": "a.yaml::t",
+            "line": 1, "column": 1, "method": "PUT", "url": "http://h/old", "finally": false,
+            "outcome": "passed", "attempts": 1, "time": 0.0,
+            "request": {"method": "PUT", "url": "http://h/old", "headers": [],
+                "body_preview": "", "body_size": 0, "body_file": null},
+            "sends": [
+                send("send 1", 200, json!([{"status": 307, "method": "PUT", "url": "http://h/old", "location": "/items/1"}])),
+                send("send 2", 200, json!([{"status": 303, "method": "PUT", "url": "http://h/old", "location": "http://h/items/1?x=1"}])),
+            ],
+            "failures": [], "flaky_failures": []
+        }))
+        .unwrap();
+        let seen: Vec<String> = exchanges(&result)
+            .iter()
+            .map(|x| format!("{} {} {:?} {}", x.method, x.url, x.status, x.own))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                "PUT http://h/old Some(307) false",
+                "PUT http://h/items/1 Some(200) true",
+                "PUT http://h/old Some(303) false",
+                "GET http://h/items/1?x=1 Some(200) true",
+            ]
+        );
+    }
 
     #[test]
     fn thresholds_parse_and_say_their_form() {
