@@ -594,3 +594,65 @@ fn secrets_stay_masked_in_the_coverage() {
         assert!(!text.contains("hunter22"), "{text}");
     }
 }
+
+/// Shards each write their own coverage; the merged report leaves it out, and
+/// `putcheck coverage` measures the merged report as one run.
+#[test]
+fn merged_shard_reports_are_measured_by_the_coverage_command() {
+    let server = items_server();
+    let specs = Specs::new();
+    specs.write("items.yaml", ITEMS_SPEC);
+    let doc = fixture("items-coverage.yaml");
+    let base = format!("BASE_URL={}", server.base());
+    for (filter, report) in [("good", "s1.json"), ("nowhere", "s2.json")] {
+        let out = specs.run(&[
+            "items.yaml",
+            "--var",
+            &base,
+            "--openapi",
+            doc.to_str().unwrap(),
+            "--filter",
+            filter,
+            "--json",
+            report,
+        ]);
+        assert_exit(&out, 0);
+    }
+    let merged = common::putcheck(
+        specs.dir.path(),
+        &[
+            "merge-reports",
+            "s1.json",
+            "s2.json",
+            "--json",
+            "merged.json",
+        ],
+    );
+    assert_exit(&merged, 0);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(specs.path("merged.json")).unwrap()).unwrap();
+    assert!(
+        report.get("coverage").is_none(),
+        "the shards' sections differ"
+    );
+    let out = common::putcheck(
+        specs.dir.path(),
+        &[
+            "coverage",
+            doc.to_str().unwrap(),
+            "merged.json",
+            "--json",
+            "c.json",
+        ],
+    );
+    assert_exit(&out, 0);
+    let c: Value =
+        serde_json::from_str(&std::fs::read_to_string(specs.path("c.json")).unwrap()).unwrap();
+    // good's PUT and read-back, the finally DELETE (in both shards), nowhere's GET.
+    assert_eq!(c["totals"]["exercised"], 3);
+    assert_eq!(c["undocumented"][0]["path"], "/v1/nowhere");
+    assert_eq!(
+        operation(&c, "PUT", "/items/{id}")["checks"],
+        json!(["repeat", "readback"])
+    );
+}
