@@ -251,7 +251,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let plan = plan::build(&files, &ctx, args.partition, &filter);
     let o = &args.openapi_options;
     let api = match &args.openapi {
-        Some(doc) if !args.list => match ApiDoc::load(doc, o.openapi_prefix.as_deref()) {
+        Some(doc) => match ApiDoc::load(doc, o.openapi_prefix.as_deref()) {
             Ok(api) => Some(api),
             Err(e) => return fail(e),
         },
