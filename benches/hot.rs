@@ -91,6 +91,7 @@ fn passing_result() -> TestResult {
         sends: Vec::new(),
         failures: Vec::new(),
         flaky_failures: Vec::new(),
+        checks: Vec::new(),
         shell: None,
     }
 }

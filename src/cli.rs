@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use putcheck::coverage::MinCoverage;
 use putcheck::plan::Partition;
 use regex::Regex;
 
@@ -48,6 +49,19 @@ pub enum Command {
     Import {
         #[command(subcommand)]
         source: ImportSource,
+    },
+    /// OpenAPI coverage and conformance of a finished run, from its JSON report (also of
+    /// merged shard reports; docs/openapi.md).
+    Coverage {
+        /// The OpenAPI document (3.0 or 3.1, YAML or JSON).
+        document: PathBuf,
+        /// The run's JSON report (`putcheck --json REPORT.json`).
+        report: PathBuf,
+        #[command(flatten)]
+        openapi: OpenapiArgs,
+        /// Write the coverage as JSON (the report's `coverage` section) to PATH; `-` for stdout.
+        #[arg(long, value_name = "PATH")]
+        json: Option<String>,
     },
     /// Print a shell completion script (install: see the README).
     Completions {
@@ -118,6 +132,23 @@ pub enum ImportSource {
         #[arg(long)]
         keep_secrets: bool,
     },
+}
+
+/// How a run is held against an OpenAPI document (`--openapi`, `putcheck coverage`).
+#[derive(Debug, Args)]
+pub struct OpenapiArgs {
+    /// The path prefix the server under test puts before the document's paths, instead
+    /// of the base path of the document's `servers` (`/` for none).
+    #[arg(long, value_name = "PREFIX")]
+    pub openapi_prefix: Option<String>,
+    /// Make conformance problems (a status the operation does not document, a body that
+    /// breaks its schema) test failures instead of warnings.
+    #[arg(long)]
+    pub openapi_strict: bool,
+    /// Fail below this coverage: `PCT` of all operations, `put:PCT` of PUT operations.
+    /// Repeatable.
+    #[arg(long, value_name = "PCT")]
+    pub min_coverage: Vec<MinCoverage>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -240,6 +271,15 @@ pub struct RunArgs {
     /// Append a Markdown summary of the run to FILE [default: $GITHUB_STEP_SUMMARY, when set].
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+
+    /// Hold the run against this OpenAPI document (3.0 or 3.1, YAML or JSON): which
+    /// operations it exercised, and whether the responses keep its promises
+    /// (docs/openapi.md).
+    #[arg(long, value_name = "DOC")]
+    pub openapi: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub openapi_options: OpenapiArgs,
 }
 
 fn parse_key_val(s: &str) -> Result<(String, String), String> {

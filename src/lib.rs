@@ -4,6 +4,7 @@
 //! (exchanges) → `check` (results) → `run` (events) → `report` (console, JUnit, JSON).
 
 pub mod check;
+pub mod coverage;
 pub mod demo;
 pub mod diagnostic;
 pub mod http;

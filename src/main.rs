@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use putcheck::coverage::{self, ApiDoc};
 use putcheck::demo::{bundle, DemoServer};
 use putcheck::http::{Client, EnvProxies};
 use putcheck::plan::{self, Filter};
@@ -19,7 +20,7 @@ use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
 use putcheck::{exit, output, signals};
 
-use cli::{AnnotationsMode, Cli, ColorWhen, Command, ImportSource, RunArgs};
+use cli::{AnnotationsMode, Cli, ColorWhen, Command, ImportSource, OpenapiArgs, RunArgs};
 
 // Loading allocates ~150 small values per spec file, and a run more per exchange, on
 // many threads: mimalloc takes ~8% off a fast run's CPU next to glibc's malloc
@@ -42,6 +43,12 @@ fn main() -> ExitCode {
             junit,
             html,
         }) => merge_reports(&files, json, junit, html),
+        Some(Command::Coverage {
+            document,
+            report,
+            openapi,
+            json,
+        }) => coverage(&document, &report, &openapi, json.as_deref()),
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)
@@ -242,6 +249,17 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         regexes: args.filter_regex.clone(),
     };
     let plan = plan::build(&files, &ctx, args.partition, &filter);
+    let o = &args.openapi_options;
+    let api = match &args.openapi {
+        Some(doc) => match ApiDoc::load(doc, o.openapi_prefix.as_deref()) {
+            Ok(api) => Some(api),
+            Err(e) => return fail(e),
+        },
+        None if o.openapi_strict || o.openapi_prefix.is_some() || !o.min_coverage.is_empty() => {
+            return fail("--openapi-strict, --openapi-prefix and --min-coverage measure the run against an OpenAPI document: give it with --openapi DOC");
+        }
+        _ => None,
+    };
     if args.list {
         let code = list(&plan, color);
         exit_keeping(plan);
@@ -333,9 +351,24 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
             .push(Box::new(FileReport::new(path, Html::default())));
     }
     ci_reporters(&args, report_to_stdout, &mut reporters);
-    let summary = match run::execute(&plan, &config, &client, |e| reporters.report(e)) {
+    let mut observer = api
+        .as_ref()
+        .map(|api| coverage::Observer::new(api, o.openapi_strict, o.min_coverage.clone()));
+    let mut summary = match run::execute(&plan, &config, &client, |e| match &mut observer {
+        Some(observer) => observer.pass(e, &mut reporters),
+        None => reporters.report(e),
+    }) {
         Ok(s) => s,
         Err(e) => return fail(e),
+    };
+    let below_min_coverage = match &observer {
+        Some(observer) => {
+            observer.adjust(&mut summary);
+            observer
+                .coverage()
+                .is_some_and(|c| c.unmet().next().is_some())
+        }
+        None => false,
     };
     exit_keeping(plan);
     let report_errors = reporters.finish();
@@ -345,7 +378,63 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     if let Some(signal) = interrupt.signal() {
         return signals::exit_code(signal);
     }
-    exit::code(&summary, !report_errors.is_empty())
+    match exit::code(&summary, !report_errors.is_empty()) {
+        exit::OK if below_min_coverage => exit::TEST_FAILED,
+        code => code,
+    }
+}
+
+/// `putcheck coverage DOC REPORT.json`: the table on stdout (or the JSON with `--json -`).
+fn coverage(
+    document: &std::path::Path,
+    report: &std::path::Path,
+    o: &OpenapiArgs,
+    json: Option<&str>,
+) -> u8 {
+    let api = match ApiDoc::load(document, o.openapi_prefix.as_deref()) {
+        Ok(api) => api,
+        Err(e) => return fail(e),
+    };
+    let text = match std::fs::read_to_string(report) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(format!(
+                "cannot read the JSON report `{}`: {e}",
+                report.display()
+            ))
+        }
+    };
+    let path = report.display().to_string();
+    let c = match coverage::from_report(&api, &text, &path, o.openapi_strict, &o.min_coverage) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let table = coverage::table::text(&c);
+    let written = match json {
+        Some(path) => {
+            let text = serde_json::to_string_pretty(&c).unwrap_or_default() + "\n";
+            if path == "-" {
+                output::say(table.trim_end());
+                output::print(text).map_err(|e| format!("cannot write the coverage: {e}"))
+            } else {
+                output::print(&table)
+                    .map_err(|e| format!("cannot write the coverage: {e}"))
+                    .and_then(|()| {
+                        std::fs::write(path, text)
+                            .map_err(|e| format!("cannot write the coverage JSON to `{path}`: {e}"))
+                    })
+            }
+        }
+        None => output::print(&table).map_err(|e| format!("cannot write the coverage: {e}")),
+    };
+    if let Err(e) = written {
+        return fail(e);
+    }
+    if c.unmet().next().is_some() || (o.openapi_strict && !c.conformance.is_empty()) {
+        exit::TEST_FAILED
+    } else {
+        exit::OK
+    }
 }
 
 /// GitHub Actions annotations and the job summary, when asked for or under Actions.

@@ -47,6 +47,8 @@ pub enum FailureKind {
     Transport,
     /// A variable had no value when the request was built.
     Variable,
+    /// `--openapi-strict`: the response breaks the OpenAPI document's promise.
+    Conformance,
 }
 
 impl FailureKind {

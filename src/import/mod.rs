@@ -6,7 +6,7 @@
 pub mod curl;
 pub mod har;
 pub mod openapi;
-mod schema;
+pub(crate) mod schema;
 pub mod spec_file;
 
 use std::path::{Path, PathBuf};

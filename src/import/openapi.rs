@@ -69,6 +69,11 @@ impl Document {
         Ok(Document { root, version })
     }
 
+    /// The document as JSON data.
+    pub fn root(&self) -> &Value {
+        &self.root
+    }
+
     pub fn is_v30(&self) -> bool {
         self.version.starts_with("3.0")
     }

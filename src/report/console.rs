@@ -43,6 +43,8 @@ pub struct Console {
     /// Test lines of the current burst, written at the next `Event::Pause`: one write per
     /// burst instead of one per test.
     pending: String,
+    /// `--openapi`: printed after the summary.
+    coverage: Option<std::sync::Arc<crate::coverage::Coverage>>,
 }
 
 impl Console {
@@ -56,6 +58,7 @@ impl Console {
             progress: None,
             sources: Sources::default(),
             pending: String::new(),
+            coverage: None,
         }
     }
 
@@ -305,6 +308,10 @@ pub fn summary_line(sum: &Summary) -> String {
 }
 
 impl Reporter for Console {
+    fn coverage(&mut self, coverage: &std::sync::Arc<crate::coverage::Coverage>) {
+        self.coverage = Some(coverage.clone());
+    }
+
     fn report(&mut self, event: &Event) {
         match event {
             Event::RunStarted {
@@ -408,6 +415,10 @@ impl Reporter for Console {
                     "\n{style}{BOLD}{}{BOLD:#}{style:#}",
                     summary_line(sum)
                 );
+                if let Some(c) = self.coverage.take() {
+                    text.push('\n');
+                    text.push_str(&crate::coverage::table::text(&c));
+                }
                 self.print(&text);
             }
         }

@@ -6,7 +6,10 @@
 
 use std::io::{self, Write};
 
+use std::sync::Arc;
+
 use super::{ReportError, Reporter};
+use crate::coverage::Coverage;
 use crate::run::{Event, Summary, TestResult};
 use crate::spec::SpecError;
 
@@ -16,6 +19,8 @@ pub struct Collected {
     /// Spec files that could not be loaded, with their errors.
     pub invalid: Vec<(String, Vec<SpecError>)>,
     pub summary: Summary,
+    /// `--openapi`: the run's coverage.
+    pub coverage: Option<Arc<Coverage>>,
 }
 
 /// A report format: what it is called in messages, how it keeps a finished test, and
@@ -32,6 +37,7 @@ pub struct FileReport<F> {
     path: String,
     format: F,
     invalid: Vec<(String, Vec<SpecError>)>,
+    coverage: Option<Arc<Coverage>>,
     written: Option<Result<(), ReportError>>,
 }
 
@@ -41,6 +47,7 @@ impl<F: Format> FileReport<F> {
             path: path.into(),
             format,
             invalid: Vec::new(),
+            coverage: None,
             written: None,
         }
     }
@@ -58,6 +65,10 @@ impl<F: Format> FileReport<F> {
 }
 
 impl<F: Format> Reporter for FileReport<F> {
+    fn coverage(&mut self, coverage: &Arc<Coverage>) {
+        self.coverage = Some(coverage.clone());
+    }
+
     fn report(&mut self, event: &Event) {
         match event {
             Event::RunStarted { .. } | Event::Pause => {}
@@ -69,6 +80,7 @@ impl<F: Format> Reporter for FileReport<F> {
                 let run = Collected {
                     invalid: std::mem::take(&mut self.invalid),
                     summary: summary.clone(),
+                    coverage: self.coverage.take(),
                 };
                 self.written = Some(self.write(&run));
             }

@@ -87,6 +87,7 @@ fn page(run: &Collected, tests: &[TestResult]) -> Markup {
                 meta name="generator" content=(concat!("putcheck ", env!("CARGO_PKG_VERSION")));
                 title { (title) }
                 style { (PreEscaped(CSS)) }
+                @if run.coverage.is_some() { style { (PreEscaped(super::coverage_html::CSS)) } }
             }
             body data-verdict=(verdict) {
                 header {
@@ -157,6 +158,9 @@ fn page(run: &Collected, tests: &[TestResult]) -> Markup {
                             }
                         }
                     }
+                }
+                @if let Some(c) = &run.coverage {
+                    (super::coverage_html::section(c))
                 }
                 @if !explained.is_empty() {
                     section #details {

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use super::file::{Collected, Format};
 use super::spill::Spill;
+use crate::coverage::Coverage;
 use crate::run::{Summary, TestResult};
 use crate::spec::Pos;
 
@@ -19,6 +20,9 @@ struct JsonReport<'a> {
     version: &'static str,
     summary: &'a Summary,
     invalid_files: Vec<InvalidFile<'a>>,
+    /// `--openapi`: the run held against the document (its own `version`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<&'a Coverage>,
     /// Always empty here: the tests are written from the spill file, after the rest.
     tests: [(); 0],
 }
@@ -78,6 +82,7 @@ impl Json {
                         .collect(),
                 })
                 .collect(),
+            coverage: run.coverage.as_deref(),
             tests: [],
         };
         serde_json::to_string_pretty(&report).unwrap_or_default()

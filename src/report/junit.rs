@@ -42,6 +42,9 @@ impl JunitXml {
             cases.cases.sort_by_key(|(seq, _, _)| *seq);
             let mut suite = TestSuite::new(cases.suite.as_str());
             suite.add_property(("file", file.as_str()));
+            if let Some(c) = &run.coverage {
+                suite.add_property(("openapi.coverage", coverage_property(c).as_str()));
+            }
             suite.set_time(Duration::from_secs_f64(
                 cases.cases.iter().map(|(_, time, _)| time).sum(),
             ));
@@ -100,6 +103,23 @@ impl Format for JunitXml {
     fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()> {
         self.build(run).serialize(out).map_err(io::Error::other)
     }
+}
+
+/// `2/19 operations (10.5%), PUT 2/2 (100%)`: the `openapi.coverage` property of every
+/// `<testsuite>` of an `--openapi` run.
+fn coverage_property(c: &crate::coverage::Coverage) -> String {
+    let t = &c.totals;
+    format!(
+        "{}/{} operations ({:.1}%), PUT {}/{} ({:.1}%), {} undocumented request(s), {} conformance problem(s)",
+        t.exercised,
+        t.operations,
+        t.percent,
+        t.put_exercised,
+        t.put_operations,
+        t.put_percent,
+        t.undocumented_requests,
+        c.conformance.len()
+    )
 }
 
 /// A spec file as a JUnit class name: `specs/items.yaml` → `specs.items`. Jenkins

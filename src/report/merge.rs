@@ -345,6 +345,7 @@ fn write_json(merged: &Merged, path: &str, json: &mut Json) -> Result<(), MergeE
     let run = super::file::Collected {
         invalid: merged.invalid.clone(),
         summary: merged.summary.clone(),
+        coverage: None,
     };
     let mut text = Vec::new();
     json.write(&run, &mut text).map_err(err)?;

@@ -4,6 +4,7 @@
 
 pub mod annotations;
 pub mod console;
+mod coverage_html;
 pub mod curl;
 pub mod explain;
 pub mod file;
@@ -14,12 +15,17 @@ pub mod merge;
 mod spill;
 pub mod summary;
 
+use std::sync::Arc;
+
+use crate::coverage::Coverage;
 use crate::run::Event;
 
 /// Something that turns run events into output. Errors (a report file that cannot be
 /// written) are kept and returned by `finish`, so one broken reporter doesn't stop others.
 pub trait Reporter {
     fn report(&mut self, event: &Event);
+    /// `--openapi`: the run's coverage, given once, just before `RunFinished`.
+    fn coverage(&mut self, _coverage: &Arc<Coverage>) {}
     fn finish(&mut self) -> Result<(), ReportError> {
         Ok(())
     }
@@ -43,6 +49,12 @@ impl Reporters {
     pub fn report(&mut self, event: &Event) {
         for r in &mut self.0 {
             r.report(event);
+        }
+    }
+
+    pub fn coverage(&mut self, coverage: &Arc<Coverage>) {
+        for r in &mut self.0 {
+            r.coverage(coverage);
         }
     }
 

@@ -129,6 +129,7 @@ pub(super) fn interrupted(
         sends: Vec::new(),
         failures: Vec::new(),
         flaky_failures: Vec::new(),
+        checks: Vec::new(),
         shell: None,
     }
 }

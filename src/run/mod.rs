@@ -21,7 +21,8 @@ use crate::plan::Plan;
 pub use interrupt::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
 pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
 pub use result::{
-    Event, ExchangeKind, HopRecord, Outcome, RequestRecord, SendRecord, Summary, TestResult,
+    Event, ExchangeKind, HopRecord, Outcome, RequestRecord, SemanticCheck, SendRecord, Summary,
+    TestResult,
 };
 pub use shell::{ShellBody, ShellRequest};
 use suite::SuiteRun;

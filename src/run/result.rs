@@ -111,6 +111,52 @@ impl From<&Hop> for HopRecord {
     }
 }
 
+/// One of putcheck's checks of a PUT's semantics (RFC 9110 §9.2.2 and the probes), as
+/// run for a test: `--openapi` coverage reports which ran against each PUT operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SemanticCheck {
+    /// The request was sent more than once and the sends compared.
+    Repeat,
+    /// The resource was read back after the sends.
+    Readback,
+    /// `readback: exact`.
+    ReadbackExact,
+    /// `created: once`.
+    CreatedOnce,
+    /// `conditional: true`: the stale `If-Match` probe.
+    Conditional,
+    /// `reject:`: the probe the server must refuse.
+    Reject,
+    /// `concurrent: true`.
+    Concurrent,
+}
+
+impl SemanticCheck {
+    pub const ALL: [SemanticCheck; 7] = [
+        SemanticCheck::Repeat,
+        SemanticCheck::Readback,
+        SemanticCheck::ReadbackExact,
+        SemanticCheck::CreatedOnce,
+        SemanticCheck::Conditional,
+        SemanticCheck::Reject,
+        SemanticCheck::Concurrent,
+    ];
+
+    /// `read-back`, `exact read-back`, `created once`...: as the reports print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SemanticCheck::Repeat => "repeat",
+            SemanticCheck::Readback => "read-back",
+            SemanticCheck::ReadbackExact => "exact read-back",
+            SemanticCheck::CreatedOnce => "created once",
+            SemanticCheck::Conditional => "conditional",
+            SemanticCheck::Reject => "reject",
+            SemanticCheck::Concurrent => "concurrent",
+        }
+    }
+}
+
 /// Everything known about one finished test; what every reporter consumes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestResult {
@@ -135,6 +181,9 @@ pub struct TestResult {
     pub failures: Vec<Failure>,
     /// For a flaky test: what went wrong on the last attempt that failed.
     pub flaky_failures: Vec<Failure>,
+    /// The PUT-semantics checks whose requests were made (the last attempt's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<SemanticCheck>,
     /// The request for `--curl`, secrets as variable references. Not in the JSON report.
     #[serde(skip)]
     pub shell: Option<super::ShellRequest>,

@@ -13,7 +13,10 @@ use serde_json::Value;
 use super::prepare;
 use super::sequence::{request_record, Sequence};
 use super::shell::ShellRequest;
-use super::{is_sensitive, Outcome, Redactor, RequestRecord, RunConfig, SendRecord, TestResult};
+use super::{
+    is_sensitive, ExchangeKind, Outcome, Redactor, RequestRecord, RunConfig, SemanticCheck,
+    SendRecord, TestResult,
+};
 use crate::check::{self, Failure, FailureKind};
 use crate::http::{self, Client, Response};
 use crate::plan::{test_id, PlannedSuite};
@@ -277,6 +280,7 @@ impl<'a> SuiteRun<'a> {
             attempts,
             time: time.as_secs_f64(),
             request: attempt.request,
+            checks: semantic_checks(test, &attempt.sends),
             sends: attempt.sends,
             failures: attempt.failures,
             flaky_failures: attempt.flaky_failures,
@@ -489,6 +493,34 @@ struct Attempt {
     shell: Option<ShellRequest>,
     /// The interrupt stopped it between sends.
     cut_short: bool,
+}
+
+/// The PUT-semantics checks whose requests a test's sequence made.
+fn semantic_checks(test: &TestSpec, sends: &[SendRecord]) -> Vec<SemanticCheck> {
+    let Some(idem) = test.idempotency.as_ref() else {
+        return Vec::new();
+    };
+    let own = sends
+        .iter()
+        .filter(|s| s.kind == ExchangeKind::Send)
+        .count();
+    let made = |label: &str| sends.iter().any(|s| s.label == label);
+    let readback = made("read-back");
+    [
+        (SemanticCheck::Repeat, own > 1),
+        (SemanticCheck::Readback, readback),
+        (
+            SemanticCheck::ReadbackExact,
+            readback && idem.readback_exact,
+        ),
+        (SemanticCheck::CreatedOnce, own > 1 && idem.created_once),
+        (SemanticCheck::Conditional, made("conditional probe")),
+        (SemanticCheck::Reject, made("reject probe")),
+        (SemanticCheck::Concurrent, own > 1 && idem.concurrent),
+    ]
+    .into_iter()
+    .filter_map(|(check, ran)| ran.then_some(check))
+    .collect()
 }
 
 /// Credentials in `auth`, which must never print, with the variable `--curl` names each.

@@ -6,6 +6,7 @@
 pub mod h2;
 pub mod hostile;
 pub mod multipart;
+pub mod prism;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
