@@ -264,3 +264,108 @@ fn a_server_without_h2_is_named_and_auto_falls_back() {
         stdout(&out)
     );
 }
+
+/// hypercorn (a server of another make, PyPI) with an ASGI app that forwards to a demo
+/// server and says which version it was spoken to on; `None` when hypercorn is missing.
+struct Hypercorn {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Hypercorn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn hypercorn(test: &str, demo: &str, tls: Option<&std::path::Path>, dir: &std::path::Path) -> Option<Hypercorn> {
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import hypercorn"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        missing_component(test, "hypercorn", "python3 -m pip install hypercorn, as .ci/run does");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut config = format!("bind = [\"127.0.0.1:{port}\"]\n");
+    if let Some(certs) = tls {
+        // HTTP/2 only: ALPN offers `h2` and nothing else.
+        config.push_str(&format!(
+            "alpn_protocols = [\"h2\"]\ncertfile = \"{}\"\nkeyfile = \"{}\"\n",
+            certs.join("server.pem").display(),
+            certs.join("server-key.pem").display()
+        ));
+    }
+    let config_path = dir.join(format!("hypercorn-{port}.toml"));
+    std::fs::write(&config_path, config).unwrap();
+    let child = std::process::Command::new("python3")
+        .args(["-m", "hypercorn", "-c"])
+        .arg(&config_path)
+        .arg("proxy_app:app")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/h2"))
+        .env("PUTCHECK_DEMO", demo)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Hypercorn { child, port };
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "hypercorn did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Some(server)
+}
+
+/// Every check of specs/widgets.yaml (the repeat, exact read-back, created once,
+/// conditional requests, refused input, a POST with an Idempotency-Key) over HTTP/2 to a
+/// server that speaks only HTTP/2: TLS with ALPN `h2` alone, and h2c with prior
+/// knowledge. The server confirms every request came on HTTP/2.
+#[test]
+fn the_widget_checks_pass_over_http2_against_hypercorn() {
+    let test = "the_widget_checks_pass_over_http2_against_hypercorn";
+    let specs = Specs::new();
+    let pki = common::tls::Pki::generate(specs.dir.path());
+    let widgets = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/widgets.yaml")).unwrap();
+    // The same file, told to trust the test CA.
+    specs.write(
+        "widgets.yaml",
+        &widgets.replacen("\ntests:", "\ndefaults:\n  verify: ca.pem\ntests:", 1),
+    );
+    specs.write(
+        "served.yaml",
+        "base_url: ${BASE_URL}\ndefaults:\n  verify: ca.pem\ntests:\n  - name: served over\n    get: /served-over\n    expect:\n      version: \"2\"\n      json:\n        $.version: \"2\"\n",
+    );
+    for tls in [true, false] {
+        // A demo of its own for each, so that the widgets start absent.
+        let demo = putcheck::demo::DemoServer::start("127.0.0.1:0").unwrap();
+        let demo_addr = demo.base_url().trim_start_matches("http://").to_string();
+        let Some(server) = hypercorn(test, &demo_addr, tls.then(|| specs.dir.path()), specs.dir.path()) else {
+            return;
+        };
+        let scheme = if tls { "https" } else { "http" };
+        let base = format!("{scheme}://127.0.0.1:{}", server.port);
+        let out = specs.run_env(
+            &["widgets.yaml", "served.yaml", "--http2", "--json", "r.json"],
+            &[("BASE_URL", base.as_str())],
+        );
+        let report = specs.report(&out);
+        let tests = tests_of(&report);
+        assert!(tests.len() >= 4, "{}", stdout(&out));
+        for t in &tests {
+            assert_eq!(t["outcome"], "passed", "{scheme}: {}{}", stdout(&out), stderr(&out));
+            for send in t["sends"].as_array().unwrap() {
+                assert_eq!(send["version"], "HTTP/2", "{scheme}: {send:#}");
+                let served = send["headers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|h| h[0] == "x-served-over")
+                    .map(|h| h[1].clone());
+                assert_eq!(served, Some(Value::from("2")), "{scheme}: {send:#}");
+            }
+        }
+    }
+}
