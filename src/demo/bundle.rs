@@ -10,6 +10,7 @@ pub const FAILING_DIR: &str = "examples/failing";
 /// (path relative to the repository root, contents).
 pub const FILES: &[(&str, &str)] = &[
     ("specs/echo.yaml", include_str!("../../specs/echo.yaml")),
+    ("specs/http2.yaml", include_str!("../../specs/http2.yaml")),
     ("specs/items.yaml", include_str!("../../specs/items.yaml")),
     (
         "specs/matchers.yaml",
