@@ -279,16 +279,29 @@ impl Drop for Hypercorn {
     }
 }
 
-fn hypercorn(test: &str, demo: &str, tls: Option<&std::path::Path>, dir: &std::path::Path) -> Option<Hypercorn> {
+fn hypercorn(
+    test: &str,
+    demo: &str,
+    tls: Option<&std::path::Path>,
+    dir: &std::path::Path,
+) -> Option<Hypercorn> {
     let has = std::process::Command::new("python3")
         .args(["-c", "import hypercorn"])
         .output()
         .is_ok_and(|o| o.status.success());
     if !has {
-        missing_component(test, "hypercorn", "python3 -m pip install hypercorn, as .ci/run does");
+        missing_component(
+            test,
+            "hypercorn",
+            "python3 -m pip install hypercorn, as .ci/run does",
+        );
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut config = format!("bind = [\"127.0.0.1:{port}\"]\n");
     if let Some(certs) = tls {
         // HTTP/2 only: ALPN offers `h2` and nothing else.
@@ -313,7 +326,10 @@ fn hypercorn(test: &str, demo: &str, tls: Option<&std::path::Path>, dir: &std::p
     let server = Hypercorn { child, port };
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "hypercorn did not start");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "hypercorn did not start"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     Some(server)
@@ -328,7 +344,9 @@ fn the_widget_checks_pass_over_http2_against_hypercorn() {
     let test = "the_widget_checks_pass_over_http2_against_hypercorn";
     let specs = Specs::new();
     let pki = common::tls::Pki::generate(specs.dir.path());
-    let widgets = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/widgets.yaml")).unwrap();
+    let widgets =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/widgets.yaml"))
+            .unwrap();
     // The same file, told to trust the test CA.
     specs.write(
         "widgets.yaml",
@@ -342,7 +360,12 @@ fn the_widget_checks_pass_over_http2_against_hypercorn() {
         // A demo of its own for each, so that the widgets start absent.
         let demo = putcheck::demo::DemoServer::start("127.0.0.1:0").unwrap();
         let demo_addr = demo.base_url().trim_start_matches("http://").to_string();
-        let Some(server) = hypercorn(test, &demo_addr, tls.then(|| specs.dir.path()), specs.dir.path()) else {
+        let Some(server) = hypercorn(
+            test,
+            &demo_addr,
+            tls.then(|| specs.dir.path()),
+            specs.dir.path(),
+        ) else {
             return;
         };
         let scheme = if tls { "https" } else { "http" };
@@ -355,7 +378,13 @@ fn the_widget_checks_pass_over_http2_against_hypercorn() {
         let tests = tests_of(&report);
         assert!(tests.len() >= 4, "{}", stdout(&out));
         for t in &tests {
-            assert_eq!(t["outcome"], "passed", "{scheme}: {}{}", stdout(&out), stderr(&out));
+            assert_eq!(
+                t["outcome"],
+                "passed",
+                "{scheme}: {}{}",
+                stdout(&out),
+                stderr(&out)
+            );
             for send in t["sends"].as_array().unwrap() {
                 assert_eq!(send["version"], "HTTP/2", "{scheme}: {send:#}");
                 let served = send["headers"]

@@ -112,3 +112,78 @@ impl Idle {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::BufReader;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::http::connect::Stream;
+    use crate::http::socket::Socket;
+
+    /// A real loopback connection, and the server's end of it.
+    fn pair(listener: &TcpListener) -> (Conn, TcpStream) {
+        let client = TcpStream::connect(listener.local_addr().unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (server, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+        let socket = Socket::new(client, Instant::now() + Duration::from_secs(5));
+        let conn = Conn {
+            reader: BufReader::new(Stream::Plain(socket)),
+        };
+        (conn, server)
+    }
+
+    fn key(port: u16) -> PoolKey {
+        PoolKey {
+            origin: Origin {
+                https: false,
+                host: "127.0.0.1".into(),
+                port,
+            },
+            proxy: None,
+            tls: None,
+        }
+    }
+
+    #[test]
+    fn closed_connections_are_not_handed_out_and_the_total_is_bounded() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let pool = Pool::new(4, 3);
+        // One the server closes: found closed on the way, never handed out.
+        let (closed, server) = pair(&listener);
+        pool.put(&key(1), closed);
+        drop(server);
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(pool.take(&key(1)).is_none());
+        // Past the total, the oldest idle connection of any key goes first.
+        let mut servers = Vec::new();
+        for k in [1, 2, 3, 4] {
+            let (conn, server) = pair(&listener);
+            servers.push(server);
+            pool.put(&key(k), conn);
+        }
+        assert!(
+            pool.take(&key(1)).is_none(),
+            "the oldest was closed to keep 3"
+        );
+        for k in [2, 3, 4] {
+            assert!(pool.take(&key(k)).is_some(), "key {k}");
+        }
+        // At most `per_key` for one destination.
+        for _ in 0..3 {
+            let (conn, server) = pair(&listener);
+            servers.push(server);
+            pool.put(&key(9), conn);
+        }
+        let small = Pool::new(2, 10);
+        for _ in 0..3 {
+            let (conn, server) = pair(&listener);
+            servers.push(server);
+            small.put(&key(9), conn);
+        }
+        let taken = std::iter::from_fn(|| small.take(&key(9))).count();
+        assert_eq!(taken, 2);
+    }
+}
