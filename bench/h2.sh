@@ -61,22 +61,8 @@ for f in $(seq 1 "$files"); do
     "$base" "$f" > "$work/specs/f$f.yaml"
 done
 
-measure() { # NAME CMD...: median wall and CPU, largest RSS, of RUNS runs
-  local name=$1
-  shift
-  : > "$work/$name.times"
-  for _ in $(seq 1 "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    status=0
-    /usr/bin/time -f '%U %S %M' -o "$work/t" "$@" > "$work/$name.out" 2>&1 || status=$?
-    end=$(date +%s%N)
-    echo "$(awk -v ns=$((end - start)) 'BEGIN {printf "%.4f", ns / 1e9}') $(tail -1 "$work/t")" >> "$work/$name.times"
-  done
-  wall=$(awk '{print $1}' "$work/$name.times" | sort -n | awk '{v[NR]=$1} END {print v[int((NR + 1) / 2)]}')
-  cpu=$(awk '{print $2 + $3}' "$work/$name.times" | sort -n | awk '{v[NR]=$1} END {print v[int((NR + 1) / 2)]}')
-  rss=$(awk '$4 > r {r = $4} END {print r}' "$work/$name.times")
-}
+# measure NAME CMD...: RUNS runs under /usr/bin/time; median wall and CPU, largest RSS.
+. bench/measure.sh
 row() { # name wall cpu rss
   printf '| %s | %.3f s | %.3f s | %.0f | %.1f µs | %.2f× | %.2f× | %.0f MiB |\n' "$1" "$2" "$3" \
     "$(echo "$puts / $2" | bc -l)" "$(echo "$3 * 1000000 / $puts" | bc -l)" \

@@ -343,7 +343,8 @@ fn hypercorn(
 fn the_widget_checks_pass_over_http2_against_hypercorn() {
     let test = "the_widget_checks_pass_over_http2_against_hypercorn";
     let specs = Specs::new();
-    let pki = common::tls::Pki::generate(specs.dir.path());
+    // The test CA and the server certificate hypercorn serves, as files in the folder.
+    common::tls::Pki::generate(specs.dir.path());
     let widgets =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/widgets.yaml"))
             .unwrap();

@@ -50,26 +50,6 @@ const DOCUMENTED: &[(&str, &str)] = &[
 
 const DOC: &str = "docs/coming-from-requests.md";
 
-/// A Python that can `import requests`: `PUTCHECK_PARITY_PYTHON` when set (to compare
-/// with another requests version), else `python3` on the PATH (a pyenv or venv one may
-/// have it), then Debian's `/usr/bin/python3` (where `.ci/run` installs python3-requests).
-fn python_with_requests() -> Option<String> {
-    let chosen = std::env::var("PUTCHECK_PARITY_PYTHON").ok();
-    let candidates: Vec<&str> = match &chosen {
-        Some(p) => vec![p.as_str()],
-        None => vec!["python3", "/usr/bin/python3"],
-    };
-    candidates
-        .into_iter()
-        .find(|py| {
-            Command::new(py)
-                .args(["-c", "import requests"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .map(str::to_string)
-}
-
 /// A small deterministic generator for the random combinations (seeded, so a failure
 /// is repeatable: the seed is in the case's id).
 struct Rng(u64);

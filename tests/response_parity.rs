@@ -17,24 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::hostile::{HostileServer, Next};
-use common::missing_component;
+use common::{missing_component, python_with_requests};
 use putcheck::http::{Body, Client, EnvProxies, Headers, Method, Request, Timeouts, Verify};
 use serde_json::Value;
 
 const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses.json");
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/coming-from-requests.md");
-
-fn python_with_requests() -> Option<String> {
-    ["python3", "/usr/bin/python3"]
-        .into_iter()
-        .find(|py| {
-            Command::new(py)
-                .args(["-c", "import requests"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .map(str::to_string)
-}
 
 /// A response as both sides are compared: the error class, or what came.
 #[derive(Debug, PartialEq)]

@@ -251,10 +251,15 @@ tests:
     );
 }
 
-/// Runs `openssl` with `args` in `dir`; false (after saying so) when it is missing.
-fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
+/// Runs `openssl` with `words` (split at spaces) and then `-subj subject` in `dir`;
+/// false (after saying so) when it is missing.
+fn openssl(dir: &std::path::Path, words: &str, subject: Option<&str>) -> bool {
+    let mut args: Vec<&str> = words.split(' ').collect();
+    if let Some(s) = subject {
+        args.extend(["-subj", s]);
+    }
     match std::process::Command::new("openssl")
-        .args(args)
+        .args(&args)
         .current_dir(dir)
         .output()
     {
@@ -280,72 +285,27 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
 fn a_v1_client_certificate_is_presented() {
     let specs = Specs::new();
     let dir = specs.dir.path();
-    let made = openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca-key.pem",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=putcheck test CA",
-        ],
-    ) && openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "client-key.pem",
-            "-out",
-            "client.csr",
-            "-subj",
-            "/CN=v1 client",
-        ],
-    ) && openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "client.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca-key.pem",
-            "-CAcreateserial",
-            "-out",
-            "client.pem",
-            "-days",
-            "2",
-        ],
-    ) && openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "server-key.pem",
-            "-out",
-            "server.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-    );
+    let self_signed = |name: &str, subject: &str| {
+        openssl(
+            dir,
+            &format!(
+                "req -x509 -newkey rsa:2048 -nodes -keyout {name}-key.pem -out {name}.pem -days 2"
+            ),
+            Some(subject),
+        )
+    };
+    let made = self_signed("ca", "/CN=putcheck test CA")
+        && openssl(
+            dir,
+            "req -newkey rsa:2048 -nodes -keyout client-key.pem -out client.csr",
+            Some("/CN=v1 client"),
+        )
+        && openssl(
+            dir,
+            "x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out client.pem -days 2",
+            None,
+        )
+        && self_signed("server", "/CN=127.0.0.1");
     if !made {
         return;
     }

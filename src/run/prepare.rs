@@ -21,7 +21,7 @@ pub fn prepare(
         spec.auth.as_ref(),
     )?;
     Ok(http::Request {
-        method: wire_method(method),
+        method: method.into(),
         url: parsed_url.to_string(),
         parsed_url,
         headers,
@@ -34,17 +34,6 @@ pub fn prepare(
         verify: spec.verify.clone(),
         cert: spec.cert.clone(),
     })
-}
-
-/// A spec's method as the transport names it.
-pub fn wire_method(method: Method) -> http::Method {
-    match method {
-        Method::Put => http::Method::Put,
-        Method::Get => http::Method::Get,
-        Method::Delete => http::Method::Delete,
-        Method::Post => http::Method::Post,
-        Method::Patch => http::Method::Patch,
-    }
 }
 
 /// The body's bytes and the Content-Type they imply, encoded as requests encodes them.

@@ -78,12 +78,19 @@ pub enum Method {
 
 impl Method {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Put => "PUT",
-            Method::Get => "GET",
-            Method::Delete => "DELETE",
-            Method::Post => "POST",
-            Method::Patch => "PATCH",
+        crate::http::Method::from(self).as_str()
+    }
+}
+
+/// A spec's method as the transport names it.
+impl From<Method> for crate::http::Method {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::Put => crate::http::Method::Put,
+            Method::Get => crate::http::Method::Get,
+            Method::Delete => crate::http::Method::Delete,
+            Method::Post => crate::http::Method::Post,
+            Method::Patch => crate::http::Method::Patch,
         }
     }
 }
