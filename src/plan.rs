@@ -111,6 +111,14 @@ pub fn stable_hash(text: &str) -> u64 {
     h.finish()
 }
 
+/// The shard (0-based) of a hash among `total`, from its high 32 bits (`(high × total) >>
+/// 32`). Not `hash % total`: FNV-1a's low bits follow the low bits of the bytes alone (its
+/// lowest bit is the parity of the bytes' lowest bits), so `% 2` put whole folders of
+/// similar names in one shard.
+fn hash_shard(hash: u64, total: u64) -> u64 {
+    ((hash >> 32) * total) >> 32
+}
+
 impl Partition {
     /// Whether the file at `index` (in sorted order) with this path belongs to the shard.
     pub fn includes(&self, index: usize, path: &Path) -> bool {
@@ -118,7 +126,7 @@ impl Partition {
             Partition::Count { shard, total } => (index as u64) % total == shard - 1,
             Partition::Hash { shard, total } => {
                 let key = path.to_string_lossy().replace('\\', "/");
-                stable_hash(&key) % total == shard - 1
+                hash_shard(stable_hash(&key), total) == shard - 1
             }
         }
     }
@@ -295,6 +303,21 @@ mod tests {
         assert!("hash:0/3".parse::<Partition>().is_err());
         assert!("hash:4/3".parse::<Partition>().is_err());
         assert!("mod:1/3".parse::<Partition>().is_err());
+    }
+
+    #[test]
+    fn hash_shards_are_even_for_names_that_differ_in_one_character() {
+        for total in [2u64, 3, 4] {
+            let mut counts = vec![0u32; total as usize];
+            for i in 0..200 {
+                let name = format!("specs/api/widget-{i}.yaml");
+                counts[hash_shard(stable_hash(&name), total) as usize] += 1;
+            }
+            let even = 200 / total as u32;
+            for c in &counts {
+                assert!(c.abs_diff(even) < even / 3, "{total} shards: {counts:?}");
+            }
+        }
     }
 
     #[test]
