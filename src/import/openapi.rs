@@ -10,14 +10,18 @@ use std::path::Path;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
 
-use super::schema::{self, schema_type};
-use super::spec_file::{literal, literal_value, string_map, upper_snake};
+use super::body::{self, text_of};
+use super::schema::{self, schema_type, View};
+use super::spec_file::{literal, string_map, upper_snake};
+use super::swagger2;
 use super::{file_stem, GeneratedFile, ImportError, Imported, Secrets, SpecFile};
+use crate::values;
 
 /// How many `$ref` hops are followed before a chain is called a loop.
 const MAX_REF_HOPS: usize = 64;
 
-/// A parsed OpenAPI document.
+/// A parsed OpenAPI document (a Swagger 2.0 one is upgraded to the 3.0 shape on reading:
+/// `swagger2`).
 pub struct Document {
     root: Value,
     version: String,
@@ -45,32 +49,50 @@ impl Document {
             },
             message,
         })?;
-        let version = match (root.get("openapi"), root.get("swagger")) {
-            (Some(Value::String(v)), _) if v.starts_with("3.") => v.clone(),
-            (_, Some(_)) => {
-                return Err(ImportError::Invalid(format!(
-                    "`{}` is a Swagger 2.0 document; convert it to OpenAPI 3 first (for example with `npx swagger2openapi`)",
-                    path.display()
-                )))
-            }
-            (Some(v), _) => {
-                return Err(ImportError::Invalid(format!(
-                    "`{}`: OpenAPI version {v} is not supported (3.0 and 3.1 are)",
-                    path.display()
-                )))
-            }
-            (None, None) => {
-                return Err(ImportError::Invalid(format!(
-                    "`{}` has no `openapi:` version; is it an OpenAPI document?",
-                    path.display()
-                )))
-            }
-        };
-        Ok(Document { root, version })
+        match (root.get("openapi"), root.get("swagger")) {
+            (Some(Value::String(v)), _) if v.starts_with("3.") => Ok(Document {
+                version: v.clone(),
+                root,
+            }),
+            (_, Some(v)) if v.as_str() == Some("2.0") => Ok(Document {
+                root: swagger2::upgrade(root),
+                version: "2.0".into(),
+            }),
+            (_, Some(v)) => Err(ImportError::Invalid(format!(
+                "`{}`: Swagger version {v} is not supported (2.0 is, and OpenAPI 3.0 and 3.1)",
+                path.display()
+            ))),
+            (Some(v), _) => Err(ImportError::Invalid(format!(
+                "`{}`: OpenAPI version {v} is not supported (3.0 and 3.1 are, and Swagger 2.0)",
+                path.display()
+            ))),
+            (None, None) => Err(ImportError::Invalid(format!(
+                "`{}` has no `openapi:` version; is it an OpenAPI document?",
+                path.display()
+            ))),
+        }
     }
 
+    /// The schema dialect of OpenAPI 3.0 (Swagger 2.0's is the same, less `nullable`).
     pub fn is_v30(&self) -> bool {
-        self.version.starts_with("3.0")
+        self.version.starts_with("3.0") || self.is_swagger2()
+    }
+
+    pub fn is_swagger2(&self) -> bool {
+        self.version == "2.0"
+    }
+
+    /// `OpenAPI 3.0.4`, `Swagger 2.0`.
+    pub fn label(&self) -> String {
+        if self.is_swagger2() {
+            "Swagger 2.0".into()
+        } else {
+            format!("OpenAPI {}", self.version)
+        }
+    }
+
+    pub fn root(&self) -> &Value {
+        &self.root
     }
 
     /// The JSON Pointer of a local `$ref` (`#/components/schemas/Pet`).
@@ -78,7 +100,8 @@ impl Document {
         match reference.strip_prefix('#') {
             Some(p) => Ok(percent_decode_str(p).decode_utf8_lossy().into_owned()),
             None => Err(ImportError::Invalid(format!(
-                "`$ref: {reference}` points outside the document; only local references (`#/...`) are resolved — bundle the document first (for example with `npx @redocly/cli bundle`)"
+                "`$ref: {reference}`{} points outside the document; only local references (`#/...`) are resolved — bundle the document first (for example with `npx @redocly/cli bundle`)",
+                self.ref_location(|r| r == reference)
             ))),
         }
     }
@@ -86,9 +109,52 @@ impl Document {
     pub fn pointer(&self, pointer: &str) -> Result<&Value, ImportError> {
         self.root.pointer(pointer).ok_or_else(|| {
             ImportError::Invalid(format!(
-                "`$ref: #{pointer}` points at nothing in the document"
+                "`$ref: #{pointer}`{} points at nothing in the document; define it, or correct the reference",
+                self.ref_location(|r| {
+                    r.strip_prefix('#')
+                        .is_some_and(|p| percent_decode_str(p).decode_utf8_lossy() == pointer)
+                })
             ))
         })
+    }
+
+    /// ` at #/paths/~1pets/put/requestBody`: where the first `$ref` that `is_it` is, for
+    /// an error about it (the document is searched only then).
+    fn ref_location(&self, is_it: impl Fn(&str) -> bool) -> String {
+        fn find(v: &Value, at: &mut Vec<String>, is_it: &dyn Fn(&str) -> bool) -> bool {
+            match v {
+                Value::Object(m) => {
+                    if m.get("$ref").and_then(Value::as_str).is_some_and(is_it) {
+                        return true;
+                    }
+                    for (k, child) in m {
+                        at.push(k.replace('~', "~0").replace('/', "~1"));
+                        if find(child, at, is_it) {
+                            return true;
+                        }
+                        at.pop();
+                    }
+                    false
+                }
+                Value::Array(items) => {
+                    for (i, child) in items.iter().enumerate() {
+                        at.push(i.to_string());
+                        if find(child, at, is_it) {
+                            return true;
+                        }
+                        at.pop();
+                    }
+                    false
+                }
+                _ => false,
+            }
+        }
+        let mut at = Vec::new();
+        if find(&self.root, &mut at, &is_it) {
+            format!(" (at `#/{}`)", at.join("/"))
+        } else {
+            String::new()
+        }
     }
 
     /// Follows `$ref`s until a value that is not one.
@@ -133,7 +199,7 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
     let title = doc.str_at("/info/title").unwrap_or("untitled").to_string();
     let api_version = doc.str_at("/info/version").unwrap_or("?").to_string();
     let mut imported = Imported::default();
-    let base_url = base_url(&doc, &mut imported);
+    let (base_url, base_note) = base_url(&doc);
     let Some(Value::Object(paths)) = doc.root.get("paths") else {
         return Err(ImportError::Invalid(format!(
             "`{}` has no `paths`",
@@ -155,26 +221,43 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
         stems.push(stem.clone());
         let mut spec = SpecFile {
             comment: vec![
-                format!("Imported by `putcheck import openapi` from {source}: \"{title}\" version {api_version} (OpenAPI {}),", doc.version),
+                format!("Imported by `putcheck import openapi` from {source}: \"{title}\" version {api_version} ({}),", doc.label()),
                 format!("operation PUT {url_path}{}.", put.get("operationId").and_then(Value::as_str).map(|id| format!(" ({id})")).unwrap_or_default()),
             ],
             base_url: Some(base_url.clone()),
             secrets: Secrets::new(false),
             ..SpecFile::default()
         };
-        let op = Operation::new(&doc, url_path, item, put)?;
-        let (test, response_schema) = put_test(&doc, &op, item, &mut spec.secrets, &stem)?;
+        // One set of parameter values for the path: the PUT, its read-back GET and the
+        // clean-up DELETE address the same resource.
+        let values = Values::choose(&doc, item, put)?;
+        let op = Operation::new(&doc, url_path, item, put, &values)?;
+        let mut notes = Vec::new();
+        let (test, response_schema) = put_test(
+            &doc,
+            &op,
+            item,
+            url_path,
+            &mut spec.secrets,
+            &stem,
+            &mut notes,
+        )?;
         spec.tests.push(test);
         if let Some(delete) = item.get("delete") {
-            let del = Operation::new(&doc, url_path, item, delete)?;
+            let del = Operation::new(&doc, url_path, item, delete, &values)?;
             let mut step = Map::new();
             step.insert(
                 "name".into(),
                 Value::String(format!("clean up: DELETE {url_path}")),
             );
-            step.insert("delete".into(), Value::String(del.target.clone()));
+            step.insert("delete".into(), Value::String(op.target.clone()));
             del.add_request_options(&doc, &mut step, &mut spec.secrets)?;
             spec.finally.push(step);
+        }
+        if !notes.is_empty() {
+            spec.comment.push(String::new());
+            spec.comment
+                .extend(notes.into_iter().map(|n| format!("Note: {n}.")));
         }
         imported.push_spec(format!("{stem}.yaml"), &spec)?;
         if let Some((name, schema)) = response_schema {
@@ -192,17 +275,22 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
             "`{}` documents no PUT operation; nothing to import",
             path.display()
         ));
+    } else {
+        imported.notes.push(base_note);
     }
     Ok(imported)
 }
 
-/// `${BASE_URL:-<first server URL>}`, with the server's variables at their defaults.
-fn base_url(doc: &Document, imported: &mut Imported) -> String {
+/// `${BASE_URL:-<first server URL>}`, with the server's variables at their defaults, and
+/// the sentence that tells the user about it. A relative server URL (`/api/v1`) keeps its
+/// path: `${BASE_URL}/api/v1`, BASE_URL being the server's origin.
+fn base_url(doc: &Document) -> (String, String) {
     let server = doc.root.pointer("/servers/0");
     let mut url = server
         .and_then(|s| s.get("url"))
         .and_then(Value::as_str)
         .unwrap_or("")
+        .trim()
         .to_string();
     if let Some(Value::Object(vars)) = server.and_then(|s| s.get("variables")) {
         for (name, var) in vars {
@@ -210,23 +298,126 @@ fn base_url(doc: &Document, imported: &mut Imported) -> String {
             url = url.replace(&format!("{{{name}}}"), default);
         }
     }
+    if let Some(rest) = url.strip_prefix("//") {
+        url = format!("https://{rest}"); // scheme-relative: the API's own scheme
+    }
     if url.starts_with("http://") || url.starts_with("https://") {
-        imported.notes.push(format!(
+        let note = format!(
             "BASE_URL (the server to test) defaults to {}",
             url.trim_end_matches('/')
-        ));
-        super::spec_file::base_url_template(&url)
+        );
+        (super::spec_file::base_url_template(&url), note)
     } else {
-        imported.notes.push(format!(
-            "the document names no absolute server URL{}; set BASE_URL to the server to test",
-            if url.is_empty() {
-                String::new()
-            } else {
-                format!(" (only `{url}`)")
-            }
-        ));
-        "${BASE_URL}".into()
+        let path = url
+            .trim_start_matches("./")
+            .trim_start_matches('.')
+            .trim_matches('/')
+            .to_string();
+        if path.is_empty() {
+            (
+                "${BASE_URL}".into(),
+                "the document names no absolute server URL; set BASE_URL to the server to test"
+                    .into(),
+            )
+        } else {
+            let path = literal(&format!("/{path}"));
+            (
+                format!("${{BASE_URL}}{path}"),
+                format!(
+                    "the document's server URL is relative (`{url}`); set BASE_URL to the server's origin (`http://host:port`): requests go to ${{BASE_URL}}{path}/..."
+                ),
+            )
+        }
     }
+}
+
+/// The values of a path's parameters, chosen once from the PUT's declarations, so that
+/// every request of the test (PUT, read-back GET, probes, clean-up DELETE) addresses the
+/// same resource. A path parameter's value is one that every operation of the path that
+/// declares it accepts, when there is one (Discourse's `id` is a string for the PUT and
+/// an integer for the DELETE: `1` serves both).
+struct Values {
+    by_param: Vec<((String, String), Value)>,
+}
+
+impl Values {
+    fn choose(doc: &Document, item: &Value, put: &Value) -> Result<Values, ImportError> {
+        let mut by_param = Vec::new();
+        let others: Vec<&Value> = ["get", "delete"]
+            .iter()
+            .filter_map(|m| item.get(*m))
+            .collect();
+        for p in merged_params(doc, item, put)? {
+            let (Some(name), Some(place)) = (
+                p.get("name").and_then(Value::as_str),
+                p.get("in").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let key = (place.to_string(), name.to_string());
+            let mut declared = vec![p];
+            for other in &others {
+                if let Some(q) = merged_params(doc, item, other)?
+                    .into_iter()
+                    .find(|q| q.get("name") == p.get("name") && q.get("in") == p.get("in"))
+                {
+                    declared.push(q);
+                }
+            }
+            let mut candidates = Vec::new();
+            for d in &declared {
+                candidates.extend(documented_value(doc, d)?);
+            }
+            for d in &declared {
+                candidates.push(parameter_value(doc, d)?);
+            }
+            let mut schemas = Vec::new();
+            for d in &declared {
+                if let Some(s) = d.get("schema") {
+                    let json = schema::to_json_schema(doc, s, View::Request)?;
+                    if let Ok(v) = body::validator(&json) {
+                        schemas.push(v);
+                    }
+                }
+            }
+            let chosen = candidates
+                .iter()
+                .find(|c| schemas.iter().all(|v| v.is_valid(c)))
+                .or(candidates.first())
+                .cloned()
+                .unwrap_or(Value::String("string".into()));
+            by_param.push((key, chosen));
+        }
+        Ok(Values { by_param })
+    }
+
+    fn get(&self, place: &str, name: &str) -> Option<&Value> {
+        self.by_param
+            .iter()
+            .find(|((p, n), _)| p == place && n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// An operation's parameters with the path-level ones merged in (the operation's win).
+fn merged_params<'a>(
+    doc: &'a Document,
+    item: &'a Value,
+    op: &'a Value,
+) -> Result<Vec<&'a Value>, ImportError> {
+    let mut params: Vec<&Value> = Vec::new();
+    for list in [item.get("parameters"), op.get("parameters")]
+        .into_iter()
+        .flatten()
+    {
+        for p in list.as_array().into_iter().flatten() {
+            let p = doc.resolve(p)?;
+            let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
+            params.retain(|existing| key(existing) != key(p));
+            params.push(p);
+        }
+    }
+    Ok(params)
 }
 
 /// One operation with its parameters (path-level ones merged in) and its target.
@@ -235,6 +426,7 @@ struct Operation<'a> {
     params: Vec<&'a Value>,
     /// The path with path parameters filled in, escaped for the spec.
     target: String,
+    values: &'a Values,
 }
 
 impl<'a> Operation<'a> {
@@ -243,26 +435,19 @@ impl<'a> Operation<'a> {
         url_path: &str,
         item: &'a Value,
         op: &'a Value,
+        values: &'a Values,
     ) -> Result<Operation<'a>, ImportError> {
-        let mut params: Vec<&Value> = Vec::new();
-        for list in [item.get("parameters"), op.get("parameters")]
-            .into_iter()
-            .flatten()
-        {
-            for p in list.as_array().into_iter().flatten() {
-                let p = doc.resolve(p)?;
-                let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
-                params.retain(|existing| key(existing) != key(p));
-                params.push(p);
-            }
-        }
+        let params = merged_params(doc, item, op)?;
         let mut target = literal(url_path);
         for p in params
             .iter()
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
         {
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-            let value = text_of(&parameter_value(doc, p)?);
+            let value = match values.get("path", name) {
+                Some(v) => text_of(v),
+                None => text_of(&parameter_value(doc, p)?),
+            };
             let encoded = literal(&utf8_percent_encode(&value, PATH_SEGMENT).to_string());
             target = target.replace(&format!("{{{name}}}"), &encoded);
         }
@@ -273,7 +458,12 @@ impl<'a> Operation<'a> {
             }
             target.replace_range(open..=close, "string");
         }
-        Ok(Operation { op, params, target })
+        Ok(Operation {
+            op,
+            params,
+            target,
+            values,
+        })
     }
 
     /// Required query, header and cookie parameters, and the credentials the security
@@ -301,7 +491,10 @@ impl<'a> Operation<'a> {
             {
                 continue;
             }
-            let value = literal(&text_of(&parameter_value(doc, p)?));
+            let value = match self.values.get(place, name) {
+                Some(v) => literal(&text_of(v)),
+                None => literal(&text_of(&parameter_value(doc, p)?)),
+            };
             match place {
                 "query" => query.push((literal(name), value)),
                 "header" => headers.push((literal(name), value)),
@@ -382,58 +575,83 @@ impl<'a> Operation<'a> {
     }
 }
 
-/// A parameter's `example`, else its first `examples` value, else one from its schema.
-fn parameter_value(doc: &Document, p: &Value) -> Result<Value, ImportError> {
+/// A parameter's `example`, else its first `examples` value, in its schema's type.
+fn documented_value(doc: &Document, p: &Value) -> Result<Option<Value>, ImportError> {
     let ty = p
         .get("schema")
         .and_then(|s| doc.resolve(s).ok())
         .and_then(Value::as_object)
         .and_then(schema_type);
     if let Some(v) = p.get("example") {
-        return Ok(schema::coerce(v, ty.as_deref()));
+        return Ok(Some(values::coerce(v, ty.as_deref())));
     }
     if let Some(Value::Object(examples)) = p.get("examples") {
         if let Some(first) = examples.values().next() {
             if let Some(v) = doc.resolve(first)?.get("value") {
-                return Ok(schema::coerce(v, ty.as_deref()));
+                return Ok(Some(values::coerce(v, ty.as_deref())));
             }
         }
     }
-    match p.get("schema") {
-        Some(s) => schema::example(doc, s),
-        None => Ok(Value::String("string".into())),
-    }
+    Ok(None)
 }
 
-/// A value as it goes into a URL, header or form field.
-fn text_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn is_json_media(media: &str) -> bool {
-    let m = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    m == "application/json" || m.ends_with("+json")
+/// A parameter's documented value when it fits its schema, else one made from the schema.
+fn parameter_value(doc: &Document, p: &Value) -> Result<Value, ImportError> {
+    let documented = documented_value(doc, p)?;
+    let Some(s) = p.get("schema") else {
+        return Ok(documented.unwrap_or(Value::String("string".into())));
+    };
+    let json = schema::to_json_schema(doc, s, View::Request)?;
+    let validator = body::validator(&json).ok();
+    Ok(body::choose(
+        documented,
+        Some(&json),
+        validator.as_ref(),
+        &mut Vec::new(),
+    ))
 }
 
 type ResponseSchema = Option<(String, Value)>;
 
-/// The PUT test, and the response's JSON Schema file when there is one.
+/// The JSON schema of an operation's answer: the same for every documented 2xx answer
+/// (`None` when one differs or has none), and the success codes.
+fn success_schema<'a>(
+    doc: &'a Document,
+    op: &'a Value,
+) -> Result<(Vec<&'a String>, Option<&'a Value>), ImportError> {
+    let Some(Value::Object(responses)) = op.get("responses") else {
+        return Ok((Vec::new(), None));
+    };
+    let success: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
+    let mut schemas = Vec::new();
+    for code in &success {
+        let response = doc.resolve(&responses[code.as_str()])?;
+        let json_schema = response
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(|c| c.iter().find(|(m, _)| body::is_json_media(m)))
+            .and_then(|(_, media)| doc.resolve(media).ok())
+            .and_then(|m| m.get("schema"));
+        schemas.push(json_schema);
+    }
+    let schema = match schemas.first() {
+        Some(Some(first)) if schemas.iter().all(|s| *s == Some(*first)) => Some(*first),
+        _ => None,
+    };
+    Ok((success, schema))
+}
+
+/// The PUT test, and the response's JSON Schema file when there is one. `notes` gets what
+/// the reader of the spec should know (why read-back is off, a document example that
+/// was not used).
 fn put_test(
     doc: &Document,
     op: &Operation,
     item: &Value,
+    url_path: &str,
     secrets: &mut Secrets,
     stem: &str,
+    notes: &mut Vec<String>,
 ) -> Result<(Map<String, Value>, ResponseSchema), ImportError> {
     let put = op.op;
     let name = put
@@ -448,13 +666,14 @@ fn put_test(
     test.insert("put".into(), Value::String(op.target.clone()));
     op.add_request_options(doc, &mut test, secrets)?;
 
-    let reject = add_body(doc, put, &mut test)?;
+    let sent = body::add(doc, put, &mut test)?;
+    notes.extend(sent.notes);
 
     // What the answer must be.
     let mut expect = Map::new();
     let mut response_schema = None;
-    if let Some(Value::Object(responses)) = put.get("responses") {
-        let success: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
+    if put.get("responses").is_some() {
+        let (success, schema) = success_schema(doc, put)?;
         let statuses: Vec<Value> = success
             .iter()
             .filter_map(|k| k.parse::<u16>().ok())
@@ -470,24 +689,10 @@ fn put_test(
             Value::String("2xx".into())
         };
         expect.insert("status".into(), status);
-        // A schema only when every documented success answers with JSON described by it.
-        let mut schemas = Vec::new();
-        for code in &success {
-            let response = doc.resolve(&responses[code.as_str()])?;
-            let json_schema = response
-                .get("content")
-                .and_then(Value::as_object)
-                .and_then(|c| c.iter().find(|(m, _)| is_json_media(m)))
-                .and_then(|(_, media)| doc.resolve(media).ok())
-                .and_then(|m| m.get("schema"));
-            schemas.push(json_schema);
-        }
-        if let Some(Some(first)) = schemas.first() {
-            if schemas.iter().all(|s| *s == Some(*first)) {
-                let file = format!("{stem}.response.schema.json");
-                expect.insert("schema".into(), Value::String(literal(&file)));
-                response_schema = Some((file, schema::to_json_schema(doc, first)?));
-            }
+        if let Some(s) = schema {
+            let file = format!("{stem}.response.schema.json");
+            expect.insert("schema".into(), Value::String(literal(&file)));
+            response_schema = Some((file, schema::to_json_schema(doc, s, View::Response)?));
         }
     } else {
         expect.insert("status".into(), Value::String("2xx".into()));
@@ -495,10 +700,15 @@ fn put_test(
     test.insert("expect".into(), Value::Object(expect));
 
     let mut idempotency = Map::new();
-    if item.get("get").is_some() && test.contains_key("json") {
-        idempotency.insert("readback".into(), Value::Bool(true));
+    if let (Some(get), Some(json)) = (item.get("get"), &sent.json) {
+        match can_hold(doc, get, json)? {
+            Ok(()) => {
+                idempotency.insert("readback".into(), Value::Bool(true));
+            }
+            Err(why) => notes.push(format!("read-back is off: {why} (GET {url_path})")),
+        }
     }
-    if let Some(r) = reject {
+    if let Some(r) = sent.reject {
         idempotency.insert("reject".into(), r);
     }
     if !idempotency.is_empty() {
@@ -507,190 +717,40 @@ fn put_test(
     Ok((test, response_schema))
 }
 
-/// The request body from the `requestBody` (JSON preferred, then a form, multipart, and
-/// anything else as text with its Content-Type). Returns the `reject` probe for a JSON
-/// body whose schema has a typed required property.
-fn add_body(
-    doc: &Document,
-    put: &Value,
-    test: &mut Map<String, Value>,
-) -> Result<Option<Value>, ImportError> {
-    let mut reject = None;
-    if let Some(body) = put.get("requestBody") {
-        let body = doc.resolve(body)?;
-        if let Some(Value::Object(content)) = body.get("content") {
-            let chosen = content
-                .iter()
-                .find(|(m, _)| is_json_media(m))
-                .or_else(|| {
-                    content
-                        .iter()
-                        .find(|(m, _)| m.starts_with("application/x-www-form-urlencoded"))
-                })
-                .or_else(|| {
-                    content
-                        .iter()
-                        .find(|(m, _)| m.starts_with("multipart/form-data"))
-                })
-                .or_else(|| content.iter().next());
-            if let Some((media_type, media)) = chosen {
-                let media = doc.resolve(media)?;
-                let schema_value = media.get("schema");
-                let value = media_example(doc, media)?;
-                let value = match (value, schema_value) {
-                    (Some(v), _) => v,
-                    (None, Some(s)) => schema::example(doc, s)?,
-                    (None, None) => Value::Object(Map::new()),
-                };
-                let media_lower = media_type.to_ascii_lowercase();
-                if is_json_media(media_type) {
-                    if media_lower != "application/json" {
-                        add_header(test, "Content-Type", &literal(media_type));
-                    }
-                    if let Some(s) = schema_value {
-                        reject = reject_probe(doc, s, &value)?;
-                    }
-                    test.insert("json".into(), literal_value(&value));
-                } else if media_lower.starts_with("application/x-www-form-urlencoded")
-                    || media_lower.starts_with("multipart/form-data")
-                {
-                    form_body(doc, &media_lower, schema_value, &value, test);
-                } else {
-                    add_header(test, "Content-Type", &literal(media_type));
-                    test.insert("data".into(), Value::String(literal(&text_of(&value))));
-                }
-            }
-        }
-    }
-    Ok(reject)
+/// Whether what the GET answers can hold the body sent: the body validates against the
+/// GET's response schema with nothing required (the server adds what it owns).
+fn can_hold(doc: &Document, get: &Value, sent: &Value) -> Result<Result<(), String>, ImportError> {
+    let (_, schema) = success_schema(doc, get)?;
+    let Some(schema) = schema else {
+        return Ok(Err(
+            "the GET documents no JSON answer to compare the body with".into(),
+        ));
+    };
+    let mut relaxed = schema::to_json_schema(doc, schema, View::Response)?;
+    drop_required(&mut relaxed);
+    let Ok(validator) = body::validator(&relaxed) else {
+        return Ok(Err("the GET's response schema could not be compiled".into()));
+    };
+    Ok(match body::why_invalid(&validator, sent) {
+        None => Ok(()),
+        Some(why) => Err(format!(
+            "what the GET answers cannot hold the body sent ({why})"
+        )),
+    })
 }
 
-/// A form (`data:`) or multipart (`data:` and `files:`) body from an example object;
-/// `format: binary` properties of a multipart body become file parts.
-fn form_body(
-    doc: &Document,
-    media_lower: &str,
-    schema_value: Option<&Value>,
-    value: &Value,
-    test: &mut Map<String, Value>,
-) {
-    let multipart = media_lower.starts_with("multipart/");
-    let mut fields = Map::new();
-    let mut files = Map::new();
-    let props = schema_value
-        .and_then(|s| doc.resolve(s).ok())
-        .and_then(|s| s.get("properties"));
-    for (k, v) in value.as_object().into_iter().flatten() {
-        let binary = props
-            .and_then(|p| p.get(k))
-            .and_then(|p| doc.resolve(p).ok())
-            .and_then(|p| p.get("format"))
-            .and_then(Value::as_str)
-            == Some("binary");
-        if multipart && binary {
-            let part = serde_json::json!({
-                "content": "putcheck",
-                "filename": format!("{k}.bin"),
-                "content_type": "application/octet-stream",
-            });
-            files.insert(literal(k), part);
-        } else {
-            let field = match v {
-                // A list repeats the field, as a form does.
-                Value::Array(items) => Value::Array(
-                    items
-                        .iter()
-                        .map(|i| Value::String(literal(&form_text(i))))
-                        .collect(),
-                ),
-                other => Value::String(literal(&form_text(other))),
-            };
-            fields.insert(literal(k), field);
-        }
-    }
-    test.insert("data".into(), Value::Object(fields));
-    // `files:` makes the body multipart, even when empty (`files: {}`).
-    if multipart {
-        test.insert("files".into(), Value::Object(files));
-    }
-}
-
-/// A form field's text: objects as JSON, the rest as in a URL.
-fn form_text(v: &Value) -> String {
+/// Removes `required` and `minProperties` everywhere in a schema.
+fn drop_required(v: &mut Value) {
     match v {
-        Value::Object(_) => v.to_string(),
-        other => text_of(other),
-    }
-}
-
-/// The media type's `example`, else its first `examples` value.
-fn media_example(doc: &Document, media: &Value) -> Result<Option<Value>, ImportError> {
-    if let Some(v) = media.get("example") {
-        return Ok(Some(v.clone()));
-    }
-    if let Some(Value::Object(examples)) = media.get("examples") {
-        for e in examples.values() {
-            if let Some(v) = doc.resolve(e)?.get("value") {
-                return Ok(Some(v.clone()));
+        Value::Object(m) => {
+            m.remove("required");
+            m.remove("minProperties");
+            for child in m.values_mut() {
+                drop_required(child);
             }
         }
-    }
-    Ok(None)
-}
-
-/// `reject:` for a body whose schema has a typed required property: the same body with
-/// that property of the wrong type, which the server must refuse with a 4xx.
-fn reject_probe(
-    doc: &Document,
-    schema_value: &Value,
-    body: &Value,
-) -> Result<Option<Value>, ImportError> {
-    let Value::Object(schema_map) = doc.resolve(schema_value)? else {
-        return Ok(None);
-    };
-    let Value::Object(body_map) = body else {
-        return Ok(None);
-    };
-    let required: Vec<&str> = schema_map
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let props = schema_map.get("properties").and_then(Value::as_object);
-    for name in required {
-        let ty = props
-            .and_then(|p| p.get(name))
-            .and_then(|p| doc.resolve(p).ok())
-            .and_then(Value::as_object)
-            .and_then(|p| match p.get("type") {
-                // A property that may be of several types has no single wrong one.
-                Some(Value::Array(ts))
-                    if ts.iter().filter(|t| t.as_str() != Some("null")).count() != 1 =>
-                {
-                    None
-                }
-                _ => schema_type(p),
-            });
-        if let Some(ty) = ty {
-            let mut wrong = body_map.clone();
-            wrong.insert(name.to_string(), schema::wrong_type(&ty));
-            return Ok(Some(serde_json::json!({
-                "json": literal_value(&Value::Object(wrong)),
-                "expect": { "status": "4xx" },
-            })));
-        }
-    }
-    Ok(None)
-}
-
-fn add_header(test: &mut Map<String, Value>, name: &str, value: &str) {
-    let headers = test
-        .entry("headers")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(h) = headers {
-        h.insert(name.to_string(), Value::String(value.to_string()));
+        Value::Array(items) => items.iter_mut().for_each(drop_required),
+        _ => {}
     }
 }
 
@@ -730,7 +790,12 @@ components:
     #[test]
     fn openapi_30_keywords_become_json_schema() {
         let d = doc(DOC_30);
-        let s = schema::to_json_schema(&d, &json!({ "$ref": "#/components/schemas/N" })).unwrap();
+        let s = schema::to_json_schema(
+            &d,
+            &json!({ "$ref": "#/components/schemas/N" }),
+            View::Response,
+        )
+        .unwrap();
         assert_eq!(s["$ref"], "#/$defs/N");
         let props = &s["$defs"]["N"]["properties"];
         assert_eq!(
@@ -755,16 +820,18 @@ components:
     fn an_assembled_body_validates_against_its_schema() {
         let d = doc(DOC_30);
         let reference = json!({ "$ref": "#/components/schemas/N" });
-        let body = schema::example(&d, &reference).unwrap();
+        let request = schema::to_json_schema(&d, &reference, View::Request).unwrap();
+        let body = values::Generator::new(&request).value();
         assert_eq!(
             body,
             json!({ "a": "x", "c": "p", "when": "2024-01-01T00:00:00Z", "count": 10,
                     "mail": "user@example.com", "kind": "first", "ratio": 0.5 })
         );
-        let validator =
-            jsonschema::validator_for(&schema::to_json_schema(&d, &reference).unwrap()).unwrap();
+        let validator = body::validator(&request).unwrap();
         assert!(validator.is_valid(&body));
-        let probe = reject_probe(&d, &reference, &body).unwrap().unwrap();
+        let probe = body::reject_probe(&d, Some(&reference), &validator, &body)
+            .unwrap()
+            .unwrap();
         assert_eq!(probe["json"]["when"], 12345);
         assert!(!validator.is_valid(&probe["json"]));
     }
@@ -812,10 +879,19 @@ paths:
                 .root
                 .pointer(&format!("/paths/{}", path.replace('/', "~1")))
                 .unwrap();
-            let op = Operation::new(&d, path, item, &item["put"]).unwrap();
-            put_test(&d, &op, item, &mut Secrets::new(false), "x")
-                .unwrap()
-                .0
+            let values = Values::choose(&d, item, &item["put"]).unwrap();
+            let op = Operation::new(&d, path, item, &item["put"], &values).unwrap();
+            put_test(
+                &d,
+                &op,
+                item,
+                path,
+                &mut Secrets::new(false),
+                "x",
+                &mut Vec::new(),
+            )
+            .unwrap()
+            .0
         };
         let form = Value::Object(test_for("/form/{id}"));
         assert_eq!(form["put"], "/form/string");

@@ -118,6 +118,11 @@ impl<'a> Generator<'a> {
         value
     }
 
+    /// A schema as one map: its `$ref`s followed, its `allOf` merged.
+    pub fn flat(&self, schema: &Value) -> Map<String, Value> {
+        self.flatten(schema, 0).0
+    }
+
     /// The target of a local `$ref`.
     fn target(&self, reference: &str) -> Option<&'a Value> {
         let pointer = reference.strip_prefix('#')?;
