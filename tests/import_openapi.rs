@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::prism::{have_prism, Prism};
 use common::{assert_exit, stderr, stdout, Action, Req, Specs, TestServer};
 use serde_json::Value;
 
@@ -39,78 +40,6 @@ fn yaml(text: &str) -> Value {
 // ---------------------------------------------------------------------------------------
 // Petstore 3.0 and Prism
 // ---------------------------------------------------------------------------------------
-
-/// `prism` on PATH, or where `.ci/run` installs it.
-fn prism() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/npm/node_modules/.bin/prism");
-    if local.is_file() {
-        return Some(local);
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("prism"))
-            .find(|p| p.is_file())
-    })
-}
-
-/// `prism mock` of a document on a free loopback port, stopped on drop.
-struct Prism {
-    child: Child,
-    base: String,
-}
-
-impl Prism {
-    fn start(document: &Path) -> Prism {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(prism().expect("prism"))
-            .args(["mock", "--host", "127.0.0.1", "--port", &port.to_string()])
-            .arg(document)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prism");
-        let mut prism = Prism {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        // Readiness, not a timed assertion: node takes a while to load Prism.
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = prism.child.try_wait() {
-                panic!("prism mock exited before listening: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "prism mock did not listen on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        prism
-    }
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn have_prism(test: &str) -> bool {
-    if prism().is_some() {
-        return true;
-    }
-    common::missing_component(
-        test,
-        "Prism (the `prism` command of @stoplight/prism-cli)",
-        "npm install --prefix .ci/npm @stoplight/prism-cli@5, as .ci/run does",
-    );
-    false
-}
 
 #[test]
 fn petstore_import_writes_one_spec_per_put_path() {

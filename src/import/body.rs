@@ -80,22 +80,7 @@ pub fn add(
     test: &mut Map<String, Value>,
 ) -> Result<Body, ImportError> {
     let mut out = Body::default();
-    let Some(body) = put.get("requestBody") else {
-        return Ok(out);
-    };
-    let body = doc.resolve(body)?;
-    let Some(Value::Object(content)) = body.get("content") else {
-        return Ok(out);
-    };
-    let chosen = content
-        .iter()
-        .filter_map(|(m, v)| json_rank(m).map(|r| (r, m, v)))
-        .min_by_key(|(r, _, _)| *r)
-        .map(|(_, m, v)| (m, v))
-        .or_else(|| content.iter().find(|(m, _)| kind(m) == Kind::Form))
-        .or_else(|| content.iter().find(|(m, _)| kind(m) == Kind::Multipart))
-        .or_else(|| content.iter().next());
-    let Some((media_type, media)) = chosen else {
+    let Some((media_type, media)) = chosen_media(doc, put)? else {
         return Ok(out);
     };
     let media = doc.resolve(media)?;
@@ -138,6 +123,34 @@ pub fn add(
     Ok(out)
 }
 
+/// The media type of the body the import sends for an operation and its Media Type
+/// Object: JSON preferred (the most specific type first), then a form, multipart, else
+/// the first listed.
+pub fn chosen_media<'a>(
+    doc: &'a Document,
+    op: &'a Value,
+) -> Result<Option<(&'a String, &'a Value)>, ImportError> {
+    let Some(body) = op.get("requestBody") else {
+        return Ok(None);
+    };
+    let body = doc.resolve(body)?;
+    let Some(Value::Object(content)) = body.get("content") else {
+        return Ok(None);
+    };
+    let chosen = content
+        .iter()
+        .filter_map(|(m, v)| json_rank(m).map(|r| (r, m, v)))
+        .min_by_key(|(r, _, _)| *r)
+        .map(|(_, m, v)| (m, v))
+        .or_else(|| content.iter().find(|(m, _)| kind(m) == Kind::Form))
+        .or_else(|| content.iter().find(|(m, _)| kind(m) == Kind::Multipart))
+        .or_else(|| content.iter().next());
+    match chosen {
+        Some((m, media)) => Ok(Some((m, doc.resolve(media)?))),
+        None => Ok(None),
+    }
+}
+
 /// The JSON Schema validator of the import: formats are asserted, as servers (and Prism)
 /// check them.
 pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
@@ -175,6 +188,14 @@ pub fn choose(
         return example
             .or_else(|| schema.map(|s| Generator::new(s).value()))
             .unwrap_or_else(|| Value::Object(Map::new()));
+    };
+    // An example written as JSON text (`example: "{\"users\": ...}"`) means the JSON.
+    let example = match example {
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
+            Ok(v @ (Value::Object(_) | Value::Array(_))) if validator.is_valid(&v) => Some(v),
+            _ => Some(Value::String(text)),
+        },
+        other => other,
     };
     if let Some(e) = example {
         match why_invalid(validator, &e) {

@@ -73,6 +73,7 @@ pub struct Generator<'a> {
     choices: Choices,
     use_examples: bool,
     expanding: Vec<String>,
+    informative_refs: std::collections::HashMap<String, bool>,
 }
 
 impl<'a> Generator<'a> {
@@ -83,6 +84,7 @@ impl<'a> Generator<'a> {
             choices: Choices::first(),
             use_examples: true,
             expanding: Vec::new(),
+            informative_refs: Default::default(),
         }
     }
 
@@ -353,8 +355,10 @@ impl<'a> Generator<'a> {
                 choices,
                 use_examples: self.use_examples && attempt == 0,
                 expanding: self.expanding.clone(),
+                informative_refs: std::mem::take(&mut self.informative_refs),
             };
             let v = g.value_of(&schema, depth + 1);
+            self.informative_refs = std::mem::take(&mut g.informative_refs);
             if self.choices.state.is_some() {
                 self.choices.state = g.choices.state;
             }
@@ -391,8 +395,27 @@ impl<'a> Generator<'a> {
     }
 
     /// Whether an optional property carries something worth sending: a value the
-    /// document gives, or properties that do.
-    fn informative(&self, schema: &Value, depth: usize) -> bool {
+    /// document gives, or properties that do. Known per `$ref` once found (a large
+    /// document's types nest deeply).
+    fn informative(&mut self, schema: &Value, depth: usize) -> bool {
+        let reference = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let Some(r) = &reference {
+            if let Some(known) = self.informative_refs.get(r) {
+                return *known;
+            }
+            self.informative_refs.insert(r.clone(), false); // a cycle adds nothing
+        }
+        let found = self.informative_uncached(schema, depth);
+        if let Some(r) = reference {
+            self.informative_refs.insert(r, found);
+        }
+        found
+    }
+
+    fn informative_uncached(&mut self, schema: &Value, depth: usize) -> bool {
         let (m, _) = self.flatten(schema, 0);
         if ["examples", "default", "const", "enum"]
             .iter()
@@ -404,7 +427,10 @@ impl<'a> Generator<'a> {
             return false;
         }
         match m.get("properties") {
-            Some(Value::Object(props)) => props.values().any(|p| self.informative(p, depth + 1)),
+            Some(Value::Object(props)) => {
+                let props: Vec<Value> = props.values().cloned().collect();
+                props.iter().any(|p| self.informative(p, depth + 1))
+            }
             _ => false,
         }
     }
@@ -680,9 +706,18 @@ fn suffix(n: usize) -> String {
     }
 }
 
-/// A documented value in the declared type (`"12345"` for an integer → `12345`).
+/// A documented value in the declared type (`"12345"` for an integer → `12345`; an
+/// object or array written as JSON text → the object or array).
 pub fn coerce(v: &Value, ty: Option<&str>) -> Value {
     match (ty, v) {
+        (None | Some("object") | Some("array"), Value::String(s))
+            if s.trim_start().starts_with(['{', '[']) =>
+        {
+            match serde_json::from_str::<Value>(s) {
+                Ok(parsed @ (Value::Object(_) | Value::Array(_))) => parsed,
+                _ => v.clone(),
+            }
+        }
         (Some("integer"), Value::String(s)) => s
             .trim()
             .parse::<i64>()

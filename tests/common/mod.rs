@@ -5,6 +5,7 @@
 
 pub mod hostile;
 pub mod multipart;
+pub mod prism;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};

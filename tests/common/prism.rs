@@ -1,0 +1,80 @@
+//! Prism (`@stoplight/prism-cli`, installed by `.ci/run`): the OpenAPI mock the import
+//! tests run generated specs against. It validates every request against the document,
+//! so a spec that passes against it sends what the document allows.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `prism` on PATH, or where `.ci/run` installs it.
+pub fn prism() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/npm/node_modules/.bin/prism");
+    if local.is_file() {
+        return Some(local);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("prism"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// `prism mock` of a document on a free loopback port, stopped on drop.
+pub struct Prism {
+    child: Child,
+    pub base: String,
+}
+
+impl Prism {
+    pub fn start(document: &Path) -> Prism {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(prism().expect("prism"))
+            .args(["mock", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg(document)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prism");
+        let mut prism = Prism {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        // Readiness, not a timed assertion: node takes a while to load Prism.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = prism.child.try_wait() {
+                panic!("prism mock exited before listening: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "prism mock did not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        prism
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn have_prism(test: &str) -> bool {
+    if prism().is_some() {
+        return true;
+    }
+    super::missing_component(
+        test,
+        "Prism (the `prism` command of @stoplight/prism-cli)",
+        "npm install --prefix .ci/npm @stoplight/prism-cli@5, as .ci/run does",
+    );
+    false
+}
