@@ -13,7 +13,10 @@
 //! a best effort, not a proof: the caller validates it (the importer does, with the
 //! `jsonschema` crate) and can ask for another seed.
 
+mod edge;
+pub mod invalid;
 mod pattern;
+pub mod shrink;
 
 use serde_json::{Map, Number, Value};
 
@@ -72,6 +75,9 @@ pub struct Generator<'a> {
     root: &'a Value,
     choices: Choices,
     use_examples: bool,
+    /// `varied`: edge values (`edge.rs`), empty and long arrays, all or no optional
+    /// properties, `null` where allowed.
+    edges: bool,
     expanding: Vec<String>,
     informative_refs: std::collections::HashMap<String, bool>,
 }
@@ -83,6 +89,7 @@ impl<'a> Generator<'a> {
             root,
             choices: Choices::first(),
             use_examples: true,
+            edges: false,
             expanding: Vec::new(),
             informative_refs: Default::default(),
         }
@@ -94,6 +101,16 @@ impl<'a> Generator<'a> {
         Generator {
             choices: Choices::seeded(seed),
             ..Generator::new(root)
+        }
+    }
+
+    /// A generator for `generate:` bodies: seeded, without the schema's examples, and
+    /// reaching for the values servers break on (big integers, long and astral strings,
+    /// empty arrays, optional properties all present or all absent, `null`).
+    pub fn varied(root: &'a Value, seed: u64) -> Generator<'a> {
+        Generator {
+            edges: true,
+            ..Generator::seeded(root, seed).without_examples()
         }
     }
 
@@ -185,6 +202,9 @@ impl<'a> Generator<'a> {
             }
         }
         let types = types_of(m);
+        if self.edges && types.iter().any(|t| t == "null") && self.choices.pick(4) == 0 {
+            return Value::Null;
+        }
         if self.use_examples {
             let given = match m.get("examples") {
                 Some(Value::Array(list)) => list.first(),
@@ -199,6 +219,9 @@ impl<'a> Generator<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(branches)) = m.get(key) {
+                if self.edges && branches.iter().any(is_null_schema) && self.choices.pick(4) == 0 {
+                    return Value::Null;
+                }
                 let usable: Vec<&Value> = branches
                     .iter()
                     .filter(|b| branches.len() == 1 || !is_null_schema(b))
@@ -231,8 +254,16 @@ impl<'a> Generator<'a> {
         match ty.as_str() {
             "object" => self.object(m, depth),
             "array" => self.array(m, depth),
-            "integer" => integer(m, self.choices.pick(usize::MAX)),
-            "number" => number(m, self.choices.pick(usize::MAX)),
+            "integer" => match self.edges {
+                true => edge::integer(m, &mut self.choices),
+                false => None,
+            }
+            .unwrap_or_else(|| integer(m, self.choices.pick(usize::MAX))),
+            "number" => match self.edges {
+                true => edge::decimal(m, &mut self.choices),
+                false => None,
+            }
+            .unwrap_or_else(|| number(m, self.choices.pick(usize::MAX))),
             "boolean" => Value::Bool(self.choices.pick(2) == 0),
             "null" => Value::Null,
             _ => self.string(m),
@@ -251,6 +282,11 @@ impl<'a> Generator<'a> {
         };
         let mut out = Map::new();
         let mut left_out: Vec<&String> = Vec::new();
+        // `varied`: sometimes every optional property, sometimes none.
+        let optional = match self.edges {
+            true => self.choices.pick(4),
+            false => 2,
+        };
         for (name, prop) in props {
             let (flat, _) = self.flatten(prop, 0);
             if flat.get("readOnly") == Some(&Value::Bool(true)) {
@@ -262,7 +298,9 @@ impl<'a> Generator<'a> {
             let wanted = is_required
                 || (!cycle
                     && depth < MAX_DEPTH
-                    && if self.choices.state.is_some() {
+                    && if optional < 2 {
+                        optional == 1 && depth < 3
+                    } else if self.choices.state.is_some() {
                         depth < 3 && self.choices.coin()
                     } else {
                         self.informative(prop, depth + 1)
@@ -329,6 +367,14 @@ impl<'a> Generator<'a> {
             0
         };
         let mut count = min.max(1) + extra;
+        if self.edges {
+            // Empty (where allowed) and long arrays are where servers drop and cut.
+            match self.choices.pick(4) {
+                0 => count = min,
+                1 => count = max.unwrap_or(min + 12).min(min + 40),
+                _ => {}
+            }
+        }
         if depth >= MAX_DEPTH {
             count = min;
         }
@@ -354,6 +400,7 @@ impl<'a> Generator<'a> {
                 root: self.root,
                 choices,
                 use_examples: self.use_examples && attempt == 0,
+                edges: self.edges,
                 expanding: self.expanding.clone(),
                 informative_refs: std::mem::take(&mut self.informative_refs),
             };
@@ -380,6 +427,11 @@ impl<'a> Generator<'a> {
         if let Some(Value::String(p)) = m.get("pattern") {
             if let Some(s) = pattern::matching(p, min, max, &mut self.choices) {
                 return Value::String(s);
+            }
+        }
+        if self.edges {
+            if let Some(v) = edge::string(m, &mut self.choices) {
+                return v;
             }
         }
         let variant = self.choices.pick(usize::MAX);
@@ -1020,5 +1072,95 @@ mod tests {
         let v = canonical(json!({ "type": "object", "minProperties": 2,
                                   "additionalProperties": { "type": "integer" } }));
         assert_eq!(v, json!({ "property1": 1, "property2": 1 }));
+    }
+
+    fn widget() -> Value {
+        json!({
+            "type": "object",
+            "required": ["name", "count"],
+            "additionalProperties": false,
+            "properties": {
+                "name": { "type": "string", "maxLength": 300 },
+                "count": { "type": "integer", "format": "int64" },
+                "price": { "type": "number" },
+                "tags": { "type": "array", "items": { "type": "string" } },
+                "note": { "type": ["string", "null"] },
+                "kind": { "enum": ["a", "b"] },
+                "size": { "type": "integer", "minimum": 1, "maximum": 10 }
+            }
+        })
+    }
+
+    #[test]
+    fn varied_values_are_valid_and_reach_the_edges() {
+        let schema = widget();
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 0..200 {
+            let v = Generator::varied(&schema, seed).value();
+            assert_eq!(v, Generator::varied(&schema, seed).value(), "seed {seed}");
+            assert!(valid(&schema, &v), "seed {seed}: {v}");
+            let count = v["count"].to_string();
+            if count.len() >= 16 {
+                seen.insert("big integer");
+            }
+            if v["count"].as_i64().is_some_and(|n| n < 0) {
+                seen.insert("negative");
+            }
+            let name = v["name"].as_str().unwrap();
+            if name.chars().count() >= 100 {
+                seen.insert("long string");
+            }
+            if name.chars().any(|c| c as u32 > 0xffff) {
+                seen.insert("astral");
+            }
+            if name.is_empty() {
+                seen.insert("empty string");
+            }
+            if v.get("tags").is_some_and(|t| t == &json!([])) {
+                seen.insert("empty array");
+            }
+            if v.get("note").is_some_and(Value::is_null) {
+                seen.insert("null");
+            }
+            if v.as_object().unwrap().len() == 2 {
+                seen.insert("no optional");
+            }
+            if v.as_object().unwrap().len() == 7 {
+                seen.insert("every optional");
+            }
+        }
+        assert_eq!(seen.len(), 9, "{seen:?}");
+    }
+
+    #[test]
+    fn mutations_break_the_schema() {
+        let schema = widget();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let body = json!({ "name": "n", "count": 1, "size": 3, "kind": "a" });
+        let all = invalid::mutations(&schema, &body);
+        let invalid: Vec<&invalid::Mutation> = all
+            .iter()
+            .filter(|m| !validator.is_valid(&m.body))
+            .collect();
+        let whats: Vec<&str> = invalid.iter().map(|m| m.what.as_str()).collect();
+        for wanted in [
+            "a wrong type at $",
+            "the required property `name`",
+            "an extra property",
+            "a value outside the enum at $.kind",
+            "11 at $.size, above the maximum",
+            "0 at $.size, below the minimum",
+            "a wrong type at $.count",
+        ] {
+            assert!(
+                whats.iter().any(|w| w.starts_with(wanted)),
+                "{wanted}: {whats:#?}"
+            );
+        }
+        let picked = invalid::pick(&schema, &body, 3, |v| !validator.is_valid(v)).unwrap();
+        assert!(!validator.is_valid(&picked.body));
     }
 }
