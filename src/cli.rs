@@ -195,6 +195,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_progress: bool,
 
+    /// The seed of `generate:` bodies; the same seed sends the same bodies. Default: a
+    /// new one per run, printed on the first line.
+    #[arg(long, value_name = "N", env = "PUTCHECK_SEED")]
+    pub seed: Option<u64>,
+
+    /// The most generated bodies (`generate:`, valid and invalid) in the whole run; a
+    /// test stops generating when it is spent. Default: no limit beyond each `count`.
+    #[arg(long, value_name = "N")]
+    pub generate_budget: Option<usize>,
+
     /// Largest response body accepted, in MiB; a larger one fails its test.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_body: usize,

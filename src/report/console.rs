@@ -305,6 +305,7 @@ impl Reporter for Console {
                 tests,
                 finally_steps,
                 jobs,
+                seed,
             } => {
                 let total = tests + finally_steps;
                 if self.options.progress && total > 1 {
@@ -322,7 +323,12 @@ impl Reporter for Console {
                     self.progress = Some(pb);
                 }
                 if !self.options.quiet {
-                    let line = header_line(*files, *tests, *finally_steps, *jobs);
+                    let mut line = header_line(*files, *tests, *finally_steps, *jobs);
+                    if let Some(seed) = seed {
+                        line.push_str(&format!(
+                            "; generated bodies from seed {seed} (`--seed {seed}` repeats them)"
+                        ));
+                    }
                     self.print(&format!("{DIM}{line}{DIM:#}\n"));
                 }
             }

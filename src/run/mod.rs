@@ -1,6 +1,7 @@
 //! Scheduling on a rayon pool and turning exchanges into results. The runner never
 //! prints: it emits events, which the caller hands to the reporters.
 
+mod generated;
 mod interrupt;
 mod redact;
 mod result;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::http::Client;
 use crate::plan::Plan;
+pub use generated::GenerateBudget;
 pub use interrupt::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
 pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
 pub use result::{
@@ -46,6 +48,10 @@ pub struct RunConfig {
     /// Build each request's `--curl` form (for `--curl` and the JUnit report). Off, results
     /// carry none: building them costs about a fifth of the runner's own CPU per test.
     pub shell_commands: bool,
+    /// The seed of every `generate:` body (`--seed`; printed, so a run can be repeated).
+    pub seed: u64,
+    /// `--generate-budget`: the most generated bodies in the whole run.
+    pub generate_budget: GenerateBudget,
 }
 
 impl Default for RunConfig {
@@ -61,6 +67,8 @@ impl Default for RunConfig {
             preview_limit: 4096,
             interrupt: Interrupt::default(),
             shell_commands: true,
+            seed: 0,
+            generate_budget: GenerateBudget::default(),
         }
     }
 }
@@ -117,6 +125,7 @@ pub fn execute(
         tests: plan.test_count(),
         finally_steps: plan.finally_count(),
         jobs,
+        seed: plan.generates().then_some(config.seed),
     });
     for (file, errors) in &plan.invalid {
         on_event(&Event::SuiteInvalid {

@@ -205,6 +205,8 @@ pub enum Event {
         /// `finally` steps of the files that run.
         finally_steps: usize,
         jobs: usize,
+        /// The seed of the generated bodies, when a selected test has `generate:`.
+        seed: Option<u64>,
     },
     SuiteInvalid {
         file: String,

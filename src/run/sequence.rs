@@ -236,6 +236,18 @@ impl Sequence<'_> {
         }
     }
 
+    /// Only a reject probe, between two GETs of its URL (a `generate.invalid` body).
+    pub fn probe_only(&self, probe: &http::Request, name: &str) -> (Probe, Vec<SendRecord>) {
+        let state = state_get(probe);
+        let mut r = Recorder {
+            seq: self,
+            records: Vec::new(),
+            sends: 0,
+        };
+        let p = self.probe(&mut r, true, &state, probe, name);
+        (p, r.records)
+    }
+
     /// A probe between two GETs of the resource (a PUT's URL names it; a POST's does not,
     /// so a POST probe gets no GETs).
     fn probe(

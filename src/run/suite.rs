@@ -377,6 +377,29 @@ impl<'a> SuiteRun<'a> {
             shell,
             interrupt: &self.config.interrupt,
         };
+        if let Some(generate) = &test.generate {
+            let id = test_id(self.suite, &test.name);
+            let generated = super::generated::GeneratedTest {
+                test,
+                file: &self.suite.path,
+                generate,
+                sequence: &sequence,
+                base: base.as_deref(),
+                url: &url,
+                spec: &spec,
+                reject: reject.as_ref(),
+                vars,
+                run_seed: self.config.seed,
+                test_seed: super::generated::test_seed(self.config.seed, &id),
+                budget: &self.config.generate_budget,
+                preview_limit: self.config.preview_limit,
+            }
+            .run();
+            out.sends = generated.records;
+            out.cut_short = generated.cut_short;
+            out.failures = generated.failures;
+            return out;
+        }
         let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
         for resp in recording.recorded.responses() {
             for v in resp.header_all("set-cookie") {

@@ -1,0 +1,437 @@
+//! A `generate:` test: valid bodies made from the schema, one after another on the
+//! test's URL, each through the test's whole sequence and judgement (as if written in
+//! `json:`); then invalid bodies, each through a reject probe. The first body that fails
+//! is shrunk to a small body that still fails, shown as a ready-to-paste YAML test.
+//! Bodies come from the run's seed (`--seed`), so a run repeats exactly.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::sequence::{request_record, Sequence};
+use super::SendRecord;
+use crate::check::{self, Failure, FailureKind};
+use crate::http;
+use crate::spec::template::Lookup;
+use crate::spec::{
+    BodySpec, Expect, Generate, Idempotency, Reject, RequestSpec, StatusPattern, TestSpec,
+};
+use crate::values::{invalid, shrink, Generator};
+
+/// The most runs of the test's sequence spent shrinking one failing body.
+const SHRINK_RUNS: usize = 100;
+/// Seeds tried for one valid body before the generator is declared at fault.
+const TRIES: u64 = 16;
+
+/// `--generate-budget N`: the most generated bodies a whole run sends (shared by every
+/// worker); unlimited by default.
+#[derive(Debug, Clone, Default)]
+pub struct GenerateBudget(Option<Arc<AtomicUsize>>);
+
+impl GenerateBudget {
+    pub fn new(most: Option<usize>) -> Self {
+        GenerateBudget(most.map(|n| Arc::new(AtomicUsize::new(n))))
+    }
+
+    /// Takes one body from the budget; false when it is spent.
+    fn take(&self) -> bool {
+        match &self.0 {
+            None => true,
+            Some(left) => left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok(),
+        }
+    }
+}
+
+/// What a generated test produced.
+pub(super) struct Outcome {
+    pub records: Vec<SendRecord>,
+    pub failures: Vec<Failure>,
+    pub cut_short: bool,
+}
+
+pub(super) struct GeneratedTest<'a> {
+    pub test: &'a TestSpec,
+    /// The spec file, whose text the reproducing test is cut from.
+    pub file: &'a Path,
+    pub generate: &'a Generate,
+    pub sequence: &'a Sequence<'a>,
+    pub base: Option<&'a str>,
+    pub url: &'a str,
+    /// The test's request options, rendered; the body is replaced by each generated one.
+    pub spec: &'a RequestSpec,
+    pub reject: Option<&'a http::Request>,
+    pub vars: &'a dyn Lookup,
+    /// The run's seed and this test's, derived from it and the test's id.
+    pub run_seed: u64,
+    pub test_seed: u64,
+    pub budget: &'a GenerateBudget,
+    pub preview_limit: usize,
+}
+
+/// One body's run: its records and failures.
+struct Tried {
+    records: Vec<SendRecord>,
+    failures: Vec<Failure>,
+    cut_short: bool,
+}
+
+/// splitmix64 of two numbers: the seed of body `n` of a test.
+pub fn mix(a: u64, b: u64) -> u64 {
+    let mut z = a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A test's seed: the run's, mixed with the test's id (FNV-1a), so a test's bodies do
+/// not depend on which other tests run.
+pub fn test_seed(run_seed: u64, id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(run_seed, h)
+}
+
+impl GeneratedTest<'_> {
+    pub fn run(&self) -> Outcome {
+        let mut out = Outcome {
+            records: Vec::new(),
+            failures: Vec::new(),
+            cut_short: false,
+        };
+        let g = self.generate;
+        let mut bodies: Vec<(String, Value)> = Vec::new();
+        if let BodySpec::Json(v) = &self.spec.body {
+            bodies.push(("the written body".to_string(), v.clone()));
+        }
+        for n in 1..=g.count {
+            if self.sequence.interrupt.is_set() {
+                out.cut_short = true;
+                return out;
+            }
+            if !self.budget.take() {
+                break;
+            }
+            let label = format!("body {n} of {}", g.count);
+            let body = match self.valid_body(n) {
+                Ok(b) => b,
+                Err(f) => {
+                    out.failures.push(f);
+                    return out;
+                }
+            };
+            bodies.push((label, body));
+            // The written body first, then each generated one as it is made.
+            for (label, body) in bodies.drain(..) {
+                let tried = self.one(&body, &label);
+                out.records.extend(tried.records);
+                if tried.cut_short {
+                    out.cut_short = true;
+                    return out;
+                }
+                if !tried.failures.is_empty() {
+                    self.shrunk(body, &label, tried.failures, &mut out);
+                    return out;
+                }
+            }
+        }
+        for n in 1..=g.invalid {
+            if self.sequence.interrupt.is_set() {
+                out.cut_short = true;
+                return out;
+            }
+            if !self.budget.take() {
+                break;
+            }
+            if let Some(f) = self.invalid_body(n, &mut out.records) {
+                out.failures.extend(f);
+                return out;
+            }
+        }
+        out
+    }
+
+    /// Body `n`: the first of a few seeds whose value validates. None validating is a
+    /// bug of putcheck's generator (or a schema it cannot satisfy), never sent.
+    fn valid_body(&self, n: u32) -> Result<Value, Failure> {
+        let g = self.generate;
+        let mut last = Value::Null;
+        for k in 0..TRIES {
+            let seed = mix(self.test_seed, u64::from(n) * TRIES + k);
+            let v = Generator::varied(&g.schema, seed).value();
+            if g.validator.is_valid(&v) {
+                return Ok(v);
+            }
+            last = v;
+        }
+        let why = g
+            .validator
+            .iter_errors(&last)
+            .next()
+            .map(|e| format!("{e} at `{}`", e.instance_path()))
+            .unwrap_or_default();
+        Err(Failure::new(
+            FailureKind::Transport,
+            "generate",
+            format!(
+                "internal error (a bug in putcheck's generator, please report it): the body it made for `{}` does not validate against the schema, so it was not sent: {why}; the body: {last}; the schema may use a keyword the generator does not know (such as `not`)",
+                g.source
+            ),
+        ))
+    }
+
+    /// One body through the test's whole sequence and judgement.
+    fn one(&self, body: &Value, label: &str) -> Tried {
+        let mut spec = self.spec.clone();
+        spec.body = BodySpec::Json(body.clone());
+        let request = match http::prepare(self.test.method, self.base, self.url, &spec) {
+            Ok(r) => r,
+            Err(e) => {
+                return Tried {
+                    records: Vec::new(),
+                    failures: vec![Failure::new(FailureKind::Transport, "request", e.message)],
+                    cut_short: false,
+                }
+            }
+        };
+        let recording = self
+            .sequence
+            .perform(self.test, &request, Some(body.clone()), self.reject);
+        let shown = request_record(&request, self.preview_limit);
+        let mut records = recording.records;
+        for r in &mut records {
+            r.label = format!("{label}: {}", r.label);
+            if r.kind == super::ExchangeKind::Send {
+                r.request = Some(shown.clone());
+            }
+        }
+        let failures = if recording.cut_short {
+            Vec::new()
+        } else {
+            check::judge(self.test, &recording.recorded, self.vars)
+        };
+        Tried {
+            records,
+            failures,
+            cut_short: recording.cut_short,
+        }
+    }
+
+    /// Shrinks a failing body (greedily, bigger cuts first, each candidate valid and
+    /// failing the same way) and reports the smallest one's failures with a YAML test.
+    fn shrunk(&self, body: Value, label: &str, failures: Vec<Failure>, out: &mut Outcome) {
+        let g = self.generate;
+        let kind = failures[0].kind;
+        let first_size = shrink::size(&body);
+        let mut best = body;
+        let mut best_failures = failures;
+        let mut runs = 0;
+        'outer: while runs < SHRINK_RUNS {
+            for candidate in shrink::candidates(&best) {
+                if runs >= SHRINK_RUNS || self.sequence.interrupt.is_set() {
+                    break 'outer;
+                }
+                if !g.validator.is_valid(&candidate) {
+                    continue;
+                }
+                runs += 1;
+                let tried = self.one(&candidate, &format!("shrinking step {runs}"));
+                out.records.extend(tried.records);
+                if tried.failures.iter().any(|f| f.kind == kind) {
+                    best = candidate;
+                    best_failures = tried.failures;
+                    continue 'outer;
+                }
+            }
+            break;
+        }
+        let size = shrink::size(&best);
+        let how = if size < first_size {
+            format!(
+                "shrunk from {first_size} to {size} bytes in {runs} more run(s) of the test"
+            )
+        } else {
+            "no smaller body fails the same way".to_string()
+        };
+        let mut summary = Failure::new(
+            kind,
+            "generate",
+            format!(
+                "{label} (seed {}, `--seed {}` repeats it) failed; {how}; the smallest failing body: {}",
+                self.run_seed,
+                self.run_seed,
+                compact(&best)
+            ),
+        );
+        summary.pos = Some(g.pos);
+        summary.reproduce = Some(reproduce(self.test, self.file, &format!("json: {}", compact(&best))));
+        out.failures.push(summary);
+        out.failures.extend(best_failures);
+    }
+
+    /// Invalid body `n`: a valid body broken one way, sent between two GETs; it must be
+    /// refused (the test's `reject.expect`, default 4xx) and change nothing.
+    fn invalid_body(&self, n: u32, records: &mut Vec<SendRecord>) -> Option<Vec<Failure>> {
+        let g = self.generate;
+        let label = format!("invalid body {n} of {}", g.invalid);
+        let seed = mix(self.test_seed ^ 0x1a7a_11d0, u64::from(n));
+        let base = Generator::varied(&g.schema, seed).value();
+        let m = invalid::pick(&g.schema, &base, seed, |v| !g.validator.is_valid(v))?;
+        let mut spec = self.spec.clone();
+        spec.body = BodySpec::Json(m.body.clone());
+        let request = match http::prepare(self.test.method, self.base, self.url, &spec) {
+            Ok(r) => r,
+            Err(e) => {
+                return Some(vec![Failure::new(
+                    FailureKind::Transport,
+                    "request",
+                    e.message,
+                )])
+            }
+        };
+        let (probe, mut recs) = self.sequence.probe_only(&request, "reject");
+        for r in &mut recs {
+            r.label = format!("{label}: {}", r.label);
+        }
+        records.extend(recs);
+        let given = self.test.idempotency.as_ref().and_then(|i| i.reject.as_ref());
+        let expect = match given {
+            Some(r) => r.expect.clone(),
+            None => Arc::new(Expect {
+                status: Some((vec![StatusPattern::Class(4)], g.pos)),
+                ..Expect::default()
+            }),
+        };
+        let reject = Reject {
+            request: spec,
+            expect,
+            pos: g.pos,
+        };
+        let default_idem = Idempotency::default_for_put();
+        let idem = self.test.idempotency.as_ref().unwrap_or(&default_idem);
+        let failures = check::judge_reject(&probe, &reject, idem, self.vars);
+        if failures.is_empty() {
+            return None;
+        }
+        let mut summary = Failure::new(
+            FailureKind::Reject,
+            "generate",
+            format!(
+                "{label} (seed {}, `--seed {}` repeats it), {}, was not refused as it must be: {}",
+                self.run_seed,
+                self.run_seed,
+                m.what,
+                compact(&m.body)
+            ),
+        );
+        summary.pos = Some(g.pos);
+        summary.reproduce = Some(reproduce(
+            self.test,
+            self.file,
+            &format!(
+                "json: {}\nidempotency: {{ reject: {{ json: {} }} }}",
+                compact(&base),
+                compact(&m.body)
+            ),
+        ));
+        let mut out = vec![summary];
+        out.extend(failures);
+        Some(out)
+    }
+}
+
+/// JSON on one line: valid YAML (flow style), read back by putcheck with exact numbers.
+fn compact(v: &Value) -> String {
+    v.to_string()
+}
+
+/// The test as written in its spec file, with `generate:` (and any `json:`) replaced by
+/// `body` (YAML lines at the test's key level): paste it into the file to keep the case.
+fn reproduce(test: &TestSpec, file: &Path, body: &str) -> String {
+    let lines = test_lines(test, file);
+    let mut out: Vec<String> = Vec::new();
+    let mut skipping = false;
+    let mut named = false;
+    for line in &lines {
+        let indent = line.len() - line.trim_start().len();
+        if skipping && (line.trim().is_empty() || indent > 0) {
+            continue;
+        }
+        skipping = false;
+        let key = line.trim_start().split(':').next().unwrap_or("");
+        if indent == 0 && (key == "generate" || key == "json") {
+            skipping = true;
+            continue;
+        }
+        if indent == 0 && key == "name" && !named {
+            named = true;
+            out.push(format!(
+                "name: {}",
+                serde_json::to_string(&format!("{} (a body found by generate)", test.name))
+                    .unwrap_or_default()
+            ));
+            continue;
+        }
+        out.push(line.clone());
+    }
+    if !named {
+        out.insert(
+            0,
+            format!(
+                "name: {}",
+                serde_json::to_string(&format!("{} (a body found by generate)", test.name))
+                    .unwrap_or_default()
+            ),
+        );
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    out.extend(body.lines().map(str::to_string));
+    let mut text = String::new();
+    for (i, line) in out.iter().enumerate() {
+        text.push_str(if i == 0 { "- " } else { "  " });
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+/// The test's lines in its spec file, with the test's key indentation removed (the
+/// first line starts at the test's first key). Without the source: its method and URL.
+fn test_lines(test: &TestSpec, path: &Path) -> Vec<String> {
+    let fallback = vec![format!(
+        "{}: {}",
+        test.method.as_str().to_lowercase(),
+        test.url
+    )];
+    let col = test.pos.column.saturating_sub(1) as usize;
+    let Some(first) = crate::diagnostic::source_line(path, test.pos.line) else {
+        return fallback;
+    };
+    let mut lines = vec![first.chars().skip(col).collect::<String>()];
+    let mut n = test.pos.line + 1;
+    while let Some(line) = crate::diagnostic::source_line(path, n) {
+        let indent = line.len() - line.trim_start().len();
+        let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
+        if !blank && indent < col {
+            break;
+        }
+        if !blank && indent == col.saturating_sub(2) && line.trim_start().starts_with("- ") {
+            break;
+        }
+        lines.push(if blank {
+            String::new()
+        } else {
+            line.chars().skip(col).collect()
+        });
+        n += 1;
+    }
+    lines
+}
