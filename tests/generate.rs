@@ -34,9 +34,9 @@ fn valid(v: &Value) -> bool {
         .get("name")
         .and_then(Value::as_str)
         .is_some_and(|s| s.chars().count() <= 300);
-    let count_ok = m.get("count").is_some_and(|c| {
-        c.is_number() && !c.to_string().contains(['.', 'e', 'E'])
-    });
+    let count_ok = m
+        .get("count")
+        .is_some_and(|c| c.is_number() && !c.to_string().contains(['.', 'e', 'E']));
     let price_ok = m.get("price").is_none_or(Value::is_number);
     let tags_ok = m
         .get("tags")
@@ -142,7 +142,10 @@ fn setup(kind: &str, count: u32, invalid: u32, extra: &str) -> (TestServer, Spec
     let server = store();
     let specs = Specs::new();
     specs.write("widget.json", SCHEMA);
-    specs.write("widgets.yaml", &spec(&server.base(), kind, count, invalid, extra));
+    specs.write(
+        "widgets.yaml",
+        &spec(&server.base(), kind, count, invalid, extra),
+    );
     (server, specs)
 }
 
@@ -186,12 +189,14 @@ fn a_correct_store_passes_fifty_valid_and_twenty_invalid_bodies() {
     let t = test_named(&report, "any valid widget survives a PUT exactly");
     let sends = t["sends"].as_array().unwrap();
     // Every request is in the report, each generated send with its own request.
-    let puts = server.requests().iter().filter(|r| r.method == "PUT").count();
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
     let reported_puts = sends
         .iter()
-        .filter(|s| {
-            s["kind"] == "send" || s["request"]["method"] == "PUT"
-        })
+        .filter(|s| s["kind"] == "send" || s["request"]["method"] == "PUT")
         .count();
     assert_eq!(puts - 2, reported_puts, "the written test sent 2 PUTs");
     assert_eq!(puts, 2 + 50 * 2 + 20);
@@ -200,8 +205,14 @@ fn a_correct_store_passes_fifty_valid_and_twenty_invalid_bodies() {
         .filter(|s| s["kind"] == "send")
         .all(|s| s["request"]["body_preview"].is_string()));
     let labels: Vec<&str> = sends.iter().map(|s| s["label"].as_str().unwrap()).collect();
-    assert!(labels.contains(&"body 50 of 50: lifecycle: second DELETE"), "{labels:?}");
-    assert!(labels.contains(&"invalid body 20 of 20: reject probe"), "{labels:?}");
+    assert!(
+        labels.contains(&"body 50 of 50: lifecycle: second DELETE"),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"invalid body 20 of 20: reject probe"),
+        "{labels:?}"
+    );
     // A fresh seed passes too.
     let out = specs.run(&["widgets.yaml"]);
     assert_exit(&out, 0);
@@ -211,12 +222,18 @@ fn assert_found(kind: &str, max_size: usize, shows: &str) -> Value {
     let (server, specs) = setup(kind, 50, 0, "");
     let (out, report) = specs.run_report(&["widgets.yaml", "--seed", "3"]);
     assert_exit(&out, 1);
-    assert_eq!(test_named(&report, "the written widget")["outcome"], "passed");
+    assert_eq!(
+        test_named(&report, "the written widget")["outcome"],
+        "passed"
+    );
     let (yaml, body) = shrunk_body(&report);
     let size = body.to_string().len();
     assert!(size <= max_size, "{kind}: shrunk to {size} bytes: {body}");
     let text = stdout(&out);
-    assert!(text.contains("a test that reproduces it (paste it into the spec):"), "{text}");
+    assert!(
+        text.contains("a test that reproduces it (paste it into the spec):"),
+        "{text}"
+    );
     assert!(text.contains(shows), "{kind}: {shows}\n{text}");
     // The YAML is a test: pasted into a spec, it fails against the same store.
     let pasted = format!("base_url: \"{}\"\ntests:\n{}", server.base(), indent(&yaml));
@@ -265,7 +282,13 @@ fn invalid_bodies_stored_anyway_are_found() {
     assert_eq!(f["kind"], "reject", "{t:#}");
     let msg = f["message"].as_str().unwrap();
     assert!(msg.starts_with("invalid body "), "{msg}");
-    assert!(f["reproduce"].as_str().unwrap().contains("reject: { json: "), "{f:#}");
+    assert!(
+        f["reproduce"]
+            .as_str()
+            .unwrap()
+            .contains("reject: { json: "),
+        "{f:#}"
+    );
     let good = specs.write(
         "good.yaml",
         &std::fs::read_to_string(specs.path("widgets.yaml"))
@@ -298,7 +321,11 @@ fn the_same_seed_sends_the_same_bodies() {
 fn the_budget_bounds_the_bodies_of_a_run() {
     let (server, specs) = setup("good", 50, 20, "");
     assert_exit(&specs.run(&["widgets.yaml", "--generate-budget", "5"]), 0);
-    let puts = server.requests().iter().filter(|r| r.method == "PUT").count();
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
     assert_eq!(puts, 2 + 5 * 2);
 }
 
@@ -321,7 +348,9 @@ tests:
     let (out, report) = specs.run_report(&["widgets.yaml"]);
     assert_exit(&out, 1);
     assert_eq!(report["tests"][0]["outcome"], "errored");
-    let msg = report["tests"][0]["failures"][0]["message"].as_str().unwrap();
+    let msg = report["tests"][0]["failures"][0]["message"]
+        .as_str()
+        .unwrap();
     assert!(msg.contains("a bug in putcheck's generator"), "{msg}");
     assert!(server.requests().is_empty());
 }

@@ -17,8 +17,8 @@ use crate::spec::template::Lookup;
 use crate::spec::{Expect, JsonPath, Pos};
 pub use diff::{Diff, DiffLine, LineKind};
 pub use idempotency::bodies_differ;
-use matcher::{eval, Mismatch};
 pub use lifecycle::Lifecycle;
+use matcher::{eval, Mismatch};
 pub use probes::{judge_reject, STALE_ETAG};
 pub use sequence::{
     has_idempotency_key, is_conditional, is_conditional_header, judge, Answer, Probe, Recorded,

@@ -180,7 +180,10 @@ fn failure(s: &mut String, x: &Explained) {
         diff(s, d);
     }
     if let Some(test) = &f.reproduce {
-        let _ = writeln!(s, "       {CYAN}a test that reproduces it (paste it into the spec):{CYAN:#}");
+        let _ = writeln!(
+            s,
+            "       {CYAN}a test that reproduces it (paste it into the spec):{CYAN:#}"
+        );
         for line in test.lines() {
             let _ = writeln!(s, "         {line}");
         }

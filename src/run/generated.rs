@@ -253,9 +253,7 @@ impl GeneratedTest<'_> {
         }
         let size = shrink::size(&best);
         let how = if size < first_size {
-            format!(
-                "shrunk from {first_size} to {size} bytes in {runs} more run(s) of the test"
-            )
+            format!("shrunk from {first_size} to {size} bytes in {runs} more run(s) of the test")
         } else {
             "no smaller body fails the same way".to_string()
         };
@@ -270,7 +268,11 @@ impl GeneratedTest<'_> {
             ),
         );
         summary.pos = Some(g.pos);
-        summary.reproduce = Some(reproduce(self.test, self.file, &format!("json: {}", compact(&best))));
+        summary.reproduce = Some(reproduce(
+            self.test,
+            self.file,
+            &format!("json: {}", compact(&best)),
+        ));
         out.failures.push(summary);
         out.failures.extend(best_failures);
     }
@@ -300,7 +302,11 @@ impl GeneratedTest<'_> {
             r.label = format!("{label}: {}", r.label);
         }
         records.extend(recs);
-        let given = self.test.idempotency.as_ref().and_then(|i| i.reject.as_ref());
+        let given = self
+            .test
+            .idempotency
+            .as_ref()
+            .and_then(|i| i.reject.as_ref());
         let expect = match given {
             Some(r) => r.expect.clone(),
             None => Arc::new(Expect {
