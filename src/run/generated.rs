@@ -122,7 +122,7 @@ impl GeneratedTest<'_> {
             let body = match self.valid_body(n) {
                 Ok(b) => b,
                 Err(f) => {
-                    out.failures.push(f);
+                    out.failures.push(*f);
                     return out;
                 }
             };
@@ -159,7 +159,7 @@ impl GeneratedTest<'_> {
 
     /// Body `n`: the first of a few seeds whose value validates. None validating is a
     /// bug of putcheck's generator (or a schema it cannot satisfy), never sent.
-    fn valid_body(&self, n: u32) -> Result<Value, Failure> {
+    fn valid_body(&self, n: u32) -> Result<Value, Box<Failure>> {
         let g = self.generate;
         let mut last = Value::Null;
         for k in 0..TRIES {
@@ -176,14 +176,14 @@ impl GeneratedTest<'_> {
             .next()
             .map(|e| format!("{e} at `{}`", e.instance_path()))
             .unwrap_or_default();
-        Err(Failure::new(
+        Err(Box::new(Failure::new(
             FailureKind::Transport,
             "generate",
             format!(
                 "internal error (a bug in putcheck's generator, please report it): the body it made for `{}` does not validate against the schema, so it was not sent: {why}; the body: {last}; the schema may use a keyword the generator does not know (such as `not`)",
                 g.source
             ),
-        ))
+        )))
     }
 
     /// One body through the test's whole sequence and judgement.
