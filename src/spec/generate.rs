@@ -38,8 +38,9 @@ impl Loader<'_> {
             );
             return None;
         }
-        let count = self.bound(raw.count.take(), "count", 1)?;
-        let invalid = self.bound(raw.invalid.take(), "invalid", 0)?;
+        // Each mistake is reported, also when another one was.
+        let count = self.bound(raw.count.take(), "count", 1);
+        let invalid = self.bound(raw.invalid.take(), "invalid", 0);
         let given = raw.schema.is_present();
         let Some(schema) = raw.schema.take() else {
             if given {
@@ -97,8 +98,8 @@ impl Loader<'_> {
             schema: Arc::new(value),
             validator: Arc::new(validator),
             source,
-            count: count.unwrap_or(DEFAULT_GENERATE_COUNT),
-            invalid: invalid.unwrap_or(0),
+            count: count?.unwrap_or(DEFAULT_GENERATE_COUNT),
+            invalid: invalid?.unwrap_or(0),
             pos,
         })
     }
