@@ -43,6 +43,8 @@ pub struct Console {
     /// Test lines of the current burst, written at the next `Event::Pause`: one write per
     /// burst instead of one per test.
     pending: String,
+    /// `generating file::name: body 12/50`, while a generated test runs.
+    generating: String,
 }
 
 impl Console {
@@ -56,7 +58,26 @@ impl Console {
             progress: None,
             sources: Sources::default(),
             pending: String::new(),
+            generating: String::new(),
         }
+    }
+
+    /// The progress bar's message: failures so far, and a generated test's progress.
+    fn progress_message(&self) {
+        let Some(pb) = &self.progress else {
+            return;
+        };
+        let mut msg = String::new();
+        if self.failed > 0 {
+            msg = format!("{} failed", self.failed);
+        }
+        if !self.generating.is_empty() {
+            if !msg.is_empty() {
+                msg.push_str("  ");
+            }
+            msg.push_str(&self.generating);
+        }
+        pb.set_message(msg);
     }
 
     /// Writes results to stdout (stderr with `--json -`), the progress bar out of the way.
@@ -308,7 +329,8 @@ impl Reporter for Console {
                 seed,
             } => {
                 let total = tests + finally_steps;
-                if self.options.progress && total > 1 {
+                // A single generated test is long enough to want a progress line.
+                if self.options.progress && (total > 1 || seed.is_some()) {
                     let pb = ProgressBar::with_draw_target(
                         Some(total as u64),
                         ProgressDrawTarget::stderr(),
@@ -357,9 +379,9 @@ impl Reporter for Console {
                     pb.inc(1);
                     if r.outcome.is_failure() {
                         self.failed += 1;
-                        pb.set_message(format!("{} failed", self.failed));
                     }
                 }
+                self.progress_message();
                 // Only what `RunFinished` prints is kept: memory stays flat on a large,
                 // passing suite (unless `--ordered` holds every line back).
                 if self.options.ordered || explain::needs_explaining(r) {
@@ -367,6 +389,10 @@ impl Reporter for Console {
                 }
             }
             Event::Pause => self.write_pending(),
+            Event::Progress(text) => {
+                self.generating = text.clone();
+                self.progress_message();
+            }
             Event::RunFinished(sum) => {
                 self.write_pending();
                 if let Some(pb) = self.progress.take() {

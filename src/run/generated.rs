@@ -46,8 +46,64 @@ impl GenerateBudget {
     }
 }
 
+/// Which generated tests are running and how far each is, for the console's progress
+/// bar: workers update it, the run's thread polls it (`Event::Progress`).
+#[derive(Debug, Clone, Default)]
+pub struct GenerateProgress(Arc<std::sync::Mutex<ProgressState>>);
+
+#[derive(Debug, Default)]
+struct ProgressState {
+    version: u64,
+    seen: u64,
+    /// (test id, bodies sent, bodies planned), in the order the tests started.
+    running: Vec<(String, u32, u32)>,
+}
+
+impl GenerateProgress {
+    fn state(&self) -> std::sync::MutexGuard<'_, ProgressState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn set(&self, id: &str, done: u32, total: u32) {
+        let mut s = self.state();
+        s.version += 1;
+        match s.running.iter_mut().find(|(i, _, _)| i == id) {
+            Some(entry) => (entry.1, entry.2) = (done, total),
+            None => s.running.push((id.to_string(), done, total)),
+        }
+    }
+
+    fn clear(&self, id: &str) {
+        let mut s = self.state();
+        s.version += 1;
+        s.running.retain(|(i, _, _)| i != id);
+    }
+
+    /// What changed since the last poll: `generating file::name: body 12/50` (and how
+    /// many other generated tests run), or an empty text once none runs.
+    pub fn poll(&self) -> Option<String> {
+        let mut s = self.state();
+        if s.version == s.seen {
+            return None;
+        }
+        s.seen = s.version;
+        Some(match s.running.first() {
+            None => String::new(),
+            Some((id, done, total)) => {
+                let more = match s.running.len() - 1 {
+                    0 => String::new(),
+                    n => format!(" (+{n} more)"),
+                };
+                format!("generating {id}: body {done}/{total}{more}")
+            }
+        })
+    }
+}
+
 /// What a generated test produced.
 pub(super) struct Outcome {
+    /// `Set-Cookie` values the server sent: never printed, as for any test.
+    pub secrets: Vec<String>,
     pub records: Vec<SendRecord>,
     pub failures: Vec<Failure>,
     pub cut_short: bool,
@@ -69,6 +125,11 @@ pub(super) struct GeneratedTest<'a> {
     pub run_seed: u64,
     pub test_seed: u64,
     pub budget: &'a GenerateBudget,
+    pub progress: &'a GenerateProgress,
+    /// `file::name`, for the progress line.
+    pub id: &'a str,
+    /// `Set-Cookie` values met so far.
+    pub cookies: std::cell::RefCell<Vec<String>>,
     pub preview_limit: usize,
 }
 
@@ -100,7 +161,17 @@ pub fn test_seed(run_seed: u64, id: &str) -> u64 {
 
 impl GeneratedTest<'_> {
     pub fn run(&self) -> Outcome {
+        let total = self.generate.count + self.generate.invalid;
+        self.progress.set(self.id, 0, total);
+        let mut out = self.bodies();
+        self.progress.clear(self.id);
+        out.secrets = self.cookies.take();
+        out
+    }
+
+    fn bodies(&self) -> Outcome {
         let mut out = Outcome {
+            secrets: Vec::new(),
             records: Vec::new(),
             failures: Vec::new(),
             cut_short: false,
@@ -118,6 +189,7 @@ impl GeneratedTest<'_> {
             if !self.budget.take() {
                 break;
             }
+            self.progress.set(self.id, n - 1, g.count + g.invalid);
             let label = format!("body {n} of {}", g.count);
             let body = match self.valid_body(n) {
                 Ok(b) => b,
@@ -149,6 +221,8 @@ impl GeneratedTest<'_> {
             if !self.budget.take() {
                 break;
             }
+            self.progress
+                .set(self.id, g.count + n - 1, g.count + g.invalid);
             if let Some(f) = self.invalid_body(n, &mut out.records) {
                 out.failures.extend(f);
                 return out;
@@ -203,6 +277,11 @@ impl GeneratedTest<'_> {
         let recording = self
             .sequence
             .perform(self.test, &request, Some(body.clone()), self.reject);
+        for resp in recording.recorded.responses() {
+            for v in resp.header_all("set-cookie") {
+                self.cookies.borrow_mut().push(v.to_string());
+            }
+        }
         let shown = request_record(&request, self.preview_limit);
         let mut records = recording.records;
         for r in &mut records {
@@ -440,4 +519,43 @@ fn test_lines(test: &TestSpec, path: &Path) -> Vec<String> {
         n += 1;
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_says_what_changed_once() {
+        let p = GenerateProgress::default();
+        assert_eq!(p.poll(), None);
+        p.set("a.yaml::t", 0, 50);
+        p.set("b.yaml::u", 3, 20);
+        p.set("a.yaml::t", 12, 50);
+        assert_eq!(
+            p.poll().as_deref(),
+            Some("generating a.yaml::t: body 12/50 (+1 more)")
+        );
+        assert_eq!(p.poll(), None);
+        p.clear("a.yaml::t");
+        p.clear("b.yaml::u");
+        assert_eq!(p.poll().as_deref(), Some(""));
+    }
+
+    #[test]
+    fn the_budget_is_shared_and_runs_out() {
+        let b = GenerateBudget::new(Some(2));
+        let c = b.clone();
+        assert!(b.take());
+        assert!(c.take());
+        assert!(!b.take());
+        assert!(GenerateBudget::new(None).take());
+    }
+
+    #[test]
+    fn a_test_seed_depends_on_the_run_seed_and_the_test() {
+        assert_eq!(test_seed(1, "a::b"), test_seed(1, "a::b"));
+        assert_ne!(test_seed(1, "a::b"), test_seed(2, "a::b"));
+        assert_ne!(test_seed(1, "a::b"), test_seed(1, "a::c"));
+    }
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::http::Client;
 use crate::plan::Plan;
-pub use generated::GenerateBudget;
+pub use generated::{GenerateBudget, GenerateProgress};
 pub use interrupt::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
 pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
 pub use result::{
@@ -52,6 +52,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// `--generate-budget`: the most generated bodies in the whole run.
     pub generate_budget: GenerateBudget,
+    /// How far the running generated tests are (for `Event::Progress`).
+    pub generate_progress: GenerateProgress,
 }
 
 impl Default for RunConfig {
@@ -69,6 +71,7 @@ impl Default for RunConfig {
             shell_commands: true,
             seed: 0,
             generate_budget: GenerateBudget::default(),
+            generate_progress: GenerateProgress::default(),
         }
     }
 }
@@ -182,6 +185,9 @@ pub fn execute(
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(text) = config.generate_progress.poll() {
+            on_event(&Event::Progress(text));
         }
         if let Some(cutoff) = interrupt.cutoff() {
             if !cutoff_set {

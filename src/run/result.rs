@@ -217,5 +217,8 @@ pub enum Event {
     /// No further result has arrived for now: a reporter that holds output back (the
     /// console gathers the lines of a burst of tests into one write) writes it out.
     Pause,
+    /// How far the running `generate:` tests are (`generating file::name: body 12/50`);
+    /// empty once none runs. For a progress display only.
+    Progress(String),
     RunFinished(Summary),
 }

@@ -392,9 +392,14 @@ impl<'a> SuiteRun<'a> {
                 run_seed: self.config.seed,
                 test_seed: super::generated::test_seed(self.config.seed, &id),
                 budget: &self.config.generate_budget,
+                progress: &self.config.generate_progress,
+                id: &id,
+                cookies: Default::default(),
                 preview_limit: self.config.preview_limit,
             }
             .run();
+            let cookies = generated.secrets.into_iter().map(|c| (c, None));
+            out.secrets.extend(cookies);
             out.sends = generated.records;
             out.cut_short = generated.cut_short;
             out.failures = generated.failures;
