@@ -1168,6 +1168,64 @@ components:
     }
 
     #[test]
+    fn swagger_20_bodies_forms_and_security() {
+        let d = doc(r##"
+swagger: "2.0"
+info: { title: t, version: "1" }
+host: api.example.com
+basePath: /v1
+securityDefinitions:
+  key: { type: apiKey, name: X-Key, in: header }
+  basic: { type: basic }
+security: [{ key: [] }]
+paths:
+  /pets/{id}:
+    parameters: [{ name: id, in: path, required: true, type: integer, minimum: 1, exclusiveMinimum: true }]
+    put:
+      parameters:
+        - { name: body, in: body, required: true, schema: { $ref: "#/definitions/Pet" } }
+      responses: { "200": { description: ok, schema: { $ref: "#/definitions/Pet" } } }
+    get:
+      responses: { "200": { description: ok, schema: { $ref: "#/definitions/Pet" } } }
+  /pets/{id}/photo:
+    put:
+      security: [{ basic: [] }]
+      consumes: [multipart/form-data]
+      parameters:
+        - { name: id, in: path, required: true, type: string, pattern: "^[a-z]{4}$" }
+        - { name: photo, in: formData, type: file, required: true }
+        - { name: caption, in: formData, type: string, x-example: hello }
+      responses: { "204": { description: stored } }
+definitions:
+  Pet:
+    type: object
+    required: [name]
+    properties:
+      id: { type: integer, readOnly: true }
+      name: { type: string, minLength: 2 }
+      tag: { type: string, x-nullable: true, example: t }
+"##);
+        assert!(d.is_swagger2() && d.is_v30());
+        let (test, notes, _) = test_of(&d, "/pets/{id}");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(test["put"], "/pets/2");
+        assert_eq!(test["json"], json!({ "name": "string", "tag": "t" }));
+        assert_eq!(test["headers"], json!({ "X-Key": "${KEY}" }));
+        assert_eq!(test["idempotency"]["readback"], true);
+        assert_eq!(test["idempotency"]["reject"]["json"]["name"], 12345);
+        assert_eq!(test["expect"]["schema"], "x.response.schema.json");
+        let (photo, _, _) = test_of(&d, "/pets/{id}/photo");
+        assert_eq!(photo["put"], "/pets/aaaa/photo");
+        assert_eq!(photo["data"], json!({ "caption": "hello" }));
+        assert_eq!(photo["files"]["photo"]["filename"], "photo.bin");
+        assert_eq!(
+            photo["auth"]["basic"],
+            json!(["${BASIC_USER}", "${BASIC_PASSWORD}"])
+        );
+        assert_eq!(base_url(&d).0, "${BASE_URL:-https://api.example.com/v1}");
+    }
+
+    #[test]
     fn json_documents_and_bad_references() {
         let d = doc(r#"{"openapi": "3.1.0", "paths": {}}"#);
         assert!(!d.is_v30());
