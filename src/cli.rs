@@ -61,7 +61,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportSource {
-    /// One spec file per path with a PUT (OpenAPI 3.0 or 3.1, YAML or JSON).
+    /// One spec file per path with a PUT (OpenAPI 3.0 or 3.1, or Swagger 2.0; YAML or JSON).
     Openapi {
         /// The OpenAPI document.
         file: PathBuf,

@@ -107,6 +107,32 @@ fn validator(schema: &Value) -> jsonschema::Validator {
         .unwrap_or_else(|e| panic!("{e}: {schema}"))
 }
 
+/// The environment a run of imported specs needs: every secret the import named, and
+/// BASE_URL.
+fn env_for<'a>(import: &'a std::process::Output, base: &'a str) -> Vec<(String, String)> {
+    let text = stdout(import);
+    let names = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(
+                "set before running (secrets, read from the environment, never printed): ",
+            )
+        })
+        .unwrap_or("")
+        .to_string();
+    names
+        .split(", ")
+        .filter(|n| !n.is_empty())
+        .map(|n| (n.to_string(), "token-for-the-test".to_string()))
+        .chain([("BASE_URL".to_string(), base.to_string())])
+        .collect()
+}
+
+fn run_with(specs: &Specs, args: &[&str], env: &[(String, String)]) -> std::process::Output {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    specs.run_env(args, &env)
+}
+
 fn has_template(url: &str) -> bool {
     url.replace("$${", "").contains(['{', '}'])
 }
@@ -118,7 +144,7 @@ fn every_imported_test_of_the_corpus_is_safe_to_run() {
     let mut tests = 0;
     let mut swagger2 = 0;
     for (name, puts) in CORPUS {
-        let (dir, _) = import(&specs, name);
+        let (dir, out) = import(&specs, name);
         let text = std::fs::read_to_string(specs.path(name.trim_end_matches(".gz"))).unwrap();
         let doc = Document::parse(Path::new(name.trim_end_matches(".gz")), &text).unwrap();
         if doc.is_swagger2() {
@@ -126,6 +152,20 @@ fn every_imported_test_of_the_corpus_is_safe_to_run() {
         }
         let files = spec_files(&specs, &dir);
         assert_eq!(files.len(), *puts, "{name}: one spec file per PUT path");
+        // Every spec written loads (`--list` checks each file as a run would).
+        let env = env_for(&out, "http://127.0.0.1:9");
+        assert_exit(&run_with(&specs, &["--list", &dir], &env), 0);
+        if name.starts_with("kubernetes") {
+            // `consumes: [*/*]` is JSON, not a raw string with `Content-Type: */*`.
+            let deployment = std::fs::read_to_string(specs.path(&format!(
+                "{dir}/apis-apps-v1-namespaces-namespace-deployments-name.yaml"
+            )))
+            .unwrap();
+            let spec = yaml(&deployment);
+            assert!(spec["tests"][0]["json"].is_object(), "{deployment}");
+            assert!(!deployment.contains("*/*"), "{deployment}");
+            assert!(deployment.contains("(Swagger 2.0)"), "{deployment}");
+        }
         for (file, text, spec) in &files {
             let at = format!("{name}: {file}");
             let path = operation_path(text);
@@ -150,6 +190,11 @@ fn every_imported_test_of_the_corpus_is_safe_to_run() {
                         problems.push(format!("{at}: the body does not validate: {e}"));
                     }
                     if let Some(reject) = test["idempotency"].get("reject") {
+                        // The probe goes to the test's own URL, with its own credentials.
+                        let keys: Vec<&String> = reject.as_object().unwrap().keys().collect();
+                        if keys != ["json", "expect"] {
+                            problems.push(format!("{at}: the reject probe sets {keys:?}"));
+                        }
                         if v.is_valid(&reject["json"]) {
                             problems.push(format!("{at}: the reject body validates"));
                         }
@@ -208,46 +253,9 @@ fn every_imported_test_of_the_corpus_is_safe_to_run() {
     assert_eq!(swagger2, 2, "the Swagger 2.0 documents are read natively");
 }
 
-/// Every spec written loads (`--list` checks each file as a run would).
-#[test]
-fn the_corpus_specs_load() {
-    let specs = Specs::new();
-    for (name, _) in CORPUS {
-        let (dir, out) = import(&specs, name);
-        let text = stdout(&out);
-        let names = text
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix(
-                    "set before running (secrets, read from the environment, never printed): ",
-                )
-            })
-            .unwrap_or("");
-        let env: Vec<(&str, &str)> = names
-            .split(", ")
-            .filter(|n| !n.is_empty())
-            .map(|n| (n, "secret-for-the-test"))
-            .chain([("BASE_URL", "http://127.0.0.1:9")])
-            .collect();
-        let listed = specs.run_env(&["--list", &dir], &env);
-        assert_exit(&listed, 0);
-    }
-}
-
 #[test]
 fn what_the_issue_found_is_fixed() {
     let specs = Specs::new();
-    // Kubernetes: `consumes: [*/*]` is JSON, not a raw string with `Content-Type: */*`.
-    let (dir, _) = import(&specs, "kubernetes-1.13.json.gz");
-    let deployment = std::fs::read_to_string(specs.path(&format!(
-        "{dir}/apis-apps-v1-namespaces-namespace-deployments-name.yaml"
-    )))
-    .unwrap();
-    let spec = yaml(&deployment);
-    assert!(spec["tests"][0]["json"].is_object(), "{deployment}");
-    assert!(!deployment.contains("*/*"), "{deployment}");
-    assert!(deployment.contains("(Swagger 2.0)"), "{deployment}");
-
     // A relative server URL keeps its path.
     let (dir, out) = import(&specs, "powerdns.json");
     let zone = yaml(
@@ -292,22 +300,8 @@ fn corpus_specs_pass_against_prism() {
         let specs = Specs::new();
         let (dir, out) = import(&specs, name);
         let prism = Prism::start(&corpus_dir().join(name));
-        let text = stdout(&out);
-        let names = text
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix(
-                    "set before running (secrets, read from the environment, never printed): ",
-                )
-            })
-            .unwrap_or("");
-        let env: Vec<(&str, &str)> = names
-            .split(", ")
-            .filter(|n| !n.is_empty())
-            .map(|n| (n, "token-for-prism"))
-            .chain([("BASE_URL", prism.base.as_str())])
-            .collect();
-        let run = specs.run_env(&[&dir], &env);
+        let env = env_for(&out, &prism.base);
+        let run = run_with(&specs, &[&dir], &env);
         assert!(
             run.status.code() == Some(0),
             "{name} against Prism:\n{}",

@@ -7,11 +7,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use common::prism::{have_prism, Prism};
 use common::{assert_exit, stderr, stdout, Action, Req, Specs, TestServer};

@@ -371,18 +371,27 @@ impl Values {
             for d in &declared {
                 candidates.push(parameter_value(doc, d)?);
             }
+            // Each declaration's schema with its type: the value travels as text, which
+            // an integer parameter reads as an integer.
             let mut schemas = Vec::new();
             for d in &declared {
                 if let Some(s) = d.get("schema") {
                     let json = schema::to_json_schema(doc, s, View::Request)?;
+                    let ty = doc.resolve(s)?.as_object().and_then(schema_type);
                     if let Ok(v) = body::validator(&json) {
-                        schemas.push(v);
+                        schemas.push((v, ty));
                     }
                 }
             }
+            let accepted = |c: &Value| {
+                let text = Value::String(text_of(c));
+                schemas
+                    .iter()
+                    .all(|(v, ty)| v.is_valid(&values::coerce(&text, ty.as_deref())))
+            };
             let chosen = candidates
                 .iter()
-                .find(|c| schemas.iter().all(|v| v.is_valid(c)))
+                .find(|c| accepted(c))
                 .or(candidates.first())
                 .cloned()
                 .unwrap_or(Value::String("string".into()));
@@ -983,6 +992,237 @@ paths:
             "an empty `files:` keeps the body multipart"
         );
         assert_eq!(plain["expect"]["status"], "2xx");
+    }
+
+    fn test_of(d: &Document, path: &str) -> (Value, Vec<String>, Option<Value>) {
+        let item = d
+            .root
+            .pointer(&format!("/paths/{}", path.replace('/', "~1")))
+            .unwrap();
+        let values = Values::choose(d, item, &item["put"]).unwrap();
+        let op = Operation::new(d, path, item, &item["put"], &values).unwrap();
+        let mut notes = Vec::new();
+        let test = put_test(
+            d,
+            &op,
+            item,
+            path,
+            &mut Secrets::new(false),
+            "x",
+            &mut notes,
+        )
+        .unwrap()
+        .0;
+        let delete = item.get("delete").map(|del| {
+            let del = Operation::new(d, path, item, del, &values).unwrap();
+            let mut step = Map::new();
+            del.add_request_options(d, &mut step, &mut Secrets::new(false))
+                .unwrap();
+            step.insert("delete".into(), Value::String(del.target));
+            Value::Object(step)
+        });
+        (Value::Object(test), notes, delete)
+    }
+
+    const ISSUE_25: &str = r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /posts/{id}.json:
+    put:
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/Post" }
+            example: { raw: 5 }
+      responses: { "200": { description: ok } }
+    delete:
+      parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+      responses: { "200": { description: ok } }
+    get:
+      parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+      responses:
+        "200":
+          description: ok
+          content: { application/json: { schema: { $ref: "#/components/schemas/Post" } } }
+  /me/episodes:
+    put:
+      parameters: [{ name: ids, in: query, required: true, schema: { type: string }, example: "a,b" }]
+      requestBody:
+        content: { "*/*": { schema: { type: object, required: [ids], properties: { ids: { type: array, items: { type: string } } } } } }
+      responses: { "200": { description: ok } }
+    delete:
+      parameters: [{ name: ids, in: query, required: true, schema: { type: string }, example: "x,y" }]
+      responses: { "200": { description: ok } }
+    get:
+      responses:
+        "200":
+          description: a page of saved episodes
+          content: { application/json: { schema: { type: object, properties: { items: { type: array } }, additionalProperties: false } } }
+  /pets/{petId}:
+    put:
+      parameters: [{ name: petId, in: path, required: true, schema: { type: integer, minimum: 0, exclusiveMinimum: true } }]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              oneOf: [{ $ref: "#/components/schemas/Cat" }, { $ref: "#/components/schemas/Dog" }]
+              discriminator: { propertyName: petType, mapping: { cat: "#/components/schemas/Cat", dog: "#/components/schemas/Dog" } }
+      responses: { "204": { description: ok } }
+  /media/{id}:
+    put:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: { type: object, properties: { file: { type: string, format: binary }, description: { type: string } } }
+      responses: { "200": { description: ok } }
+components:
+  schemas:
+    Post:
+      type: object
+      required: [id, raw, tags]
+      properties:
+        id: { type: integer, readOnly: true }
+        raw: { type: string, pattern: "^[a-z]{3,}$" }
+        tags: { type: array, minItems: 3, uniqueItems: true, items: { type: string } }
+        score: { type: number, exclusiveMaximum: true, maximum: 1, minimum: 0, exclusiveMinimum: true, example: 0.5 }
+    Cat:
+      type: object
+      required: [petType, lives]
+      properties: { petType: { type: string }, lives: { type: integer } }
+    Dog:
+      type: object
+      required: [petType]
+      properties: { petType: { type: string }, bark: { type: boolean } }
+"##;
+
+    #[test]
+    fn one_resource_per_test() {
+        let d = doc(ISSUE_25);
+        let (test, _, delete) = test_of(&d, "/posts/{id}.json");
+        let delete = delete.unwrap();
+        assert_eq!(
+            test["put"], "/posts/1.json",
+            "a value both the string and the integer accept"
+        );
+        assert_eq!(delete["delete"], test["put"]);
+        let (test, _, delete) = test_of(&d, "/me/episodes");
+        assert_eq!(test["params"]["ids"], "a,b");
+        assert_eq!(
+            delete.unwrap()["params"]["ids"],
+            "a,b",
+            "the DELETE removes what the PUT wrote"
+        );
+    }
+
+    #[test]
+    fn bodies_validate_and_say_when_the_example_did_not() {
+        let d = doc(ISSUE_25);
+        let (test, notes, _) = test_of(&d, "/posts/{id}.json");
+        let body = &test["json"];
+        assert!(
+            body.get("id").is_none(),
+            "readOnly and required: not sent: {body}"
+        );
+        assert_eq!(body["raw"], "aaa", "{body}");
+        assert_eq!(body["tags"], json!(["string", "string1", "string2"]));
+        assert_eq!(body["score"], json!(0.5));
+        assert!(
+            notes[0].contains("example of the request body does not validate"),
+            "{notes:?}"
+        );
+        let reject = &test["idempotency"]["reject"]["json"];
+        assert!(reject.get("id").is_none(), "{reject}");
+        assert_eq!(
+            reject["raw"], 12345,
+            "a required, sent property is mutated: {reject}"
+        );
+        assert_eq!(test["idempotency"]["readback"], true);
+    }
+
+    #[test]
+    fn media_ranges_discriminators_and_read_back_notes() {
+        let d = doc(ISSUE_25);
+        let (test, notes, _) = test_of(&d, "/me/episodes");
+        assert_eq!(test["json"], json!({ "ids": ["string"] }));
+        assert!(
+            test.get("headers").is_none(),
+            "no `Content-Type: */*`: {test}"
+        );
+        assert!(test["idempotency"].get("readback").is_none());
+        assert!(
+            notes.iter().any(|n| n
+                .starts_with("read-back is off: what the GET answers cannot hold the body sent")),
+            "{notes:?}"
+        );
+        let (test, _, _) = test_of(&d, "/pets/{petId}");
+        assert_eq!(test["put"], "/pets/1", "an exclusive minimum of 0");
+        assert_eq!(test["json"], json!({ "petType": "cat", "lives": 1 }));
+        let (test, _, _) = test_of(&d, "/media/{id}");
+        assert_eq!(test["data"], json!({}), "{test}");
+        assert_eq!(
+            test["files"]["file"]["filename"], "file.bin",
+            "an empty multipart body gets a part"
+        );
+    }
+
+    #[test]
+    fn swagger_20_bodies_forms_and_security() {
+        let d = doc(r##"
+swagger: "2.0"
+info: { title: t, version: "1" }
+host: api.example.com
+basePath: /v1
+securityDefinitions:
+  key: { type: apiKey, name: X-Key, in: header }
+  basic: { type: basic }
+security: [{ key: [] }]
+paths:
+  /pets/{id}:
+    parameters: [{ name: id, in: path, required: true, type: integer, minimum: 1, exclusiveMinimum: true }]
+    put:
+      parameters:
+        - { name: body, in: body, required: true, schema: { $ref: "#/definitions/Pet" } }
+      responses: { "200": { description: ok, schema: { $ref: "#/definitions/Pet" } } }
+    get:
+      responses: { "200": { description: ok, schema: { $ref: "#/definitions/Pet" } } }
+  /pets/{id}/photo:
+    put:
+      security: [{ basic: [] }]
+      consumes: [multipart/form-data]
+      parameters:
+        - { name: id, in: path, required: true, type: string, pattern: "^[a-z]{4}$" }
+        - { name: photo, in: formData, type: file, required: true }
+        - { name: caption, in: formData, type: string, x-example: hello }
+      responses: { "204": { description: stored } }
+definitions:
+  Pet:
+    type: object
+    required: [name]
+    properties:
+      id: { type: integer, readOnly: true }
+      name: { type: string, minLength: 2 }
+      tag: { type: string, x-nullable: true, example: t }
+"##);
+        assert!(d.is_swagger2() && d.is_v30());
+        let (test, notes, _) = test_of(&d, "/pets/{id}");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(test["put"], "/pets/2");
+        assert_eq!(test["json"], json!({ "name": "string", "tag": "t" }));
+        assert_eq!(test["headers"], json!({ "X-Key": "${KEY}" }));
+        assert_eq!(test["idempotency"]["readback"], true);
+        assert_eq!(test["idempotency"]["reject"]["json"]["name"], 12345);
+        assert_eq!(test["expect"]["schema"], "x.response.schema.json");
+        let (photo, _, _) = test_of(&d, "/pets/{id}/photo");
+        assert_eq!(photo["put"], "/pets/aaaa/photo");
+        assert_eq!(photo["data"], json!({ "caption": "hello" }));
+        assert_eq!(photo["files"]["photo"]["filename"], "photo.bin");
+        assert_eq!(
+            photo["auth"]["basic"],
+            json!(["${BASIC_USER}", "${BASIC_PASSWORD}"])
+        );
+        assert_eq!(base_url(&d).0, "${BASE_URL:-https://api.example.com/v1}");
     }
 
     #[test]
