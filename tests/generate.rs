@@ -179,6 +179,7 @@ fn a_correct_store_passes_fifty_valid_and_twenty_invalid_bodies() {
     let (server, specs) = setup("good", 50, 20, ", delete: true");
     let (out, report) = specs.run_report(&["widgets.yaml", "--seed", "1"]);
     assert_exit(&out, 0);
+    assert_follows_report_schema(&report);
     assert!(
         stdout(&out).contains("generated bodies from seed 1 (`--seed 1` repeats them)"),
         "{}",

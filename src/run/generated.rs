@@ -107,6 +107,8 @@ pub(super) struct Outcome {
     pub records: Vec<SendRecord>,
     pub failures: Vec<Failure>,
     pub cut_short: bool,
+    /// `--curl`: the request with the body that failed (the shrunk one).
+    pub shell: Option<super::ShellRequest>,
 }
 
 pub(super) struct GeneratedTest<'a> {
@@ -175,6 +177,7 @@ impl GeneratedTest<'_> {
             records: Vec::new(),
             failures: Vec::new(),
             cut_short: false,
+            shell: None,
         };
         let g = self.generate;
         let mut bodies: Vec<(String, Value)> = Vec::new();
@@ -223,8 +226,9 @@ impl GeneratedTest<'_> {
             }
             self.progress
                 .set(self.id, g.count + n - 1, g.count + g.invalid);
-            if let Some(f) = self.invalid_body(n, &mut out.records) {
+            if let Some((f, shell)) = self.invalid_body(n, &mut out.records) {
                 out.failures.extend(f);
+                out.shell = shell;
                 return out;
             }
         }
@@ -352,13 +356,22 @@ impl GeneratedTest<'_> {
             self.file,
             &format!("json: {}", compact(&best)),
         ));
+        let mut spec = self.spec.clone();
+        spec.body = BodySpec::Json(best.clone());
+        if let Ok(request) = http::prepare(self.test.method, self.base, self.url, &spec) {
+            out.shell = self.sequence.shell.map(|s| s(&request));
+        }
         out.failures.push(summary);
         out.failures.extend(best_failures);
     }
 
     /// Invalid body `n`: a valid body broken one way, sent between two GETs; it must be
     /// refused (the test's `reject.expect`, default 4xx) and change nothing.
-    fn invalid_body(&self, n: u32, records: &mut Vec<SendRecord>) -> Option<Vec<Failure>> {
+    fn invalid_body(
+        &self,
+        n: u32,
+        records: &mut Vec<SendRecord>,
+    ) -> Option<(Vec<Failure>, Option<super::ShellRequest>)> {
         let g = self.generate;
         let label = format!("invalid body {n} of {}", g.invalid);
         let seed = mix(self.test_seed ^ 0x1a7a_11d0, u64::from(n));
@@ -369,13 +382,13 @@ impl GeneratedTest<'_> {
         let request = match http::prepare(self.test.method, self.base, self.url, &spec) {
             Ok(r) => r,
             Err(e) => {
-                return Some(vec![Failure::new(
-                    FailureKind::Transport,
-                    "request",
-                    e.message,
-                )])
+                return Some((
+                    vec![Failure::new(FailureKind::Transport, "request", e.message)],
+                    None,
+                ))
             }
         };
+        let shell = self.sequence.shell.map(|s| s(&request));
         let (probe, mut recs) = self.sequence.probe_only(&request, "reject");
         for r in &mut recs {
             r.label = format!("{label}: {}", r.label);
@@ -427,7 +440,7 @@ impl GeneratedTest<'_> {
         ));
         let mut out = vec![summary];
         out.extend(failures);
-        Some(out)
+        Some((out, shell))
     }
 }
 

@@ -403,6 +403,7 @@ impl<'a> SuiteRun<'a> {
             out.sends = generated.records;
             out.cut_short = generated.cut_short;
             out.failures = generated.failures;
+            out.shell = generated.shell;
             return out;
         }
         let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
