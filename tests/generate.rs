@@ -391,3 +391,32 @@ fn the_lifecycle_probe_catches_a_delete_that_leaves_the_resource_and_a_500() {
         "{f:#}"
     );
 }
+
+#[test]
+fn a_written_body_is_sent_first_and_fails_as_an_ordinary_test() {
+    let server = store();
+    let specs = Specs::new();
+    specs.write("widget.json", SCHEMA);
+    specs.write(
+        "w.yaml",
+        &format!(
+            "base_url: \"{}\"\ntests:\n  - put: /rounding/w-1\n    json: {{ name: a, count: 9007199254740993 }}\n    generate: {{ schema: widget.json, count: 5 }}\n    idempotency: {{ readback: exact }}\n",
+            server.base()
+        ),
+    );
+    let (out, report) = specs.run_report(&["w.yaml", "--generate-budget", "0"]);
+    assert_exit(&out, 1);
+    let t = &report["tests"][0];
+    assert_eq!(t["failures"][0]["kind"], "readback", "{t:#}");
+    assert!(t["failures"][0].get("reproduce").is_none(), "{t:#}");
+    assert!(t["sends"][0]["label"]
+        .as_str()
+        .unwrap()
+        .starts_with("the written body: "));
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 2, "the written body's two sends, nothing generated");
+}
