@@ -420,3 +420,36 @@ fn a_written_body_is_sent_first_and_fails_as_an_ordinary_test() {
         .count();
     assert_eq!(puts, 2, "the written body's two sends, nothing generated");
 }
+
+#[test]
+fn a_url_with_generate_n_gives_each_body_its_own_resource() {
+    let server = store();
+    let specs = Specs::new();
+    specs.write("widget.json", SCHEMA);
+    specs.write(
+        "w.yaml",
+        &format!(
+            "base_url: \"{}\"\ntests:\n  - put: /merging/w-${{generate.n}}\n    generate: {{ schema: widget.json, count: 6, invalid: 2 }}\n    idempotency: {{ readback: exact }}\n",
+            server.base()
+        ),
+    );
+    // A merging store cannot show it when each body has a fresh resource.
+    assert_exit(&specs.run(&["w.yaml", "--seed", "9"]), 0);
+    let mut paths: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.path().to_string())
+        .collect();
+    paths.dedup();
+    let wanted: Vec<String> = (1..=8).map(|n| format!("/merging/w-{n}")).collect();
+    assert_eq!(paths, wanted);
+    // Elsewhere in a file the variable is undefined.
+    specs.write(
+        "bad.yaml",
+        "base_url: http://127.0.0.1:1\ntests:\n  - put: /x/${generate.n}\n    json: {}\n",
+    );
+    let out = specs.run(&["bad.yaml"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("generate.n"), "{}", stderr(&out));
+}

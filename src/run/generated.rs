@@ -14,7 +14,7 @@ use super::sequence::{request_record, Sequence};
 use super::SendRecord;
 use crate::check::{self, Failure, FailureKind};
 use crate::http;
-use crate::spec::template::Lookup;
+use crate::spec::template::{self, Lookup};
 use crate::spec::{
     BodySpec, Expect, Generate, Idempotency, Reject, RequestSpec, StatusPattern, TestSpec,
 };
@@ -118,10 +118,7 @@ pub(super) struct GeneratedTest<'a> {
     pub generate: &'a Generate,
     pub sequence: &'a Sequence<'a>,
     pub base: Option<&'a str>,
-    pub url: &'a str,
-    /// The test's request options, rendered; the body is replaced by each generated one.
-    pub spec: &'a RequestSpec,
-    pub reject: Option<&'a http::Request>,
+    /// The file's variables; each body renders the test with `${generate.n}` added.
     pub vars: &'a dyn Lookup,
     /// The run's seed and this test's, derived from it and the test's id.
     pub run_seed: u64,
@@ -133,6 +130,33 @@ pub(super) struct GeneratedTest<'a> {
     /// `Set-Cookie` values met so far.
     pub cookies: std::cell::RefCell<Vec<String>>,
     pub preview_limit: usize,
+}
+
+/// The variables of body `n`: the file's, and `generate.n` (1, 2, ...; 0 for the
+/// written body), so that a URL such as `/widgets/w-${generate.n}` gives each body its
+/// own resource.
+pub struct BodyVars<'a> {
+    pub inner: &'a dyn Lookup,
+    pub n: u32,
+}
+
+impl Lookup for BodyVars<'_> {
+    fn lookup(&self, name: &str) -> Option<Value> {
+        if name == GENERATE_N {
+            return Some(Value::from(self.n));
+        }
+        self.inner.lookup(name)
+    }
+}
+
+/// The variable `generate` fills.
+pub const GENERATE_N: &str = "generate.n";
+
+/// A body's request (and `reject:` variant) rendered with its number.
+struct Rendered {
+    spec: RequestSpec,
+    request: http::Request,
+    reject: Option<http::Request>,
 }
 
 /// One body's run: its records and failures.
@@ -181,8 +205,25 @@ impl GeneratedTest<'_> {
         };
         let g = self.generate;
         // The written body first (it is the test's own; the budget does not count it).
-        if let BodySpec::Json(v) = &self.spec.body {
-            let tried = self.one(v, "the written body");
+        if let BodySpec::Json(v) = &self.test.request.body {
+            let v = match template::render_value(
+                v,
+                &BodyVars {
+                    inner: self.vars,
+                    n: 0,
+                },
+            ) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.failures.push(Failure::new(
+                        FailureKind::Variable,
+                        "variables",
+                        e.to_string(),
+                    ));
+                    return out;
+                }
+            };
+            let tried = self.one(&v, 0, "the written body");
             out.records.extend(tried.records);
             out.cut_short = tried.cut_short;
             if tried.cut_short || !tried.failures.is_empty() {
@@ -207,14 +248,14 @@ impl GeneratedTest<'_> {
                     return out;
                 }
             };
-            let tried = self.one(&body, &label);
+            let tried = self.one(&body, n, &label);
             out.records.extend(tried.records);
             if tried.cut_short {
                 out.cut_short = true;
                 return out;
             }
             if !tried.failures.is_empty() {
-                self.shrunk(body, &label, tried.failures, &mut out);
+                self.shrunk(body, n, &label, tried.failures, &mut out);
                 return out;
             }
         }
@@ -266,40 +307,77 @@ impl GeneratedTest<'_> {
         )))
     }
 
-    /// One body through the test's whole sequence and judgement.
-    fn one(&self, body: &Value, label: &str) -> Tried {
-        let mut spec = self.spec.clone();
+    /// Body `n`'s request: the test rendered with `${generate.n}`, the body in `json`.
+    fn render(&self, body: &Value, n: u32) -> Result<Rendered, Failure> {
+        let vars = BodyVars {
+            inner: self.vars,
+            n,
+        };
+        let undefined = |e: template::Undefined| {
+            Failure::new(FailureKind::Variable, "variables", e.to_string())
+        };
+        let url = template::render_str(&self.test.url, &vars).map_err(undefined)?;
+        let mut spec = self.test.request.render(&vars).map_err(undefined)?;
         spec.body = BodySpec::Json(body.clone());
-        let request = match http::prepare(self.test.method, self.base, self.url, &spec) {
+        let transport =
+            |e: http::HttpError| Failure::new(FailureKind::Transport, "request", e.message);
+        let request = http::prepare(self.test.method, self.base, &url, &spec).map_err(transport)?;
+        let reject = match self
+            .test
+            .idempotency
+            .as_ref()
+            .and_then(|i| i.reject.as_ref())
+        {
+            Some(r) => {
+                let spec = r.request.render(&vars).map_err(undefined)?;
+                Some(http::prepare(self.test.method, self.base, &url, &spec).map_err(transport)?)
+            }
+            None => None,
+        };
+        Ok(Rendered {
+            spec,
+            request,
+            reject,
+        })
+    }
+
+    /// One body through the test's whole sequence and judgement.
+    fn one(&self, body: &Value, n: u32, label: &str) -> Tried {
+        let r = match self.render(body, n) {
             Ok(r) => r,
-            Err(e) => {
+            Err(f) => {
                 return Tried {
                     records: Vec::new(),
-                    failures: vec![Failure::new(FailureKind::Transport, "request", e.message)],
+                    failures: vec![f],
                     cut_short: false,
                 }
             }
         };
-        let recording = self
-            .sequence
-            .perform(self.test, &request, Some(body.clone()), self.reject);
+        let request = &r.request;
+        let recording =
+            self.sequence
+                .perform(self.test, request, Some(body.clone()), r.reject.as_ref());
         for resp in recording.recorded.responses() {
             for v in resp.header_all("set-cookie") {
                 self.cookies.borrow_mut().push(v.to_string());
             }
         }
-        let shown = request_record(&request, self.preview_limit);
+        let shown = request_record(request, self.preview_limit);
         let mut records = recording.records;
-        for r in &mut records {
-            r.label = format!("{label}: {}", r.label);
-            if r.kind == super::ExchangeKind::Send {
-                r.request = Some(shown.clone());
+        for rec in &mut records {
+            rec.label = format!("{label}: {}", rec.label);
+            if rec.kind == super::ExchangeKind::Send {
+                rec.request = Some(shown.clone());
             }
         }
+        let vars = BodyVars {
+            inner: self.vars,
+            n,
+        };
         let failures = if recording.cut_short {
             Vec::new()
         } else {
-            check::judge(self.test, &recording.recorded, self.vars)
+            check::judge(self.test, &recording.recorded, &vars)
         };
         Tried {
             records,
@@ -310,7 +388,7 @@ impl GeneratedTest<'_> {
 
     /// Shrinks a failing body (greedily, bigger cuts first, each candidate valid and
     /// failing the same way) and reports the smallest one's failures with a YAML test.
-    fn shrunk(&self, body: Value, label: &str, failures: Vec<Failure>, out: &mut Outcome) {
+    fn shrunk(&self, body: Value, n: u32, label: &str, failures: Vec<Failure>, out: &mut Outcome) {
         let g = self.generate;
         let kind = failures[0].kind;
         let first_size = shrink::size(&body);
@@ -326,7 +404,7 @@ impl GeneratedTest<'_> {
                     continue;
                 }
                 runs += 1;
-                let tried = self.one(&candidate, &format!("shrinking step {runs}"));
+                let tried = self.one(&candidate, n, &format!("shrinking step {runs}"));
                 out.records.extend(tried.records);
                 if tried.failures.iter().any(|f| f.kind == kind) {
                     best = candidate;
@@ -356,12 +434,11 @@ impl GeneratedTest<'_> {
         summary.reproduce = Some(reproduce(
             self.test,
             self.file,
+            n,
             &format!("json: {}", compact(&best)),
         ));
-        let mut spec = self.spec.clone();
-        spec.body = BodySpec::Json(best.clone());
-        if let Ok(request) = http::prepare(self.test.method, self.base, self.url, &spec) {
-            out.shell = self.sequence.shell.map(|s| s(&request));
+        if let Ok(r) = self.render(&best, n) {
+            out.shell = self.sequence.shell.map(|s| s(&r.request));
         }
         out.failures.push(summary);
         out.failures.extend(best_failures);
@@ -379,16 +456,11 @@ impl GeneratedTest<'_> {
         let seed = mix(self.test_seed ^ 0x1a7a_11d0, u64::from(n));
         let base = Generator::varied(&g.schema, seed).value();
         let m = invalid::pick(&g.schema, &base, seed, |v| !g.validator.is_valid(v))?;
-        let mut spec = self.spec.clone();
-        spec.body = BodySpec::Json(m.body.clone());
-        let request = match http::prepare(self.test.method, self.base, self.url, &spec) {
+        // After the valid bodies' numbers, so a URL with `${generate.n}` is a new one.
+        let number = g.count + n;
+        let Rendered { spec, request, .. } = match self.render(&m.body, number) {
             Ok(r) => r,
-            Err(e) => {
-                return Some((
-                    vec![Failure::new(FailureKind::Transport, "request", e.message)],
-                    None,
-                ))
-            }
+            Err(f) => return Some((vec![f], None)),
         };
         let shell = self.sequence.shell.map(|s| s(&request));
         let (probe, mut recs) = self.sequence.probe_only(&request, "reject");
@@ -415,7 +487,11 @@ impl GeneratedTest<'_> {
         };
         let default_idem = Idempotency::default_for_put();
         let idem = self.test.idempotency.as_ref().unwrap_or(&default_idem);
-        let failures = check::judge_reject(&probe, &reject, idem, self.vars);
+        let vars = BodyVars {
+            inner: self.vars,
+            n: number,
+        };
+        let failures = check::judge_reject(&probe, &reject, idem, &vars);
         if failures.is_empty() {
             return None;
         }
@@ -434,6 +510,7 @@ impl GeneratedTest<'_> {
         summary.reproduce = Some(reproduce(
             self.test,
             self.file,
+            number,
             &format!(
                 "json: {}\nidempotency: {{ reject: {{ json: {} }} }}",
                 compact(&base),
@@ -453,8 +530,11 @@ fn compact(v: &Value) -> String {
 
 /// The test as written in its spec file, with `generate:` (and any `json:`) replaced by
 /// `body` (YAML lines at the test's key level): paste it into the file to keep the case.
-fn reproduce(test: &TestSpec, file: &Path, body: &str) -> String {
-    let lines = test_lines(test, file);
+fn reproduce(test: &TestSpec, file: &Path, n: u32, body: &str) -> String {
+    let lines: Vec<String> = test_lines(test, file)
+        .into_iter()
+        .map(|l| l.replace(&format!("${{{GENERATE_N}}}"), &n.to_string()))
+        .collect();
     let mut out: Vec<String> = Vec::new();
     let mut skipping = false;
     let mut named = false;

@@ -311,7 +311,17 @@ impl<'a> SuiteRun<'a> {
     /// One attempt at a test: build, send (repeatedly for idempotency), check, capture.
     fn attempt(&self, test: &TestSpec) -> Attempt {
         let mut out = Attempt::default();
-        let vars = &self.scope;
+        // A generated test's `${generate.n}` is its body's number (1 for the request
+        // shown as the test's own).
+        let first = super::generated::BodyVars {
+            inner: &self.scope,
+            n: 1,
+        };
+        let vars: &dyn Lookup = if test.generate.is_some() {
+            &first
+        } else {
+            &self.scope
+        };
         let rendered = (|| -> Result<_, template::Undefined> {
             let base = self
                 .suite
@@ -351,7 +361,7 @@ impl<'a> SuiteRun<'a> {
         out.request = Some(request_record(&request, self.config.preview_limit));
         let reject = match test.idempotency.as_ref().and_then(|i| i.reject.as_ref()) {
             Some(reject) => {
-                match self.reject_request(test, base.as_deref(), &url, reject, &mut out) {
+                match self.reject_request(test, base.as_deref(), &url, reject, vars, &mut out) {
                     Some(r) => Some(r),
                     None => return out,
                 }
@@ -385,10 +395,7 @@ impl<'a> SuiteRun<'a> {
                 generate,
                 sequence: &sequence,
                 base: base.as_deref(),
-                url: &url,
-                spec: &spec,
-                reject: reject.as_ref(),
-                vars,
+                vars: &self.scope,
                 run_seed: self.config.seed,
                 test_seed: super::generated::test_seed(self.config.seed, &id),
                 budget: &self.config.generate_budget,
@@ -433,9 +440,10 @@ impl<'a> SuiteRun<'a> {
         base: Option<&str>,
         url: &str,
         reject: &Reject,
+        vars: &dyn Lookup,
         out: &mut Attempt,
     ) -> Option<http::Request> {
-        let spec = match reject.request.render(&self.scope) {
+        let spec = match reject.request.render(vars) {
             Ok(s) => s,
             Err(e) => {
                 out.failures.push(Failure::new(
