@@ -308,19 +308,24 @@ impl GeneratedTest<'_> {
     }
 
     /// Body `n`'s request: the test rendered with `${generate.n}`, the body in `json`.
-    fn render(&self, body: &Value, n: u32) -> Result<Rendered, Failure> {
+    fn render(&self, body: &Value, n: u32) -> Result<Rendered, Box<Failure>> {
         let vars = BodyVars {
             inner: self.vars,
             n,
         };
         let undefined = |e: template::Undefined| {
-            Failure::new(FailureKind::Variable, "variables", e.to_string())
+            Box::new(Failure::new(
+                FailureKind::Variable,
+                "variables",
+                e.to_string(),
+            ))
         };
         let url = template::render_str(&self.test.url, &vars).map_err(undefined)?;
         let mut spec = self.test.request.render(&vars).map_err(undefined)?;
         spec.body = BodySpec::Json(body.clone());
-        let transport =
-            |e: http::HttpError| Failure::new(FailureKind::Transport, "request", e.message);
+        let transport = |e: http::HttpError| {
+            Box::new(Failure::new(FailureKind::Transport, "request", e.message))
+        };
         let request = http::prepare(self.test.method, self.base, &url, &spec).map_err(transport)?;
         let reject = match self
             .test
@@ -348,7 +353,7 @@ impl GeneratedTest<'_> {
             Err(f) => {
                 return Tried {
                     records: Vec::new(),
-                    failures: vec![f],
+                    failures: vec![*f],
                     cut_short: false,
                 }
             }
@@ -460,7 +465,7 @@ impl GeneratedTest<'_> {
         let number = g.count + n;
         let Rendered { spec, request, .. } = match self.render(&m.body, number) {
             Ok(r) => r,
-            Err(f) => return Some((vec![f], None)),
+            Err(f) => return Some((vec![*f], None)),
         };
         let shell = self.sequence.shell.map(|s| s(&request));
         let (probe, mut recs) = self.sequence.probe_only(&request, "reject");
