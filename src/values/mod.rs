@@ -1163,4 +1163,32 @@ mod tests {
         let picked = invalid::pick(&schema, &body, 3, |v| !validator.is_valid(v)).unwrap();
         assert!(!validator.is_valid(&picked.body));
     }
+
+    #[test]
+    fn varied_values_validate_across_schemas() {
+        let schemas = [
+            json!({ "type": "integer", "format": "int32" }),
+            json!({ "type": "integer", "minimum": -5, "maximum": 5 }),
+            json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1 }),
+            json!({ "type": "string", "minLength": 3, "maxLength": 5 }),
+            json!({ "type": "string", "pattern": "^[a-z]{2,4}$" }),
+            json!({ "type": "array", "minItems": 2, "maxItems": 3, "uniqueItems": true,
+                    "items": { "type": "integer" } }),
+            json!({ "anyOf": [{ "type": "null" }, { "type": "string", "format": "email" }] }),
+            json!({
+                "$defs": { "Tag": { "type": "object", "required": ["id"],
+                                    "properties": { "id": { "type": "integer", "format": "int64" },
+                                                    "label": { "type": "string" } } } },
+                "type": "object", "required": ["tags"],
+                "properties": { "tags": { "type": "array", "items": { "$ref": "#/$defs/Tag" } },
+                                "owner": { "$ref": "#/$defs/Tag" } }
+            }),
+        ];
+        for schema in &schemas {
+            for seed in 0..100 {
+                let v = Generator::varied(schema, seed).value();
+                assert!(valid(schema, &v), "seed {seed}: {v} against {schema}");
+            }
+        }
+    }
 }
