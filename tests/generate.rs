@@ -453,3 +453,13 @@ fn a_url_with_generate_n_gives_each_body_its_own_resource() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("generate.n"), "{}", stderr(&out));
 }
+
+/// The whole console story of a generated failure (the seed, the shrunk body, the test
+/// to paste, the diff), pinned: the same seed gives the same text.
+#[test]
+fn a_generated_failure_reads_like_this() {
+    let (server, specs) = setup("rounding", 50, 0, "");
+    let out = specs.run(&["widgets.yaml", "--seed", "3"]);
+    assert_exit(&out, 1);
+    insta::assert_snapshot!("rounding_failure", normalize(&stdout(&out), &server.base()));
+}
