@@ -600,7 +600,11 @@ fn test_lines(test: &TestSpec, path: &Path) -> Vec<String> {
     let Some(first) = crate::diagnostic::source_line(path, test.pos.line) else {
         return fallback;
     };
-    let mut lines = vec![first.chars().skip(col).collect::<String>()];
+    let first: String = first.chars().skip(col).collect();
+    if first.trim_start().starts_with('{') {
+        return fallback; // a test in flow style: no lines to cut keys from
+    }
+    let mut lines = vec![first];
     let mut n = test.pos.line + 1;
     while let Some(line) = crate::diagnostic::source_line(path, n) {
         let indent = line.len() - line.trim_start().len();
