@@ -91,7 +91,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportSource {
-    /// One spec file per path with a PUT (OpenAPI 3.0 or 3.1, YAML or JSON).
+    /// One spec file per path with a PUT (OpenAPI 3.0 or 3.1, or Swagger 2.0; YAML or JSON).
     Openapi {
         /// The OpenAPI document.
         file: PathBuf,
@@ -258,6 +258,15 @@ pub struct RunArgs {
     /// HTTP/1.1 for the tests that do not set `http_version` (the default).
     #[arg(long = "http1.1")]
     pub http1_1: bool,
+    /// The seed of `generate:` bodies; the same seed sends the same bodies. Default: a
+    /// new one per run, printed on the first line.
+    #[arg(long, value_name = "N", env = "PUTCHECK_SEED")]
+    pub seed: Option<u64>,
+
+    /// The most generated bodies (`generate:`, valid and invalid) in the whole run; a
+    /// test stops generating when it is spent. Default: no limit beyond each `count`.
+    #[arg(long, value_name = "N")]
+    pub generate_budget: Option<usize>,
 
     /// Largest response body accepted, in MiB; a larger one fails its test.
     #[arg(long, value_name = "MIB", default_value_t = 64)]

@@ -16,6 +16,7 @@ pub mod run;
 pub mod signals;
 pub mod spec;
 pub mod url_memo;
+pub mod values;
 
 /// Exit status, in one place: 0 all passed, 1 a test failed, 2 a spec or the command
 /// line (or a report file) is wrong; 130 / 143 interrupted by SIGINT / SIGTERM

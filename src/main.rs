@@ -307,6 +307,8 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         interrupt: interrupt.clone(),
         // Only these two show a test's request as a curl command.
         shell_commands: args.curl || args.junit.is_some(),
+        seed: args.seed.unwrap_or_else(fresh_seed),
+        generate_budget: putcheck::run::GenerateBudget::new(args.generate_budget),
         ..RunConfig::default()
     };
     let client = Client::new(
@@ -497,4 +499,15 @@ fn list(plan: &plan::Plan, color: anstream::ColorChoice) -> u8 {
     } else {
         exit::USAGE
     }
+}
+
+/// A new seed per run (the clock's nanoseconds and the process id, mixed): printed, so a
+/// failing run of generated bodies can be repeated with `--seed`.
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    // Short enough to type: the low 32 bits.
+    (nanos ^ u64::from(std::process::id()).rotate_left(17)) & 0xffff_ffff
 }

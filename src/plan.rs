@@ -175,6 +175,15 @@ impl Plan {
         self.suites.iter().map(|s| s.selected.len()).sum()
     }
 
+    /// Whether a selected test generates its bodies (`generate:`), so the run's seed matters.
+    pub fn generates(&self) -> bool {
+        self.suites.iter().any(|s| {
+            s.selected
+                .iter()
+                .any(|&i| s.suite.tests.get(i).is_some_and(|t| t.generate.is_some()))
+        })
+    }
+
     /// `finally` steps of the files that run (a file runs when a test of it is selected);
     /// each runs once, after that file's tests.
     pub fn finally_count(&self) -> usize {

@@ -432,7 +432,7 @@ fn petstore_imported_specs_against_prism_cover_what_the_document_says() {
         (
             "/user/{username}",
             "specs/user-username.yaml",
-            vec!["repeat", "readback"],
+            vec!["repeat", "readback", "reject"],
         ),
     ] {
         let text = std::fs::read_to_string(specs.path(spec)).unwrap();

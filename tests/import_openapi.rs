@@ -97,6 +97,21 @@ fn a_json_document_gives_the_same_specs() {
 }
 
 #[test]
+fn a_document_without_put_imports_nothing_and_names_no_server() {
+    let specs = Specs::new();
+    specs.write(
+        "swagger.yaml",
+        "swagger: '2.0'\ninfo: {title: x, version: '1'}\nhost: api.example.com\npaths:\n  /x:\n    get: {responses: {'200': {description: ok}}}\n",
+    );
+    let out = import(&specs, &["swagger.yaml"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "`swagger.yaml` documents no PUT operation; nothing to import\n"
+    );
+}
+
+#[test]
 fn import_never_overwrites_without_force() {
     let specs = Specs::new();
     let doc = fixture("petstore.yaml");
@@ -123,11 +138,26 @@ fn a_bad_document_is_a_clear_error() {
     let specs = Specs::new();
     specs.write(
         "swagger.yaml",
-        "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n",
+        "swagger: '1.2'\ninfo: {title: x, version: '1'}\npaths: {}\n",
     );
     let out = import(&specs, &["swagger.yaml"]);
     assert_exit(&out, 2);
-    assert!(stderr(&out).contains("Swagger 2.0"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Swagger version \"1.2\" is not supported (2.0 is"),
+        "{}",
+        stderr(&out)
+    );
+    specs.write(
+        "dangling.yaml",
+        "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /x:\n    put:\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Gone'}\n      responses: {'204': {description: ok}}\n",
+    );
+    let out = import(&specs, &["dangling.yaml"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("`$ref: #/components/schemas/Gone` (at `#/paths/~1x/put/requestBody/content/application~1json/schema`) points at nothing"),
+        "{}",
+        stderr(&out)
+    );
     specs.write("broken.yaml", "openapi: 3.0.0\npaths:\n  /x:\n    put:\n      requestBody:\n        $ref: other.yaml#/Body\n");
     let out = import(&specs, &["broken.yaml"]);
     assert_exit(&out, 2);

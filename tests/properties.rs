@@ -259,6 +259,12 @@ fn check_all(a: &Response, b: &Response, sent: &Value) {
             one_more: Some((Ok(a.clone()), Some(Ok(b.clone())))),
             conditional: Some(probe()),
             reject: Some(probe()),
+            lifecycle: Some(check::Lifecycle {
+                delete: Some(Ok(a.clone())),
+                get: Some(Ok(b.clone())),
+                delete_again: Some(Ok(b.clone())),
+                get_again: Some(Ok(a.clone())),
+            }),
         };
         let _ = check::judge(test, &recorded, &no_vars);
     }

@@ -2,6 +2,7 @@
 
 pub mod diff;
 mod idempotency;
+mod lifecycle;
 pub mod matcher;
 mod noise;
 pub mod number;
@@ -16,8 +17,9 @@ use crate::spec::template::Lookup;
 use crate::spec::{Expect, JsonPath, Pos};
 pub use diff::{Diff, DiffLine, LineKind};
 pub use idempotency::bodies_differ;
+pub use lifecycle::Lifecycle;
 use matcher::{eval, Mismatch};
-pub use probes::STALE_ETAG;
+pub use probes::{judge_reject, STALE_ETAG};
 pub use sequence::{
     has_idempotency_key, is_conditional, is_conditional_header, judge, Answer, Probe, Recorded,
 };
@@ -40,8 +42,10 @@ pub enum FailureKind {
     Readback,
     /// `conditional: true`: a stale `If-Match` was not refused with 412, or changed the state.
     Conditional,
-    /// `reject:`: the variant was not refused, or changed the state.
+    /// `reject:` (or a `generate.invalid` body): the variant was not refused, or changed the state.
     Reject,
+    /// `delete: true`: a DELETE, or what followed it, broke RFC 9110's lifecycle.
+    Lifecycle,
     Capture,
     /// No usable response: connection, timeout, TLS, protocol.
     Transport,
@@ -74,6 +78,9 @@ pub struct Failure {
     pub diff: Option<Diff>,
     /// The 1-based sends this failure was seen on, when a request was sent several times.
     pub sends: Vec<usize>,
+    /// A generated body failed: a ready-to-paste YAML test that sends the (shrunk) body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
 }
 
 impl Failure {
@@ -88,6 +95,7 @@ impl Failure {
             paths: Vec::new(),
             diff: None,
             sends: Vec::new(),
+            reproduce: None,
         }
     }
 
@@ -96,7 +104,7 @@ impl Failure {
         self
     }
 
-    fn values(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    pub(crate) fn values(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self.actual = Some(actual.into());
         self

@@ -56,6 +56,8 @@ pub struct Recorded {
     pub one_more: Option<(Answer, Option<Answer>)>,
     pub conditional: Option<Probe>,
     pub reject: Option<Probe>,
+    /// `delete: true`: DELETE, GET, DELETE, GET.
+    pub lifecycle: Option<super::Lifecycle>,
 }
 
 impl Recorded {
@@ -69,8 +71,14 @@ impl Recorded {
             .one_more
             .iter()
             .flat_map(|(send, after)| [Some(send), after.as_ref()]);
+        let lifecycle = self
+            .lifecycle
+            .iter()
+            .flat_map(|l| [&l.delete, &l.get, &l.delete_again, &l.get_again])
+            .flatten();
         self.sends
             .iter()
+            .chain(lifecycle)
             .chain(self.after_first.as_ref())
             .chain(&self.noise)
             .chain(self.readback.as_ref())
@@ -194,6 +202,9 @@ pub fn judge(test: &TestSpec, rec: &Recorded, vars: &dyn Lookup) -> Vec<Failure>
     }
     if let (Some(p), Some(reject)) = (&rec.reject, &idem.reject) {
         out.extend(probes::judge_reject(p, reject, idem, vars));
+    }
+    if let Some(l) = &rec.lifecycle {
+        out.extend(super::lifecycle::judge(l));
     }
     out
 }

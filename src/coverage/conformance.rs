@@ -238,7 +238,11 @@ impl Validators {
             .and_then(|c| c.get(media))
             .and_then(|m| m.get("schema"));
         let compiled = schema.and_then(|schema| {
-            let converted = crate::import::schema::to_json_schema(&doc.doc, schema)
+            let converted = crate::import::schema::to_json_schema(
+                &doc.doc,
+                schema,
+                crate::import::schema::View::Response,
+            )
                 .map_err(|e| e.to_string())
                 .and_then(|s| jsonschema::validator_for(&s).map_err(|e| e.to_string()));
             match converted {

@@ -11,6 +11,14 @@ pub const FAILING_DIR: &str = "examples/failing";
 pub const FILES: &[(&str, &str)] = &[
     ("specs/echo.yaml", include_str!("../../specs/echo.yaml")),
     ("specs/http2.yaml", include_str!("../../specs/http2.yaml")),
+    (
+        "specs/generate.yaml",
+        include_str!("../../specs/generate.yaml"),
+    ),
+    (
+        "specs/schemas/widget.json",
+        include_str!("../../specs/schemas/widget.json"),
+    ),
     ("specs/items.yaml", include_str!("../../specs/items.yaml")),
     (
         "specs/matchers.yaml",
@@ -25,6 +33,14 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "specs/widgets.yaml",
         include_str!("../../specs/widgets.yaml"),
+    ),
+    (
+        "examples/failing/generated.yaml",
+        include_str!("../../examples/failing/generated.yaml"),
+    ),
+    (
+        "examples/failing/schemas/widget.json",
+        include_str!("../../examples/failing/schemas/widget.json"),
     ),
     (
         "examples/failing/lossy-readback.yaml",

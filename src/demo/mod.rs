@@ -159,6 +159,8 @@ enum Kind {
     IgnoresIfMatch,
     /// PUT refuses an invalid body with 422, but stores it anyway.
     Lenient,
+    /// A widget store that keeps numbers as doubles, as a JavaScript back end would.
+    WidgetStore,
 }
 
 impl Kind {
@@ -175,6 +177,7 @@ impl Kind {
             "recreating" => Kind::Recreating,
             "ignores-if-match" => Kind::IgnoresIfMatch,
             "lenient" => Kind::Lenient,
+            "widget-store" => Kind::WidgetStore,
             _ => return None,
         })
     }
@@ -441,6 +444,7 @@ fn index() -> Reply {
                 "/recreating/{id}": "PUT answers 201 Created every time",
                 "/ignores-if-match/{id}": "like /items, but If-Match is ignored",
                 "/lenient/{id}": "refuses a non-integer `size` with 422, then stores the body anyway",
+                "/widget-store/{id}": "like /items, but numbers are stored as doubles: an integer beyond 2^53 or a decimal with many digits reads back rounded",
                 "/orders": "POST with an Idempotency-Key: a repeat replays the first answer; the same key with another body is refused with 422",
                 "/orders-unkeyed": "POST that ignores Idempotency-Key: every send creates a new order",
             }
@@ -684,6 +688,11 @@ fn put(state: &State, req: &Req, key: (Kind, String)) -> Result<Reply, Reply> {
             response.insert("request_id".into(), format!("{:016x}", state.next()).into());
             (stored, response)
         }
+        Kind::WidgetStore => {
+            // The bug on show: every number goes through an f64, as JSON.parse does.
+            let stored: Object = body.into_iter().map(|(k, v)| (k, as_doubles(v))).collect();
+            (stored.clone(), stored)
+        }
         Kind::Lossy => {
             let mut stored = body.clone();
             stored.remove("tags");
@@ -702,6 +711,20 @@ fn put(state: &State, req: &Req, key: (Kind, String)) -> Result<Reply, Reply> {
     } else {
         reply
     })
+}
+
+/// Every number as the nearest double (`9007199254740993` → `9007199254740992.0`).
+fn as_doubles(v: Value) -> Value {
+    match v {
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        Value::Array(items) => Value::Array(items.into_iter().map(as_doubles).collect()),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, as_doubles(v))).collect()),
+        other => other,
+    }
 }
 
 fn without(object: &Object, field: &str) -> Object {

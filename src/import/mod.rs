@@ -3,11 +3,13 @@
 //! importer turns its input into `SpecFile`s (`spec_file`); this module writes them and
 //! says which variables to set.
 
+mod body;
 pub mod curl;
 pub mod har;
 pub mod openapi;
 pub(crate) mod schema;
 pub mod spec_file;
+mod swagger2;
 
 use std::path::{Path, PathBuf};
 

@@ -10,14 +10,18 @@ use std::path::Path;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
 
-use super::schema::{self, schema_type};
-use super::spec_file::{literal, literal_value, string_map, upper_snake};
+use super::body::{self, text_of};
+use super::schema::{self, schema_type, View};
+use super::spec_file::{literal, string_map, upper_snake};
+use super::swagger2;
 use super::{file_stem, GeneratedFile, ImportError, Imported, Secrets, SpecFile};
+use crate::values;
 
 /// How many `$ref` hops are followed before a chain is called a loop.
 const MAX_REF_HOPS: usize = 64;
 
-/// A parsed OpenAPI document.
+/// A parsed OpenAPI document (a Swagger 2.0 one is upgraded to the 3.0 shape on reading:
+/// `swagger2`).
 pub struct Document {
     root: Value,
     version: String,
@@ -45,37 +49,50 @@ impl Document {
             },
             message,
         })?;
-        let version = match (root.get("openapi"), root.get("swagger")) {
-            (Some(Value::String(v)), _) if v.starts_with("3.") => v.clone(),
-            (_, Some(_)) => {
-                return Err(ImportError::Invalid(format!(
-                    "`{}` is a Swagger 2.0 document; convert it to OpenAPI 3 first (for example with `npx swagger2openapi`)",
-                    path.display()
-                )))
-            }
-            (Some(v), _) => {
-                return Err(ImportError::Invalid(format!(
-                    "`{}`: OpenAPI version {v} is not supported (3.0 and 3.1 are)",
-                    path.display()
-                )))
-            }
-            (None, None) => {
-                return Err(ImportError::Invalid(format!(
-                    "`{}` has no `openapi:` version; is it an OpenAPI document?",
-                    path.display()
-                )))
-            }
-        };
-        Ok(Document { root, version })
+        match (root.get("openapi"), root.get("swagger")) {
+            (Some(Value::String(v)), _) if v.starts_with("3.") => Ok(Document {
+                version: v.clone(),
+                root,
+            }),
+            (_, Some(v)) if v.as_str() == Some("2.0") => Ok(Document {
+                root: swagger2::upgrade(root),
+                version: "2.0".into(),
+            }),
+            (_, Some(v)) => Err(ImportError::Invalid(format!(
+                "`{}`: Swagger version {v} is not supported (2.0 is, and OpenAPI 3.0 and 3.1)",
+                path.display()
+            ))),
+            (Some(v), _) => Err(ImportError::Invalid(format!(
+                "`{}`: OpenAPI version {v} is not supported (3.0 and 3.1 are, and Swagger 2.0)",
+                path.display()
+            ))),
+            (None, None) => Err(ImportError::Invalid(format!(
+                "`{}` has no `openapi:` version; is it an OpenAPI document?",
+                path.display()
+            ))),
+        }
     }
 
-    /// The document as JSON data.
+    /// The schema dialect of OpenAPI 3.0 (Swagger 2.0's is the same, less `nullable`).
+    pub fn is_v30(&self) -> bool {
+        self.version.starts_with("3.0") || self.is_swagger2()
+    }
+
+    pub fn is_swagger2(&self) -> bool {
+        self.version == "2.0"
+    }
+
+    /// `OpenAPI 3.0.4`, `Swagger 2.0`.
+    pub fn label(&self) -> String {
+        if self.is_swagger2() {
+            "Swagger 2.0".into()
+        } else {
+            format!("OpenAPI {}", self.version)
+        }
+    }
+
     pub fn root(&self) -> &Value {
         &self.root
-    }
-
-    pub fn is_v30(&self) -> bool {
-        self.version.starts_with("3.0")
     }
 
     /// The JSON Pointer of a local `$ref` (`#/components/schemas/Pet`).
@@ -83,7 +100,8 @@ impl Document {
         match reference.strip_prefix('#') {
             Some(p) => Ok(percent_decode_str(p).decode_utf8_lossy().into_owned()),
             None => Err(ImportError::Invalid(format!(
-                "`$ref: {reference}` points outside the document; only local references (`#/...`) are resolved — bundle the document first (for example with `npx @redocly/cli bundle`)"
+                "`$ref: {reference}`{} points outside the document; only local references (`#/...`) are resolved — bundle the document first (for example with `npx @redocly/cli bundle`)",
+                self.ref_location(|r| r == reference)
             ))),
         }
     }
@@ -91,9 +109,52 @@ impl Document {
     pub fn pointer(&self, pointer: &str) -> Result<&Value, ImportError> {
         self.root.pointer(pointer).ok_or_else(|| {
             ImportError::Invalid(format!(
-                "`$ref: #{pointer}` points at nothing in the document"
+                "`$ref: #{pointer}`{} points at nothing in the document; define it, or correct the reference",
+                self.ref_location(|r| {
+                    r.strip_prefix('#')
+                        .is_some_and(|p| percent_decode_str(p).decode_utf8_lossy() == pointer)
+                })
             ))
         })
+    }
+
+    /// ` at #/paths/~1pets/put/requestBody`: where the first `$ref` that `is_it` is, for
+    /// an error about it (the document is searched only then).
+    fn ref_location(&self, is_it: impl Fn(&str) -> bool) -> String {
+        fn find(v: &Value, at: &mut Vec<String>, is_it: &dyn Fn(&str) -> bool) -> bool {
+            match v {
+                Value::Object(m) => {
+                    if m.get("$ref").and_then(Value::as_str).is_some_and(is_it) {
+                        return true;
+                    }
+                    for (k, child) in m {
+                        at.push(k.replace('~', "~0").replace('/', "~1"));
+                        if find(child, at, is_it) {
+                            return true;
+                        }
+                        at.pop();
+                    }
+                    false
+                }
+                Value::Array(items) => {
+                    for (i, child) in items.iter().enumerate() {
+                        at.push(i.to_string());
+                        if find(child, at, is_it) {
+                            return true;
+                        }
+                        at.pop();
+                    }
+                    false
+                }
+                _ => false,
+            }
+        }
+        let mut at = Vec::new();
+        if find(&self.root, &mut at, &is_it) {
+            format!(" (at `#/{}`)", at.join("/"))
+        } else {
+            String::new()
+        }
     }
 
     /// Follows `$ref`s until a value that is not one.
@@ -138,7 +199,7 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
     let title = doc.str_at("/info/title").unwrap_or("untitled").to_string();
     let api_version = doc.str_at("/info/version").unwrap_or("?").to_string();
     let mut imported = Imported::default();
-    let base_url = base_url(&doc, &mut imported);
+    let (base_url, base_note) = base_url(&doc);
     let Some(Value::Object(paths)) = doc.root.get("paths") else {
         return Err(ImportError::Invalid(format!(
             "`{}` has no `paths`",
@@ -160,26 +221,43 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
         stems.push(stem.clone());
         let mut spec = SpecFile {
             comment: vec![
-                format!("Imported by `putcheck import openapi` from {source}: \"{title}\" version {api_version} (OpenAPI {}),", doc.version),
+                format!("Imported by `putcheck import openapi` from {source}: \"{title}\" version {api_version} ({}),", doc.label()),
                 format!("operation PUT {url_path}{}.", put.get("operationId").and_then(Value::as_str).map(|id| format!(" ({id})")).unwrap_or_default()),
             ],
             base_url: Some(base_url.clone()),
             secrets: Secrets::new(false),
             ..SpecFile::default()
         };
-        let op = Operation::new(&doc, url_path, item, put)?;
-        let (test, response_schema) = put_test(&doc, &op, item, &mut spec.secrets, &stem)?;
+        // One set of parameter values for the path: the PUT, its read-back GET and the
+        // clean-up DELETE address the same resource.
+        let values = Values::choose(&doc, item, put)?;
+        let op = Operation::new(&doc, url_path, item, put, &values)?;
+        let mut notes = Vec::new();
+        let (test, response_schema) = put_test(
+            &doc,
+            &op,
+            item,
+            url_path,
+            &mut spec.secrets,
+            &stem,
+            &mut notes,
+        )?;
         spec.tests.push(test);
         if let Some(delete) = item.get("delete") {
-            let del = Operation::new(&doc, url_path, item, delete)?;
+            let del = Operation::new(&doc, url_path, item, delete, &values)?;
             let mut step = Map::new();
             step.insert(
                 "name".into(),
                 Value::String(format!("clean up: DELETE {url_path}")),
             );
-            step.insert("delete".into(), Value::String(del.target.clone()));
+            step.insert("delete".into(), Value::String(op.target.clone()));
             del.add_request_options(&doc, &mut step, &mut spec.secrets)?;
             spec.finally.push(step);
+        }
+        if !notes.is_empty() {
+            spec.comment.push(String::new());
+            spec.comment
+                .extend(notes.into_iter().map(|n| format!("Note: {n}.")));
         }
         imported.push_spec(format!("{stem}.yaml"), &spec)?;
         if let Some((name, schema)) = response_schema {
@@ -197,17 +275,22 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
             "`{}` documents no PUT operation; nothing to import",
             path.display()
         ));
+    } else {
+        imported.notes.push(base_note);
     }
     Ok(imported)
 }
 
-/// `${BASE_URL:-<first server URL>}`, with the server's variables at their defaults.
-fn base_url(doc: &Document, imported: &mut Imported) -> String {
+/// `${BASE_URL:-<first server URL>}`, with the server's variables at their defaults, and
+/// the sentence that tells the user about it. A relative server URL (`/api/v1`) keeps its
+/// path: `${BASE_URL}/api/v1`, BASE_URL being the server's origin.
+fn base_url(doc: &Document) -> (String, String) {
     let server = doc.root.pointer("/servers/0");
     let mut url = server
         .and_then(|s| s.get("url"))
         .and_then(Value::as_str)
         .unwrap_or("")
+        .trim()
         .to_string();
     if let Some(Value::Object(vars)) = server.and_then(|s| s.get("variables")) {
         for (name, var) in vars {
@@ -215,23 +298,135 @@ fn base_url(doc: &Document, imported: &mut Imported) -> String {
             url = url.replace(&format!("{{{name}}}"), default);
         }
     }
+    if let Some(rest) = url.strip_prefix("//") {
+        url = format!("https://{rest}"); // scheme-relative: the API's own scheme
+    }
     if url.starts_with("http://") || url.starts_with("https://") {
-        imported.notes.push(format!(
+        let note = format!(
             "BASE_URL (the server to test) defaults to {}",
             url.trim_end_matches('/')
-        ));
-        super::spec_file::base_url_template(&url)
+        );
+        (super::spec_file::base_url_template(&url), note)
     } else {
-        imported.notes.push(format!(
-            "the document names no absolute server URL{}; set BASE_URL to the server to test",
-            if url.is_empty() {
-                String::new()
-            } else {
-                format!(" (only `{url}`)")
-            }
-        ));
-        "${BASE_URL}".into()
+        let path = url
+            .trim_start_matches("./")
+            .trim_start_matches('.')
+            .trim_matches('/')
+            .to_string();
+        if path.is_empty() {
+            (
+                "${BASE_URL}".into(),
+                "the document names no absolute server URL; set BASE_URL to the server to test"
+                    .into(),
+            )
+        } else {
+            let path = literal(&format!("/{path}"));
+            (
+                format!("${{BASE_URL}}{path}"),
+                format!(
+                    "the document's server URL is relative (`{url}`); set BASE_URL to the server's origin (`http://host:port`): requests go to ${{BASE_URL}}{path}/..."
+                ),
+            )
+        }
     }
+}
+
+/// The values of a path's parameters, chosen once from the PUT's declarations, so that
+/// every request of the test (PUT, read-back GET, probes, clean-up DELETE) addresses the
+/// same resource. A path parameter's value is one that every operation of the path that
+/// declares it accepts, when there is one (Discourse's `id` is a string for the PUT and
+/// an integer for the DELETE: `1` serves both).
+struct Values {
+    by_param: Vec<((String, String), Value)>,
+}
+
+impl Values {
+    fn choose(doc: &Document, item: &Value, put: &Value) -> Result<Values, ImportError> {
+        let mut by_param = Vec::new();
+        let others: Vec<&Value> = ["get", "delete"]
+            .iter()
+            .filter_map(|m| item.get(*m))
+            .collect();
+        for p in merged_params(doc, item, put)? {
+            let (Some(name), Some(place)) = (
+                p.get("name").and_then(Value::as_str),
+                p.get("in").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let key = (place.to_string(), name.to_string());
+            let mut declared = vec![p];
+            for other in &others {
+                if let Some(q) = merged_params(doc, item, other)?
+                    .into_iter()
+                    .find(|q| q.get("name") == p.get("name") && q.get("in") == p.get("in"))
+                {
+                    declared.push(q);
+                }
+            }
+            let mut candidates = Vec::new();
+            for d in &declared {
+                candidates.extend(documented_value(doc, d)?);
+            }
+            for d in &declared {
+                candidates.push(parameter_value(doc, d)?);
+            }
+            // Each declaration's schema with its type: the value travels as text, which
+            // an integer parameter reads as an integer.
+            let mut schemas = Vec::new();
+            for d in &declared {
+                if let Some(s) = d.get("schema") {
+                    let json = schema::to_json_schema(doc, s, View::Request)?;
+                    let ty = doc.resolve(s)?.as_object().and_then(schema_type);
+                    if let Ok(v) = body::validator(&json) {
+                        schemas.push((v, ty));
+                    }
+                }
+            }
+            let accepted = |c: &Value| {
+                let text = Value::String(text_of(c));
+                schemas
+                    .iter()
+                    .all(|(v, ty)| v.is_valid(&values::coerce(&text, ty.as_deref())))
+            };
+            let chosen = candidates
+                .iter()
+                .find(|c| accepted(c))
+                .or(candidates.first())
+                .cloned()
+                .unwrap_or(Value::String("string".into()));
+            by_param.push((key, chosen));
+        }
+        Ok(Values { by_param })
+    }
+
+    fn get(&self, place: &str, name: &str) -> Option<&Value> {
+        self.by_param
+            .iter()
+            .find(|((p, n), _)| p == place && n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// An operation's parameters with the path-level ones merged in (the operation's win).
+fn merged_params<'a>(
+    doc: &'a Document,
+    item: &'a Value,
+    op: &'a Value,
+) -> Result<Vec<&'a Value>, ImportError> {
+    let mut params: Vec<&Value> = Vec::new();
+    for list in [item.get("parameters"), op.get("parameters")]
+        .into_iter()
+        .flatten()
+    {
+        for p in list.as_array().into_iter().flatten() {
+            let p = doc.resolve(p)?;
+            let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
+            params.retain(|existing| key(existing) != key(p));
+            params.push(p);
+        }
+    }
+    Ok(params)
 }
 
 /// One operation with its parameters (path-level ones merged in) and its target.
@@ -240,6 +435,7 @@ struct Operation<'a> {
     params: Vec<&'a Value>,
     /// The path with path parameters filled in, escaped for the spec.
     target: String,
+    values: &'a Values,
 }
 
 impl<'a> Operation<'a> {
@@ -248,26 +444,19 @@ impl<'a> Operation<'a> {
         url_path: &str,
         item: &'a Value,
         op: &'a Value,
+        values: &'a Values,
     ) -> Result<Operation<'a>, ImportError> {
-        let mut params: Vec<&Value> = Vec::new();
-        for list in [item.get("parameters"), op.get("parameters")]
-            .into_iter()
-            .flatten()
-        {
-            for p in list.as_array().into_iter().flatten() {
-                let p = doc.resolve(p)?;
-                let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
-                params.retain(|existing| key(existing) != key(p));
-                params.push(p);
-            }
-        }
+        let params = merged_params(doc, item, op)?;
         let mut target = literal(url_path);
         for p in params
             .iter()
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
         {
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-            let value = text_of(&parameter_value(doc, p)?);
+            let value = match values.get("path", name) {
+                Some(v) => text_of(v),
+                None => text_of(&parameter_value(doc, p)?),
+            };
             let encoded = literal(&utf8_percent_encode(&value, PATH_SEGMENT).to_string());
             target = target.replace(&format!("{{{name}}}"), &encoded);
         }
@@ -278,7 +467,12 @@ impl<'a> Operation<'a> {
             }
             target.replace_range(open..=close, "string");
         }
-        Ok(Operation { op, params, target })
+        Ok(Operation {
+            op,
+            params,
+            target,
+            values,
+        })
     }
 
     /// Required query, header and cookie parameters, and the credentials the security
@@ -306,7 +500,10 @@ impl<'a> Operation<'a> {
             {
                 continue;
             }
-            let value = literal(&text_of(&parameter_value(doc, p)?));
+            let value = match self.values.get(place, name) {
+                Some(v) => literal(&text_of(v)),
+                None => literal(&text_of(&parameter_value(doc, p)?)),
+            };
             match place {
                 "query" => query.push((literal(name), value)),
                 "header" => headers.push((literal(name), value)),
@@ -387,58 +584,144 @@ impl<'a> Operation<'a> {
     }
 }
 
-/// A parameter's `example`, else its first `examples` value, else one from its schema.
-fn parameter_value(doc: &Document, p: &Value) -> Result<Value, ImportError> {
+/// What an imported spec of a path's PUT can be checked against (the corpus tests do):
+/// the JSON Schema (request side) of the body the import sends, and that of the GET's
+/// answer with nothing required (what "can hold the body sent" means for read-back).
+pub struct Schemas {
+    pub request: Option<Value>,
+    pub read_back: Option<Value>,
+}
+
+impl Document {
+    pub fn schemas_of_put(&self, url_path: &str) -> Result<Schemas, ImportError> {
+        let pointer = format!("/paths/{}", url_path.replace('~', "~0").replace('/', "~1"));
+        let item = match self.root.pointer(&pointer) {
+            Some(item) => self.resolve(item)?,
+            None => return Err(ImportError::Invalid(format!("no path `{url_path}`"))),
+        };
+        let request = match item.get("put") {
+            Some(put) => match body::chosen_media(self, put)?.and_then(|(_, m)| m.get("schema")) {
+                Some(s) => Some(schema::to_json_schema(self, s, View::Request)?),
+                None => None,
+            },
+            None => None,
+        };
+        let read_back = match item.get("get") {
+            Some(get) => match success_schema(self, get)?.1 {
+                Some(s) => {
+                    let mut relaxed = schema::to_json_schema(self, s, View::Response)?;
+                    drop_required(&mut relaxed);
+                    Some(relaxed)
+                }
+                None => None,
+            },
+            None => None,
+        };
+        Ok(Schemas { request, read_back })
+    }
+}
+
+/// A parameter's `example`, else its first `examples` value, in its schema's type.
+fn documented_value(doc: &Document, p: &Value) -> Result<Option<Value>, ImportError> {
     let ty = p
         .get("schema")
         .and_then(|s| doc.resolve(s).ok())
         .and_then(Value::as_object)
         .and_then(schema_type);
     if let Some(v) = p.get("example") {
-        return Ok(schema::coerce(v, ty.as_deref()));
+        return Ok(Some(values::coerce(v, ty.as_deref())));
     }
     if let Some(Value::Object(examples)) = p.get("examples") {
         if let Some(first) = examples.values().next() {
             if let Some(v) = doc.resolve(first)?.get("value") {
-                return Ok(schema::coerce(v, ty.as_deref()));
+                return Ok(Some(values::coerce(v, ty.as_deref())));
             }
         }
     }
-    match p.get("schema") {
-        Some(s) => schema::example(doc, s),
-        None => Ok(Value::String("string".into())),
-    }
+    Ok(None)
 }
 
-/// A value as it goes into a URL, header or form field.
-fn text_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn is_json_media(media: &str) -> bool {
-    let m = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    m == "application/json" || m.ends_with("+json")
+/// A parameter's documented value when it fits its schema, else one made from the schema.
+fn parameter_value(doc: &Document, p: &Value) -> Result<Value, ImportError> {
+    let documented = documented_value(doc, p)?;
+    let Some(s) = p.get("schema") else {
+        return Ok(documented.unwrap_or(Value::String("string".into())));
+    };
+    let json = schema::to_json_schema(doc, s, View::Request)?;
+    let validator = body::validator(&json).ok();
+    Ok(body::choose(
+        documented,
+        Some(&json),
+        validator.as_ref(),
+        &mut Vec::new(),
+    ))
 }
 
 type ResponseSchema = Option<(String, Value)>;
 
-/// The PUT test, and the response's JSON Schema file when there is one.
+/// The JSON schema of an operation's answer: the same for every documented 2xx answer
+/// (`None` when one differs or has none), and the success codes.
+fn success_schema<'a>(
+    doc: &'a Document,
+    op: &'a Value,
+) -> Result<(Vec<&'a String>, Option<&'a Value>), ImportError> {
+    let Some(Value::Object(responses)) = op.get("responses") else {
+        return Ok((Vec::new(), None));
+    };
+    let success: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
+    let mut schemas = Vec::new();
+    for code in &success {
+        let response = doc.resolve(&responses[code.as_str()])?;
+        let json_schema = response
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(|c| c.iter().find(|(m, _)| body::is_json_media(m)))
+            .and_then(|(_, media)| doc.resolve(media).ok())
+            .and_then(|m| m.get("schema"));
+        schemas.push(json_schema);
+    }
+    let schema = match schemas.first() {
+        Some(Some(first)) if schemas.iter().all(|s| *s == Some(*first)) => Some(*first),
+        _ => None,
+    };
+    Ok((success, schema))
+}
+
+/// The JSON media type of an operation's success answers when another type is listed
+/// before it (so a server would answer in that one by default).
+fn accept_json(doc: &Document, op: &Value) -> Result<Option<String>, ImportError> {
+    let Some(Value::Object(responses)) = op.get("responses") else {
+        return Ok(None);
+    };
+    for (code, response) in responses {
+        if !code.starts_with('2') {
+            continue;
+        }
+        let types: Vec<&String> = doc
+            .resolve(response)?
+            .get("content")
+            .and_then(Value::as_object)
+            .map(|c| c.keys().collect())
+            .unwrap_or_default();
+        let first_json = types.iter().position(|m| body::is_json_media(m));
+        if let Some(i) = first_json.filter(|i| *i > 0) {
+            return Ok(Some(types[i].clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// The PUT test, and the response's JSON Schema file when there is one. `notes` gets what
+/// the reader of the spec should know (why read-back is off, a document example that
+/// was not used).
 fn put_test(
     doc: &Document,
     op: &Operation,
     item: &Value,
+    url_path: &str,
     secrets: &mut Secrets,
     stem: &str,
+    notes: &mut Vec<String>,
 ) -> Result<(Map<String, Value>, ResponseSchema), ImportError> {
     let put = op.op;
     let name = put
@@ -453,13 +736,23 @@ fn put_test(
     test.insert("put".into(), Value::String(op.target.clone()));
     op.add_request_options(doc, &mut test, secrets)?;
 
-    let reject = add_body(doc, put, &mut test)?;
+    let sent = body::add(doc, put, &mut test)?;
+    notes.extend(sent.notes);
+    // An answer offered in JSON, but not first (Swagger's Petstore: XML, then JSON), is
+    // asked for in JSON, which the schema checks and the read-back compare.
+    let mut offered = accept_json(doc, put)?;
+    if let Some(get) = item.get("get") {
+        offered = offered.or(accept_json(doc, get)?);
+    }
+    if let Some(json_type) = offered {
+        body::add_header(&mut test, "Accept", &literal(&json_type));
+    }
 
     // What the answer must be.
     let mut expect = Map::new();
     let mut response_schema = None;
-    if let Some(Value::Object(responses)) = put.get("responses") {
-        let success: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
+    if put.get("responses").is_some() {
+        let (success, schema) = success_schema(doc, put)?;
         let statuses: Vec<Value> = success
             .iter()
             .filter_map(|k| k.parse::<u16>().ok())
@@ -475,24 +768,10 @@ fn put_test(
             Value::String("2xx".into())
         };
         expect.insert("status".into(), status);
-        // A schema only when every documented success answers with JSON described by it.
-        let mut schemas = Vec::new();
-        for code in &success {
-            let response = doc.resolve(&responses[code.as_str()])?;
-            let json_schema = response
-                .get("content")
-                .and_then(Value::as_object)
-                .and_then(|c| c.iter().find(|(m, _)| is_json_media(m)))
-                .and_then(|(_, media)| doc.resolve(media).ok())
-                .and_then(|m| m.get("schema"));
-            schemas.push(json_schema);
-        }
-        if let Some(Some(first)) = schemas.first() {
-            if schemas.iter().all(|s| *s == Some(*first)) {
-                let file = format!("{stem}.response.schema.json");
-                expect.insert("schema".into(), Value::String(literal(&file)));
-                response_schema = Some((file, schema::to_json_schema(doc, first)?));
-            }
+        if let Some(s) = schema {
+            let file = format!("{stem}.response.schema.json");
+            expect.insert("schema".into(), Value::String(literal(&file)));
+            response_schema = Some((file, schema::to_json_schema(doc, s, View::Response)?));
         }
     } else {
         expect.insert("status".into(), Value::String("2xx".into()));
@@ -500,10 +779,15 @@ fn put_test(
     test.insert("expect".into(), Value::Object(expect));
 
     let mut idempotency = Map::new();
-    if item.get("get").is_some() && test.contains_key("json") {
-        idempotency.insert("readback".into(), Value::Bool(true));
+    if let (Some(get), Some(json)) = (item.get("get"), &sent.json) {
+        match can_hold(doc, get, json)? {
+            Ok(()) => {
+                idempotency.insert("readback".into(), Value::Bool(true));
+            }
+            Err(why) => notes.push(format!("read-back is off: {why} (GET {url_path})")),
+        }
     }
-    if let Some(r) = reject {
+    if let Some(r) = sent.reject {
         idempotency.insert("reject".into(), r);
     }
     if !idempotency.is_empty() {
@@ -512,190 +796,40 @@ fn put_test(
     Ok((test, response_schema))
 }
 
-/// The request body from the `requestBody` (JSON preferred, then a form, multipart, and
-/// anything else as text with its Content-Type). Returns the `reject` probe for a JSON
-/// body whose schema has a typed required property.
-fn add_body(
-    doc: &Document,
-    put: &Value,
-    test: &mut Map<String, Value>,
-) -> Result<Option<Value>, ImportError> {
-    let mut reject = None;
-    if let Some(body) = put.get("requestBody") {
-        let body = doc.resolve(body)?;
-        if let Some(Value::Object(content)) = body.get("content") {
-            let chosen = content
-                .iter()
-                .find(|(m, _)| is_json_media(m))
-                .or_else(|| {
-                    content
-                        .iter()
-                        .find(|(m, _)| m.starts_with("application/x-www-form-urlencoded"))
-                })
-                .or_else(|| {
-                    content
-                        .iter()
-                        .find(|(m, _)| m.starts_with("multipart/form-data"))
-                })
-                .or_else(|| content.iter().next());
-            if let Some((media_type, media)) = chosen {
-                let media = doc.resolve(media)?;
-                let schema_value = media.get("schema");
-                let value = media_example(doc, media)?;
-                let value = match (value, schema_value) {
-                    (Some(v), _) => v,
-                    (None, Some(s)) => schema::example(doc, s)?,
-                    (None, None) => Value::Object(Map::new()),
-                };
-                let media_lower = media_type.to_ascii_lowercase();
-                if is_json_media(media_type) {
-                    if media_lower != "application/json" {
-                        add_header(test, "Content-Type", &literal(media_type));
-                    }
-                    if let Some(s) = schema_value {
-                        reject = reject_probe(doc, s, &value)?;
-                    }
-                    test.insert("json".into(), literal_value(&value));
-                } else if media_lower.starts_with("application/x-www-form-urlencoded")
-                    || media_lower.starts_with("multipart/form-data")
-                {
-                    form_body(doc, &media_lower, schema_value, &value, test);
-                } else {
-                    add_header(test, "Content-Type", &literal(media_type));
-                    test.insert("data".into(), Value::String(literal(&text_of(&value))));
-                }
-            }
-        }
-    }
-    Ok(reject)
+/// Whether what the GET answers can hold the body sent: the body validates against the
+/// GET's response schema with nothing required (the server adds what it owns).
+fn can_hold(doc: &Document, get: &Value, sent: &Value) -> Result<Result<(), String>, ImportError> {
+    let (_, schema) = success_schema(doc, get)?;
+    let Some(schema) = schema else {
+        return Ok(Err(
+            "the GET documents no JSON answer to compare the body with".into(),
+        ));
+    };
+    let mut relaxed = schema::to_json_schema(doc, schema, View::Response)?;
+    drop_required(&mut relaxed);
+    let Ok(validator) = body::validator(&relaxed) else {
+        return Ok(Err("the GET's response schema could not be compiled".into()));
+    };
+    Ok(match body::why_invalid(&validator, sent) {
+        None => Ok(()),
+        Some(why) => Err(format!(
+            "what the GET answers cannot hold the body sent ({why})"
+        )),
+    })
 }
 
-/// A form (`data:`) or multipart (`data:` and `files:`) body from an example object;
-/// `format: binary` properties of a multipart body become file parts.
-fn form_body(
-    doc: &Document,
-    media_lower: &str,
-    schema_value: Option<&Value>,
-    value: &Value,
-    test: &mut Map<String, Value>,
-) {
-    let multipart = media_lower.starts_with("multipart/");
-    let mut fields = Map::new();
-    let mut files = Map::new();
-    let props = schema_value
-        .and_then(|s| doc.resolve(s).ok())
-        .and_then(|s| s.get("properties"));
-    for (k, v) in value.as_object().into_iter().flatten() {
-        let binary = props
-            .and_then(|p| p.get(k))
-            .and_then(|p| doc.resolve(p).ok())
-            .and_then(|p| p.get("format"))
-            .and_then(Value::as_str)
-            == Some("binary");
-        if multipart && binary {
-            let part = serde_json::json!({
-                "content": "putcheck",
-                "filename": format!("{k}.bin"),
-                "content_type": "application/octet-stream",
-            });
-            files.insert(literal(k), part);
-        } else {
-            let field = match v {
-                // A list repeats the field, as a form does.
-                Value::Array(items) => Value::Array(
-                    items
-                        .iter()
-                        .map(|i| Value::String(literal(&form_text(i))))
-                        .collect(),
-                ),
-                other => Value::String(literal(&form_text(other))),
-            };
-            fields.insert(literal(k), field);
-        }
-    }
-    test.insert("data".into(), Value::Object(fields));
-    // `files:` makes the body multipart, even when empty (`files: {}`).
-    if multipart {
-        test.insert("files".into(), Value::Object(files));
-    }
-}
-
-/// A form field's text: objects as JSON, the rest as in a URL.
-fn form_text(v: &Value) -> String {
+/// Removes `required` and `minProperties` everywhere in a schema.
+fn drop_required(v: &mut Value) {
     match v {
-        Value::Object(_) => v.to_string(),
-        other => text_of(other),
-    }
-}
-
-/// The media type's `example`, else its first `examples` value.
-fn media_example(doc: &Document, media: &Value) -> Result<Option<Value>, ImportError> {
-    if let Some(v) = media.get("example") {
-        return Ok(Some(v.clone()));
-    }
-    if let Some(Value::Object(examples)) = media.get("examples") {
-        for e in examples.values() {
-            if let Some(v) = doc.resolve(e)?.get("value") {
-                return Ok(Some(v.clone()));
+        Value::Object(m) => {
+            m.remove("required");
+            m.remove("minProperties");
+            for child in m.values_mut() {
+                drop_required(child);
             }
         }
-    }
-    Ok(None)
-}
-
-/// `reject:` for a body whose schema has a typed required property: the same body with
-/// that property of the wrong type, which the server must refuse with a 4xx.
-fn reject_probe(
-    doc: &Document,
-    schema_value: &Value,
-    body: &Value,
-) -> Result<Option<Value>, ImportError> {
-    let Value::Object(schema_map) = doc.resolve(schema_value)? else {
-        return Ok(None);
-    };
-    let Value::Object(body_map) = body else {
-        return Ok(None);
-    };
-    let required: Vec<&str> = schema_map
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let props = schema_map.get("properties").and_then(Value::as_object);
-    for name in required {
-        let ty = props
-            .and_then(|p| p.get(name))
-            .and_then(|p| doc.resolve(p).ok())
-            .and_then(Value::as_object)
-            .and_then(|p| match p.get("type") {
-                // A property that may be of several types has no single wrong one.
-                Some(Value::Array(ts))
-                    if ts.iter().filter(|t| t.as_str() != Some("null")).count() != 1 =>
-                {
-                    None
-                }
-                _ => schema_type(p),
-            });
-        if let Some(ty) = ty {
-            let mut wrong = body_map.clone();
-            wrong.insert(name.to_string(), schema::wrong_type(&ty));
-            return Ok(Some(serde_json::json!({
-                "json": literal_value(&Value::Object(wrong)),
-                "expect": { "status": "4xx" },
-            })));
-        }
-    }
-    Ok(None)
-}
-
-fn add_header(test: &mut Map<String, Value>, name: &str, value: &str) {
-    let headers = test
-        .entry("headers")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(h) = headers {
-        h.insert(name.to_string(), Value::String(value.to_string()));
+        Value::Array(items) => items.iter_mut().for_each(drop_required),
+        _ => {}
     }
 }
 
@@ -735,7 +869,12 @@ components:
     #[test]
     fn openapi_30_keywords_become_json_schema() {
         let d = doc(DOC_30);
-        let s = schema::to_json_schema(&d, &json!({ "$ref": "#/components/schemas/N" })).unwrap();
+        let s = schema::to_json_schema(
+            &d,
+            &json!({ "$ref": "#/components/schemas/N" }),
+            View::Response,
+        )
+        .unwrap();
         assert_eq!(s["$ref"], "#/$defs/N");
         let props = &s["$defs"]["N"]["properties"];
         assert_eq!(
@@ -760,16 +899,18 @@ components:
     fn an_assembled_body_validates_against_its_schema() {
         let d = doc(DOC_30);
         let reference = json!({ "$ref": "#/components/schemas/N" });
-        let body = schema::example(&d, &reference).unwrap();
+        let request = schema::to_json_schema(&d, &reference, View::Request).unwrap();
+        let body = values::Generator::new(&request).value();
         assert_eq!(
             body,
             json!({ "a": "x", "c": "p", "when": "2024-01-01T00:00:00Z", "count": 10,
                     "mail": "user@example.com", "kind": "first", "ratio": 0.5 })
         );
-        let validator =
-            jsonschema::validator_for(&schema::to_json_schema(&d, &reference).unwrap()).unwrap();
+        let validator = body::validator(&request).unwrap();
         assert!(validator.is_valid(&body));
-        let probe = reject_probe(&d, &reference, &body).unwrap().unwrap();
+        let probe = body::reject_probe(&d, Some(&reference), &validator, &body)
+            .unwrap()
+            .unwrap();
         assert_eq!(probe["json"]["when"], 12345);
         assert!(!validator.is_valid(&probe["json"]));
     }
@@ -817,10 +958,19 @@ paths:
                 .root
                 .pointer(&format!("/paths/{}", path.replace('/', "~1")))
                 .unwrap();
-            let op = Operation::new(&d, path, item, &item["put"]).unwrap();
-            put_test(&d, &op, item, &mut Secrets::new(false), "x")
-                .unwrap()
-                .0
+            let values = Values::choose(&d, item, &item["put"]).unwrap();
+            let op = Operation::new(&d, path, item, &item["put"], &values).unwrap();
+            put_test(
+                &d,
+                &op,
+                item,
+                path,
+                &mut Secrets::new(false),
+                "x",
+                &mut Vec::new(),
+            )
+            .unwrap()
+            .0
         };
         let form = Value::Object(test_for("/form/{id}"));
         assert_eq!(form["put"], "/form/string");
@@ -842,6 +992,237 @@ paths:
             "an empty `files:` keeps the body multipart"
         );
         assert_eq!(plain["expect"]["status"], "2xx");
+    }
+
+    fn test_of(d: &Document, path: &str) -> (Value, Vec<String>, Option<Value>) {
+        let item = d
+            .root
+            .pointer(&format!("/paths/{}", path.replace('/', "~1")))
+            .unwrap();
+        let values = Values::choose(d, item, &item["put"]).unwrap();
+        let op = Operation::new(d, path, item, &item["put"], &values).unwrap();
+        let mut notes = Vec::new();
+        let test = put_test(
+            d,
+            &op,
+            item,
+            path,
+            &mut Secrets::new(false),
+            "x",
+            &mut notes,
+        )
+        .unwrap()
+        .0;
+        let delete = item.get("delete").map(|del| {
+            let del = Operation::new(d, path, item, del, &values).unwrap();
+            let mut step = Map::new();
+            del.add_request_options(d, &mut step, &mut Secrets::new(false))
+                .unwrap();
+            step.insert("delete".into(), Value::String(del.target));
+            Value::Object(step)
+        });
+        (Value::Object(test), notes, delete)
+    }
+
+    const ISSUE_25: &str = r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /posts/{id}.json:
+    put:
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/Post" }
+            example: { raw: 5 }
+      responses: { "200": { description: ok } }
+    delete:
+      parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+      responses: { "200": { description: ok } }
+    get:
+      parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+      responses:
+        "200":
+          description: ok
+          content: { application/json: { schema: { $ref: "#/components/schemas/Post" } } }
+  /me/episodes:
+    put:
+      parameters: [{ name: ids, in: query, required: true, schema: { type: string }, example: "a,b" }]
+      requestBody:
+        content: { "*/*": { schema: { type: object, required: [ids], properties: { ids: { type: array, items: { type: string } } } } } }
+      responses: { "200": { description: ok } }
+    delete:
+      parameters: [{ name: ids, in: query, required: true, schema: { type: string }, example: "x,y" }]
+      responses: { "200": { description: ok } }
+    get:
+      responses:
+        "200":
+          description: a page of saved episodes
+          content: { application/json: { schema: { type: object, properties: { items: { type: array } }, additionalProperties: false } } }
+  /pets/{petId}:
+    put:
+      parameters: [{ name: petId, in: path, required: true, schema: { type: integer, minimum: 0, exclusiveMinimum: true } }]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              oneOf: [{ $ref: "#/components/schemas/Cat" }, { $ref: "#/components/schemas/Dog" }]
+              discriminator: { propertyName: petType, mapping: { cat: "#/components/schemas/Cat", dog: "#/components/schemas/Dog" } }
+      responses: { "204": { description: ok } }
+  /media/{id}:
+    put:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: { type: object, properties: { file: { type: string, format: binary }, description: { type: string } } }
+      responses: { "200": { description: ok } }
+components:
+  schemas:
+    Post:
+      type: object
+      required: [id, raw, tags]
+      properties:
+        id: { type: integer, readOnly: true }
+        raw: { type: string, pattern: "^[a-z]{3,}$" }
+        tags: { type: array, minItems: 3, uniqueItems: true, items: { type: string } }
+        score: { type: number, exclusiveMaximum: true, maximum: 1, minimum: 0, exclusiveMinimum: true, example: 0.5 }
+    Cat:
+      type: object
+      required: [petType, lives]
+      properties: { petType: { type: string }, lives: { type: integer } }
+    Dog:
+      type: object
+      required: [petType]
+      properties: { petType: { type: string }, bark: { type: boolean } }
+"##;
+
+    #[test]
+    fn one_resource_per_test() {
+        let d = doc(ISSUE_25);
+        let (test, _, delete) = test_of(&d, "/posts/{id}.json");
+        let delete = delete.unwrap();
+        assert_eq!(
+            test["put"], "/posts/1.json",
+            "a value both the string and the integer accept"
+        );
+        assert_eq!(delete["delete"], test["put"]);
+        let (test, _, delete) = test_of(&d, "/me/episodes");
+        assert_eq!(test["params"]["ids"], "a,b");
+        assert_eq!(
+            delete.unwrap()["params"]["ids"],
+            "a,b",
+            "the DELETE removes what the PUT wrote"
+        );
+    }
+
+    #[test]
+    fn bodies_validate_and_say_when_the_example_did_not() {
+        let d = doc(ISSUE_25);
+        let (test, notes, _) = test_of(&d, "/posts/{id}.json");
+        let body = &test["json"];
+        assert!(
+            body.get("id").is_none(),
+            "readOnly and required: not sent: {body}"
+        );
+        assert_eq!(body["raw"], "aaa", "{body}");
+        assert_eq!(body["tags"], json!(["string", "string1", "string2"]));
+        assert_eq!(body["score"], json!(0.5));
+        assert!(
+            notes[0].contains("example of the request body does not validate"),
+            "{notes:?}"
+        );
+        let reject = &test["idempotency"]["reject"]["json"];
+        assert!(reject.get("id").is_none(), "{reject}");
+        assert_eq!(
+            reject["raw"], 12345,
+            "a required, sent property is mutated: {reject}"
+        );
+        assert_eq!(test["idempotency"]["readback"], true);
+    }
+
+    #[test]
+    fn media_ranges_discriminators_and_read_back_notes() {
+        let d = doc(ISSUE_25);
+        let (test, notes, _) = test_of(&d, "/me/episodes");
+        assert_eq!(test["json"], json!({ "ids": ["string"] }));
+        assert!(
+            test.get("headers").is_none(),
+            "no `Content-Type: */*`: {test}"
+        );
+        assert!(test["idempotency"].get("readback").is_none());
+        assert!(
+            notes.iter().any(|n| n
+                .starts_with("read-back is off: what the GET answers cannot hold the body sent")),
+            "{notes:?}"
+        );
+        let (test, _, _) = test_of(&d, "/pets/{petId}");
+        assert_eq!(test["put"], "/pets/1", "an exclusive minimum of 0");
+        assert_eq!(test["json"], json!({ "petType": "cat", "lives": 1 }));
+        let (test, _, _) = test_of(&d, "/media/{id}");
+        assert_eq!(test["data"], json!({}), "{test}");
+        assert_eq!(
+            test["files"]["file"]["filename"], "file.bin",
+            "an empty multipart body gets a part"
+        );
+    }
+
+    #[test]
+    fn swagger_20_bodies_forms_and_security() {
+        let d = doc(r##"
+swagger: "2.0"
+info: { title: t, version: "1" }
+host: api.example.com
+basePath: /v1
+securityDefinitions:
+  key: { type: apiKey, name: X-Key, in: header }
+  basic: { type: basic }
+security: [{ key: [] }]
+paths:
+  /pets/{id}:
+    parameters: [{ name: id, in: path, required: true, type: integer, minimum: 1, exclusiveMinimum: true }]
+    put:
+      parameters:
+        - { name: body, in: body, required: true, schema: { $ref: "#/definitions/Pet" } }
+      responses: { "200": { description: ok, schema: { $ref: "#/definitions/Pet" } } }
+    get:
+      responses: { "200": { description: ok, schema: { $ref: "#/definitions/Pet" } } }
+  /pets/{id}/photo:
+    put:
+      security: [{ basic: [] }]
+      consumes: [multipart/form-data]
+      parameters:
+        - { name: id, in: path, required: true, type: string, pattern: "^[a-z]{4}$" }
+        - { name: photo, in: formData, type: file, required: true }
+        - { name: caption, in: formData, type: string, x-example: hello }
+      responses: { "204": { description: stored } }
+definitions:
+  Pet:
+    type: object
+    required: [name]
+    properties:
+      id: { type: integer, readOnly: true }
+      name: { type: string, minLength: 2 }
+      tag: { type: string, x-nullable: true, example: t }
+"##);
+        assert!(d.is_swagger2() && d.is_v30());
+        let (test, notes, _) = test_of(&d, "/pets/{id}");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(test["put"], "/pets/2");
+        assert_eq!(test["json"], json!({ "name": "string", "tag": "t" }));
+        assert_eq!(test["headers"], json!({ "X-Key": "${KEY}" }));
+        assert_eq!(test["idempotency"]["readback"], true);
+        assert_eq!(test["idempotency"]["reject"]["json"]["name"], 12345);
+        assert_eq!(test["expect"]["schema"], "x.response.schema.json");
+        let (photo, _, _) = test_of(&d, "/pets/{id}/photo");
+        assert_eq!(photo["put"], "/pets/aaaa/photo");
+        assert_eq!(photo["data"], json!({ "caption": "hello" }));
+        assert_eq!(photo["files"]["photo"]["filename"], "photo.bin");
+        assert_eq!(
+            photo["auth"]["basic"],
+            json!(["${BASIC_USER}", "${BASIC_PASSWORD}"])
+        );
+        assert_eq!(base_url(&d).0, "${BASE_URL:-https://api.example.com/v1}");
     }
 
     #[test]

@@ -1,26 +1,40 @@
-//! OpenAPI Schema Objects, two ways: converted to a standalone JSON Schema (2020-12) for
-//! `expect.schema`, and turned into an example value that validates against them (request
-//! bodies, parameters). OpenAPI 3.1 schemas are already JSON Schema 2020-12; 3.0's
-//! dialect differs (`nullable`, boolean `exclusiveMinimum`, `example`) and is converted.
+//! OpenAPI Schema Objects converted to a standalone JSON Schema (2020-12): for
+//! `expect.schema`, to validate the bodies the import writes, and as the input of the
+//! value generator (`crate::values`). OpenAPI 3.1 schemas are already JSON Schema
+//! 2020-12; the dialect of 3.0 and Swagger 2.0 differs (`nullable`/`x-nullable`, boolean
+//! `exclusiveMinimum`, `example`, `type: file`) and is converted.
+//!
+//! A schema is seen from one side (`View`): in a request, a `readOnly` property is not
+//! required (OpenAPI: "required takes effect on the response only"); in a response, a
+//! `writeOnly` one is not. A `discriminator` of a `oneOf`/`anyOf` becomes what it means
+//! in JSON Schema terms: each branch requires its mapping key in the property.
 
 use serde_json::{Map, Value};
 
 use super::openapi::Document;
 use super::ImportError;
 
-/// Nesting deeper than this stops adding optional properties (cyclic schemas).
-const MAX_DEPTH: usize = 8;
+/// Which side of the exchange a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Request,
+    Response,
+}
+
+/// `(pointer, name, converted)` of each referenced schema.
+type Defs = Vec<(String, String, Option<Value>)>;
 
 /// A standalone JSON Schema for `schema`: local `$ref`s become `#/$defs/...`, each
 /// referenced schema converted once (so cycles are fine).
-pub fn to_json_schema(doc: &Document, schema: &Value) -> Result<Value, ImportError> {
-    let mut defs: Vec<(String, String, Option<Value>)> = Vec::new(); // (pointer, name, converted)
-    let root = convert(doc, schema, &mut defs)?;
+pub fn to_json_schema(doc: &Document, schema: &Value, view: View) -> Result<Value, ImportError> {
+    let mut defs: Defs = Vec::new();
+    let cx = Cx { doc, view };
+    let root = cx.convert(schema, &mut defs)?;
     let mut i = 0;
     while i < defs.len() {
         let pointer = defs[i].0.clone();
         let target = doc.pointer(&pointer)?.clone();
-        let converted = convert(doc, &target, &mut defs)?;
+        let converted = cx.convert(&target, &mut defs)?;
         defs[i].2 = Some(converted);
         i += 1;
     }
@@ -69,97 +83,189 @@ const MAP: &[&str] = &[
     "dependentSchemas",
 ];
 
-fn convert(
-    doc: &Document,
-    schema: &Value,
-    defs: &mut Vec<(String, String, Option<Value>)>,
-) -> Result<Value, ImportError> {
-    let Value::Object(map) = schema else {
-        return Ok(schema.clone());
-    };
-    let mut out = Map::new();
-    if let Some(Value::String(r)) = map.get("$ref") {
-        let pointer = doc.local_pointer(r)?;
-        let name = match defs.iter().find(|(p, _, _)| *p == pointer) {
-            Some((_, n, _)) => n.clone(),
-            None => {
-                let base: String = pointer
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("schema")
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
-                let mut name = base.clone();
-                let mut n = 2;
-                while defs.iter().any(|(_, existing, _)| *existing == name) {
-                    name = format!("{base}_{n}");
-                    n += 1;
+struct Cx<'a> {
+    doc: &'a Document,
+    view: View,
+}
+
+impl Cx<'_> {
+    fn convert(&self, schema: &Value, defs: &mut Defs) -> Result<Value, ImportError> {
+        let doc = self.doc;
+        let Value::Object(map) = schema else {
+            return Ok(schema.clone());
+        };
+        let mut out = Map::new();
+        if let Some(Value::String(r)) = map.get("$ref") {
+            let pointer = doc.local_pointer(r)?;
+            let name = match defs.iter().find(|(p, _, _)| *p == pointer) {
+                Some((_, n, _)) => n.clone(),
+                None => {
+                    let base: String = pointer
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("schema")
+                        .chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect();
+                    let mut name = base.clone();
+                    let mut n = 2;
+                    while defs.iter().any(|(_, existing, _)| *existing == name) {
+                        name = format!("{base}_{n}");
+                        n += 1;
+                    }
+                    defs.push((pointer, name.clone(), None));
+                    name
                 }
-                defs.push((pointer, name.clone(), None));
-                name
+            };
+            out.insert("$ref".into(), Value::String(format!("#/$defs/{name}")));
+            if doc.is_v30() {
+                // In 3.0 a `$ref`'s siblings are ignored.
+                return Ok(Value::Object(out));
             }
-        };
-        out.insert("$ref".into(), Value::String(format!("#/$defs/{name}")));
+        }
+        for (k, v) in map {
+            if k == "$ref" || k.starts_with("x-") {
+                continue;
+            }
+            if doc.is_v30()
+                && matches!(
+                    k.as_str(),
+                    "nullable" | "example" | "xml" | "discriminator" | "externalDocs"
+                )
+            {
+                continue;
+            }
+            if k == "example" {
+                continue; // 3.1 still allows it; `examples` is JSON Schema's word
+            }
+            let one = ONE.contains(&k.as_str());
+            let converted = if one || LIST.contains(&k.as_str()) {
+                match v {
+                    // `items: [a, b]` (draft 4 tuples) is a list like `allOf`'s.
+                    Value::Array(items) => Value::Array(
+                        items
+                            .iter()
+                            .map(|i| self.convert(i, defs))
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    other if one => self.convert(other, defs)?,
+                    other => other.clone(),
+                }
+            } else if MAP.contains(&k.as_str()) {
+                match v {
+                    Value::Object(m) => Value::Object(
+                        m.iter()
+                            .map(|(name, s)| Ok((name.clone(), self.convert(s, defs)?)))
+                            .collect::<Result<_, ImportError>>()?,
+                    ),
+                    other => other.clone(),
+                }
+            } else {
+                v.clone()
+            };
+            out.insert(k.clone(), converted);
+        }
         if doc.is_v30() {
-            // In 3.0 a `$ref`'s siblings are ignored.
-            return Ok(Value::Object(out));
+            convert_30_keywords(map, &mut out);
+        } else if let Some(example) = map.get("example") {
+            out.entry("examples")
+                .or_insert_with(|| Value::Array(vec![example.clone()]));
         }
+        self.one_side(map, &mut out)?;
+        discriminate(map, &mut out);
+        Ok(Value::Object(out))
     }
-    for (k, v) in map {
-        if k == "$ref" || k.starts_with("x-") {
-            continue;
-        }
-        if doc.is_v30()
-            && matches!(
-                k.as_str(),
-                "nullable" | "example" | "xml" | "discriminator" | "externalDocs"
-            )
-        {
-            continue;
-        }
-        let one = ONE.contains(&k.as_str());
-        let converted = if one || LIST.contains(&k.as_str()) {
-            match v {
-                // `items: [a, b]` (draft 4 tuples) is a list like `allOf`'s.
-                Value::Array(items) => Value::Array(
-                    items
-                        .iter()
-                        .map(|i| convert(doc, i, defs))
-                        .collect::<Result<_, _>>()?,
-                ),
-                other if one => convert(doc, other, defs)?,
-                other => other.clone(),
-            }
-        } else if MAP.contains(&k.as_str()) {
-            match v {
-                Value::Object(m) => Value::Object(
-                    m.iter()
-                        .map(|(name, s)| Ok((name.clone(), convert(doc, s, defs)?)))
-                        .collect::<Result<_, ImportError>>()?,
-                ),
-                other => other.clone(),
-            }
-        } else {
-            v.clone()
+
+    /// Drops from `required` what the other side alone sends (`readOnly` in a request,
+    /// `writeOnly` in a response).
+    fn one_side(
+        &self,
+        original: &Map<String, Value>,
+        out: &mut Map<String, Value>,
+    ) -> Result<(), ImportError> {
+        let (Some(Value::Array(required)), Some(Value::Object(props))) =
+            (out.get("required"), original.get("properties"))
+        else {
+            return Ok(());
         };
-        out.insert(k.clone(), converted);
+        let flag = match self.view {
+            View::Request => "readOnly",
+            View::Response => "writeOnly",
+        };
+        let mut kept = Vec::new();
+        for r in required {
+            let one_sided = match r.as_str().and_then(|name| props.get(name)) {
+                Some(p) => self.doc.resolve(p)?.get(flag) == Some(&Value::Bool(true)),
+                None => false,
+            };
+            if !one_sided {
+                kept.push(r.clone());
+            }
+        }
+        out.insert("required".into(), Value::Array(kept));
+        Ok(())
     }
-    if doc.is_v30() {
-        convert_30_keywords(map, &mut out);
+}
+
+/// `discriminator: {propertyName, mapping}` over a `oneOf`/`anyOf` of `$ref`s: each branch
+/// gets `{"properties": {NAME: {"const": KEY}}, "required": [NAME]}` beside it, its key
+/// from `mapping` or else the referenced schema's name (OpenAPI's implicit mapping).
+fn discriminate(original: &Map<String, Value>, out: &mut Map<String, Value>) {
+    let Some(Value::Object(d)) = original.get("discriminator") else {
+        return;
+    };
+    let Some(Value::String(property)) = d.get("propertyName") else {
+        return;
+    };
+    let mapping: Vec<(String, String)> = d
+        .get("mapping")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+        .collect();
+    for key in ["oneOf", "anyOf"] {
+        let (Some(Value::Array(originals)), Some(Value::Array(branches))) =
+            (original.get(key), out.get_mut(key))
+        else {
+            continue;
+        };
+        for (branch, orig) in branches.iter_mut().zip(originals) {
+            let Some(Value::String(r)) = orig.get("$ref") else {
+                continue;
+            };
+            let name = r.rsplit('/').next().unwrap_or(r).to_string();
+            let mapped = mapping
+                .iter()
+                .find(|(_, target)| target == r || *target == name)
+                .map(|(k, _)| k.clone());
+            // Without a mapping entry the key is the schema's name (implicit mapping).
+            let value = mapped.unwrap_or(name);
+            *branch = serde_json::json!({ "allOf": [
+                branch.clone(),
+                { "properties": { property.clone(): { "const": value } }, "required": [property] },
+            ] });
+        }
     }
-    Ok(Value::Object(out))
 }
 
 /// OpenAPI 3.0's own keywords in JSON Schema 2020-12 terms.
 fn convert_30_keywords(original: &Map<String, Value>, out: &mut Map<String, Value>) {
-    if original.get("nullable") == Some(&Value::Bool(true)) {
+    // Swagger 2.0: a file upload, and the extension it used for null.
+    if original.get("type").and_then(Value::as_str) == Some("file") {
+        out.insert("type".into(), Value::String("string".into()));
+        out.insert("format".into(), Value::String("binary".into()));
+    }
+    out.remove("x-nullable");
+    if original.get("nullable") == Some(&Value::Bool(true))
+        || original.get("x-nullable") == Some(&Value::Bool(true))
+    {
         match out.get("type").cloned() {
             Some(Value::String(t)) => {
                 out.insert("type".into(), serde_json::json!([t, "null"]));
@@ -216,220 +322,6 @@ pub fn schema_type(schema: &Map<String, Value>) -> Option<String> {
         _ if schema.contains_key("properties") => Some("object".into()),
         _ if schema.contains_key("items") => Some("array".into()),
         _ => None,
-    }
-}
-
-/// An example value that validates against `schema`: the schema's own example, default,
-/// const or first enum value (coerced to its type), else one assembled from its type,
-/// format and properties. In requests, `readOnly` properties are left out.
-pub fn example(doc: &Document, schema: &Value) -> Result<Value, ImportError> {
-    example_at(doc, schema, 0, &mut Vec::new())
-}
-
-/// `expanding`: the `$ref`s being expanded on the way here, so that an optional property
-/// that refers back to one of them (a `parent: Thing` in `Thing`) is left out.
-fn example_at(
-    doc: &Document,
-    schema: &Value,
-    depth: usize,
-    expanding: &mut Vec<String>,
-) -> Result<Value, ImportError> {
-    if let Some(Value::String(r)) = schema.get("$ref") {
-        expanding.push(r.clone());
-        let value = example_at(doc, doc.resolve(schema)?, depth, expanding);
-        expanding.pop();
-        return value;
-    }
-    let schema = doc.resolve(schema)?;
-    let Value::Object(map) = schema else {
-        return Ok(Value::String("string".into()));
-    };
-    let ty = schema_type(map);
-    if let Some(v) = known_value(map) {
-        return Ok(coerce(v, ty.as_deref()));
-    }
-    if let Some(Value::Array(all)) = map.get("allOf") {
-        let mut merged = Map::new();
-        let mut other = None;
-        for sub in all {
-            match example_at(doc, sub, depth + 1, expanding)? {
-                Value::Object(m) => merged.extend(m),
-                v => other = Some(v),
-            }
-        }
-        if let Value::Object(own) = object_example(doc, map, depth, expanding)? {
-            merged.extend(own);
-        }
-        return Ok(match other {
-            Some(v) if merged.is_empty() => v,
-            _ => Value::Object(merged),
-        });
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(choices)) = map.get(key) {
-            if let Some(first) = choices.first() {
-                return example_at(doc, first, depth + 1, expanding);
-            }
-        }
-    }
-    Ok(match ty.as_deref() {
-        Some("object") => object_example(doc, map, depth, expanding)?,
-        Some("array") => {
-            let item = match map.get("items") {
-                Some(items) if depth < MAX_DEPTH => example_at(doc, items, depth + 1, expanding)?,
-                _ => return Ok(Value::Array(Vec::new())),
-            };
-            let count = map
-                .get("minItems")
-                .and_then(Value::as_u64)
-                .unwrap_or(1)
-                .max(1);
-            Value::Array(vec![item; count.min(16) as usize])
-        }
-        Some("integer") => Value::from(number_in_range(map, 1.0).round() as i64),
-        Some("number") => serde_json::Number::from_f64(number_in_range(map, 1.5))
-            .map(Value::Number)
-            .unwrap_or(Value::from(1)),
-        Some("boolean") => Value::Bool(true),
-        Some("null") => Value::Null,
-        _ => string_example(map),
-    })
-}
-
-/// A value the document itself gives: `example`, `examples[0]`, `default`, `const`, the
-/// first `enum` value.
-fn known_value(map: &Map<String, Value>) -> Option<&Value> {
-    map.get("example")
-        .or_else(|| match map.get("examples") {
-            Some(Value::Array(list)) => list.first(),
-            _ => None,
-        })
-        .or_else(|| map.get("default"))
-        .or_else(|| map.get("const"))
-        .or_else(|| match map.get("enum") {
-            Some(Value::Array(list)) => list.iter().find(|v| !v.is_null()),
-            _ => None,
-        })
-}
-
-/// Whether a property carries anything worth sending when it is optional.
-fn informative(doc: &Document, schema: &Value, depth: usize) -> bool {
-    let Ok(Value::Object(map)) = doc.resolve(schema) else {
-        return false;
-    };
-    if known_value(map).is_some() {
-        return true;
-    }
-    if depth >= MAX_DEPTH {
-        return false;
-    }
-    match map.get("properties") {
-        Some(Value::Object(props)) => props.values().any(|p| informative(doc, p, depth + 1)),
-        _ => false,
-    }
-}
-
-fn object_example(
-    doc: &Document,
-    map: &Map<String, Value>,
-    depth: usize,
-    expanding: &mut Vec<String>,
-) -> Result<Value, ImportError> {
-    let required: Vec<&str> = match map.get("required") {
-        Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    let mut out = Map::new();
-    if let Some(Value::Object(props)) = map.get("properties") {
-        for (name, prop) in props {
-            let is_required = required.contains(&name.as_str());
-            let read_only = matches!(doc.resolve(prop), Ok(Value::Object(p)) if p.get("readOnly") == Some(&Value::Bool(true)));
-            let cycle = matches!(prop.get("$ref"), Some(Value::String(r)) if expanding.contains(r));
-            if is_required
-                || (!read_only && !cycle && depth < MAX_DEPTH && informative(doc, prop, depth + 1))
-            {
-                out.insert(name.clone(), example_at(doc, prop, depth + 1, expanding)?);
-            }
-        }
-    }
-    Ok(Value::Object(out))
-}
-
-fn number_in_range(map: &Map<String, Value>, preferred: f64) -> f64 {
-    let min = map.get("minimum").and_then(Value::as_f64).or_else(|| {
-        map.get("exclusiveMinimum")
-            .and_then(Value::as_f64)
-            .map(|m| m + 1.0)
-    });
-    let max = map.get("maximum").and_then(Value::as_f64).or_else(|| {
-        map.get("exclusiveMaximum")
-            .and_then(Value::as_f64)
-            .map(|m| m - 1.0)
-    });
-    match (min, max) {
-        (Some(lo), _) if preferred < lo => lo,
-        (_, Some(hi)) if preferred > hi => hi,
-        _ => preferred,
-    }
-}
-
-fn string_example(map: &Map<String, Value>) -> Value {
-    let format = map.get("format").and_then(Value::as_str).unwrap_or("");
-    let mut s = match format {
-        "date-time" => "2024-01-01T00:00:00Z",
-        "date" => "2024-01-01",
-        "time" => "12:00:00Z",
-        "email" => "user@example.com",
-        "uuid" => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-        "uri" | "url" | "iri" => "https://example.com/",
-        "uri-reference" | "iri-reference" => "/example",
-        "hostname" | "idn-hostname" => "example.com",
-        "ipv4" => "192.0.2.1",
-        "ipv6" => "2001:db8::1",
-        "byte" => "cHV0Y2hlY2s=",
-        "password" => "password",
-        "duration" => "PT1M",
-        _ => "string",
-    }
-    .to_string();
-    if let Some(min) = map.get("minLength").and_then(Value::as_u64) {
-        while (s.chars().count() as u64) < min {
-            s.push('x');
-        }
-    }
-    if let Some(max) = map.get("maxLength").and_then(Value::as_u64) {
-        s = s.chars().take(max as usize).collect();
-    }
-    Value::String(s)
-}
-
-/// A documented example in the declared type (`"12345"` for an integer → `12345`).
-pub fn coerce(v: &Value, ty: Option<&str>) -> Value {
-    match (ty, v) {
-        (Some("integer"), Value::String(s)) => s
-            .trim()
-            .parse::<i64>()
-            .map(Value::from)
-            .unwrap_or_else(|_| v.clone()),
-        (Some("integer"), Value::Number(n)) if n.as_i64().is_none() && n.as_u64().is_none() => n
-            .as_f64()
-            .map(|f| Value::from(f.round() as i64))
-            .unwrap_or_else(|| v.clone()),
-        (Some("number"), Value::String(s)) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .unwrap_or_else(|| v.clone()),
-        (Some("string"), Value::Number(n)) => Value::String(n.to_string()),
-        (Some("string"), Value::Bool(b)) => Value::String(b.to_string()),
-        (Some("boolean"), Value::String(s)) => match s.as_str() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => v.clone(),
-        },
-        _ => v.clone(),
     }
 }
 

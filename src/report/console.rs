@@ -45,6 +45,8 @@ pub struct Console {
     pending: String,
     /// `--openapi`: printed after the summary.
     coverage: Option<std::sync::Arc<crate::coverage::Coverage>>,
+    /// `generating file::name: body 12/50`, while a generated test runs.
+    generating: String,
 }
 
 impl Console {
@@ -59,7 +61,26 @@ impl Console {
             sources: Sources::default(),
             pending: String::new(),
             coverage: None,
+            generating: String::new(),
         }
+    }
+
+    /// The progress bar's message: failures so far, and a generated test's progress.
+    fn progress_message(&self) {
+        let Some(pb) = &self.progress else {
+            return;
+        };
+        let mut msg = String::new();
+        if self.failed > 0 {
+            msg = format!("{} failed", self.failed);
+        }
+        if !self.generating.is_empty() {
+            if !msg.is_empty() {
+                msg.push_str("  ");
+            }
+            msg.push_str(&self.generating);
+        }
+        pb.set_message(msg);
     }
 
     /// Writes results to stdout (stderr with `--json -`), the progress bar out of the way.
@@ -319,9 +340,11 @@ impl Reporter for Console {
                 tests,
                 finally_steps,
                 jobs,
+                seed,
             } => {
                 let total = tests + finally_steps;
-                if self.options.progress && total > 1 {
+                // A single generated test is long enough to want a progress line.
+                if self.options.progress && (total > 1 || seed.is_some()) {
                     let pb = ProgressBar::with_draw_target(
                         Some(total as u64),
                         ProgressDrawTarget::stderr(),
@@ -336,7 +359,12 @@ impl Reporter for Console {
                     self.progress = Some(pb);
                 }
                 if !self.options.quiet {
-                    let line = header_line(*files, *tests, *finally_steps, *jobs);
+                    let mut line = header_line(*files, *tests, *finally_steps, *jobs);
+                    if let Some(seed) = seed {
+                        line.push_str(&format!(
+                            "; generated bodies from seed {seed} (`--seed {seed}` repeats them)"
+                        ));
+                    }
                     self.print(&format!("{DIM}{line}{DIM:#}\n"));
                 }
             }
@@ -365,9 +393,9 @@ impl Reporter for Console {
                     pb.inc(1);
                     if r.outcome.is_failure() {
                         self.failed += 1;
-                        pb.set_message(format!("{} failed", self.failed));
                     }
                 }
+                self.progress_message();
                 // Only what `RunFinished` prints is kept: memory stays flat on a large,
                 // passing suite (unless `--ordered` holds every line back).
                 if self.options.ordered || explain::needs_explaining(r) {
@@ -375,6 +403,10 @@ impl Reporter for Console {
                 }
             }
             Event::Pause => self.write_pending(),
+            Event::Progress(text) => {
+                self.generating = text.clone();
+                self.progress_message();
+            }
             Event::RunFinished(sum) => {
                 self.write_pending();
                 if let Some(pb) = self.progress.take() {

@@ -179,6 +179,15 @@ fn failure(s: &mut String, x: &Explained) {
     if let Some(d) = &f.diff {
         diff(s, d);
     }
+    if let Some(test) = &f.reproduce {
+        let _ = writeln!(
+            s,
+            "       {CYAN}a test that reproduces it (paste it into the spec):{CYAN:#}"
+        );
+        for line in test.lines() {
+            let _ = writeln!(s, "         {line}");
+        }
+    }
 }
 
 fn diff(s: &mut String, d: &Diff) {

@@ -237,6 +237,10 @@ fn failure(x: &Explained) -> Markup {
                     }
                 }
             }
+            @if let Some(test) = &f.reproduce {
+                p.paths { "a test that reproduces it (paste it into the spec):" }
+                pre.excerpt { (test) }
+            }
             @if let Some(d) = &f.diff {
                 pre.diff {
                     span.line.removed { "--- " (d.old_label) } "\n"

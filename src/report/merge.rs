@@ -312,6 +312,7 @@ pub fn write(merged: &Merged, outputs: &Outputs) -> Result<(), MergeError> {
         tests,
         finally_steps: merged.tests.len() - tests,
         jobs: 0,
+        seed: None,
     });
     for (file, errors) in &merged.invalid {
         reporters.report(&Event::SuiteInvalid {

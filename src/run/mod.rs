@@ -1,6 +1,7 @@
 //! Scheduling on a rayon pool and turning exchanges into results. The runner never
 //! prints: it emits events, which the caller hands to the reporters.
 
+mod generated;
 mod interrupt;
 pub mod prepare;
 mod redact;
@@ -18,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::http::Client;
 use crate::plan::Plan;
+pub use generated::{GenerateBudget, GenerateProgress};
 pub use interrupt::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
 pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
 pub use result::{
@@ -48,6 +50,12 @@ pub struct RunConfig {
     /// Build each request's `--curl` form (for `--curl` and the JUnit report). Off, results
     /// carry none: building them costs about a fifth of the runner's own CPU per test.
     pub shell_commands: bool,
+    /// The seed of every `generate:` body (`--seed`; printed, so a run can be repeated).
+    pub seed: u64,
+    /// `--generate-budget`: the most generated bodies in the whole run.
+    pub generate_budget: GenerateBudget,
+    /// How far the running generated tests are (for `Event::Progress`).
+    pub generate_progress: GenerateProgress,
 }
 
 impl Default for RunConfig {
@@ -63,6 +71,9 @@ impl Default for RunConfig {
             preview_limit: 4096,
             interrupt: Interrupt::default(),
             shell_commands: true,
+            seed: 0,
+            generate_budget: GenerateBudget::default(),
+            generate_progress: GenerateProgress::default(),
         }
     }
 }
@@ -119,6 +130,7 @@ pub fn execute(
         tests: plan.test_count(),
         finally_steps: plan.finally_count(),
         jobs,
+        seed: plan.generates().then_some(config.seed),
     });
     for (file, errors) in &plan.invalid {
         on_event(&Event::SuiteInvalid {
@@ -175,6 +187,9 @@ pub fn execute(
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(text) = config.generate_progress.poll() {
+            on_event(&Event::Progress(text));
         }
         if let Some(cutoff) = interrupt.cutoff() {
             if !cutoff_set {

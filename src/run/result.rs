@@ -258,6 +258,8 @@ pub enum Event {
         /// `finally` steps of the files that run.
         finally_steps: usize,
         jobs: usize,
+        /// The seed of the generated bodies, when a selected test has `generate:`.
+        seed: Option<u64>,
     },
     SuiteInvalid {
         file: String,
@@ -268,6 +270,9 @@ pub enum Event {
     /// No further result has arrived for now: a reporter that holds output back (the
     /// console gathers the lines of a burst of tests into one write) writes it out.
     Pause,
+    /// How far the running `generate:` tests are (`generating file::name: body 12/50`);
+    /// empty once none runs. For a progress display only.
+    Progress(String),
     RunFinished(Summary),
 }
 

@@ -242,11 +242,26 @@ impl Sequence<'_> {
         if let Some(reject) = reject {
             rec.reject = Some(self.probe(&mut r, is_put, &state, reject, "reject"));
         }
+        if idem.delete && !self.interrupt.is_set() {
+            rec.lifecycle = Some(lifecycle(&mut r, &state));
+        }
         Recording {
             recorded: rec,
             records: r.records,
             cut_short: false,
         }
+    }
+
+    /// Only a reject probe, between two GETs of its URL (a `generate.invalid` body).
+    pub fn probe_only(&self, probe: &http::Request, name: &str) -> (Probe, Vec<SendRecord>) {
+        let state = state_get(probe);
+        let mut r = Recorder {
+            seq: self,
+            records: Vec::new(),
+            sends: 0,
+        };
+        let p = self.probe(&mut r, true, &state, probe, name);
+        (p, r.records)
     }
 
     /// A probe between two GETs of the resource (a PUT's URL names it; a POST's does not,
@@ -277,6 +292,35 @@ impl Sequence<'_> {
             after,
         }
     }
+}
+
+/// `delete: true`: DELETE, GET, DELETE, GET of the resource; the sequence stops at a
+/// step that got no answer.
+fn lifecycle(r: &mut Recorder, state: &http::Request) -> check::Lifecycle {
+    let mut delete = state.clone();
+    delete.method = http::Method::Delete;
+    let mut l = check::Lifecycle::default();
+    let steps: [(&http::Request, &str); 4] = [
+        (&delete, "lifecycle: DELETE"),
+        (state, "lifecycle: GET after the DELETE"),
+        (&delete, "lifecycle: second DELETE"),
+        (state, "lifecycle: GET after the second DELETE"),
+    ];
+    for (i, (request, label)) in steps.into_iter().enumerate() {
+        let answer = r.exchange(request, ExchangeKind::Probe, label.to_string());
+        let ok = answer.is_ok();
+        let slot = match i {
+            0 => &mut l.delete,
+            1 => &mut l.get,
+            2 => &mut l.delete_again,
+            _ => &mut l.get_again,
+        };
+        *slot = Some(answer);
+        if !ok {
+            break;
+        }
+    }
+    l
 }
 
 /// A GET of the test's URL with its headers and auth, minus the body and the

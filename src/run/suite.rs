@@ -316,7 +316,17 @@ impl<'a> SuiteRun<'a> {
     /// One attempt at a test: build, send (repeatedly for idempotency), check, capture.
     fn attempt(&self, test: &TestSpec) -> Attempt {
         let mut out = Attempt::default();
-        let vars = &self.scope;
+        // A generated test's `${generate.n}` is its body's number (1 for the request
+        // shown as the test's own).
+        let first = super::generated::BodyVars {
+            inner: &self.scope,
+            n: 1,
+        };
+        let vars: &dyn Lookup = if test.generate.is_some() {
+            &first
+        } else {
+            &self.scope
+        };
         let rendered = (|| -> Result<_, template::Undefined> {
             let base = self
                 .suite
@@ -360,7 +370,7 @@ impl<'a> SuiteRun<'a> {
         ));
         let reject = match test.idempotency.as_ref().and_then(|i| i.reject.as_ref()) {
             Some(reject) => {
-                match self.reject_request(test, base.as_deref(), &url, reject, &mut out) {
+                match self.reject_request(test, base.as_deref(), &url, reject, vars, &mut out) {
                     Some(r) => Some(r),
                     None => return out,
                 }
@@ -389,6 +399,32 @@ impl<'a> SuiteRun<'a> {
             shell,
             interrupt: &self.config.interrupt,
         };
+        if let Some(generate) = &test.generate {
+            let id = test_id(self.suite, &test.name);
+            let generated = super::generated::GeneratedTest {
+                test,
+                file: &self.suite.path,
+                generate,
+                sequence: &sequence,
+                base: base.as_deref(),
+                vars: &self.scope,
+                run_seed: self.config.seed,
+                test_seed: super::generated::test_seed(self.config.seed, &id),
+                budget: &self.config.generate_budget,
+                progress: &self.config.generate_progress,
+                id: &id,
+                cookies: Default::default(),
+                preview_limit: self.config.preview_limit,
+            }
+            .run();
+            let cookies = generated.secrets.into_iter().map(|c| (c, None));
+            out.secrets.extend(cookies);
+            out.sends = generated.records;
+            out.cut_short = generated.cut_short;
+            out.failures = generated.failures;
+            out.shell = generated.shell;
+            return out;
+        }
         let recording = sequence.perform(test, &request, sent_json, reject.as_ref());
         for resp in recording.recorded.responses() {
             for v in resp.header_all("set-cookie") {
@@ -416,9 +452,10 @@ impl<'a> SuiteRun<'a> {
         base: Option<&str>,
         url: &str,
         reject: &Reject,
+        vars: &dyn Lookup,
         out: &mut Attempt,
     ) -> Option<http::Request> {
-        let spec = match reject.request.render(&self.scope) {
+        let spec = match reject.request.render(vars) {
             Ok(s) => s,
             Err(e) => {
                 out.failures.push(Failure::new(

@@ -346,6 +346,11 @@ impl Loader<'_> {
             .map(|c| self.captures(c))
             .unwrap_or_default();
         let retry = raw.retry.take().and_then(|r| self.retry(r.value, r.pos));
+        let generate = raw
+            .generate
+            .take()
+            .and_then(|g| self.generate(g.value, g.pos, method, &request))
+            .map(Box::new);
         Some(TestSpec {
             name,
             named,
@@ -357,6 +362,7 @@ impl Loader<'_> {
             idempotency,
             capture,
             retry,
+            generate,
             uses: Vec::new(),
         })
     }

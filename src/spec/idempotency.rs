@@ -22,6 +22,7 @@ impl Idempotency {
             conditional: false,
             reject: None,
             concurrent: false,
+            delete: false,
         }
     }
 }
@@ -47,6 +48,7 @@ impl Loader<'_> {
             conditional,
             reject,
             concurrent,
+            delete,
         } = block;
         let mut out = Idempotency::default_for_put();
         if let Some(r) = repeat.take() {
@@ -112,6 +114,7 @@ impl Loader<'_> {
         }
         out.conditional = conditional.value().unwrap_or(false);
         out.concurrent = concurrent.value().unwrap_or(false);
+        out.delete = delete.value().unwrap_or(false);
         if let Some(r) = reject.take() {
             out.reject = Some(self.reject(r.value, r.pos, request));
         }

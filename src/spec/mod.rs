@@ -6,6 +6,7 @@ mod convert;
 mod de;
 mod error;
 mod expect;
+mod generate;
 mod idempotency;
 mod matcher;
 mod options;
@@ -113,6 +114,8 @@ pub struct TestSpec {
     pub idempotency: Option<Idempotency>,
     pub capture: Vec<Capture>,
     pub retry: Option<Retry>,
+    /// `generate:`: bodies made from a JSON Schema instead of (after) the written one.
+    pub generate: Option<Box<Generate>>,
     /// The variables the test refers to (so a filter can keep the captures it needs).
     pub uses: Vec<String>,
 }
@@ -372,7 +375,27 @@ pub struct Idempotency {
     /// `reject:`: a variant of the request that must be refused and change nothing.
     pub reject: Option<Reject>,
     pub concurrent: bool,
+    /// `delete: true`: the lifecycle probe ends the check (DELETE, GET, DELETE, GET).
+    pub delete: bool,
 }
+
+/// `generate:`: the schema of the request body and how many bodies to make from it.
+#[derive(Debug, Clone)]
+pub struct Generate {
+    pub schema: Arc<Value>,
+    /// The same schema compiled (formats checked): every generated body is validated
+    /// before it is sent.
+    pub validator: Arc<jsonschema::Validator>,
+    /// The schema's file as written, or `inline`.
+    pub source: String,
+    /// Valid bodies (default 20).
+    pub count: u32,
+    /// Invalid bodies, each sent as a `reject` probe.
+    pub invalid: u32,
+    pub pos: Pos,
+}
+
+pub const DEFAULT_GENERATE_COUNT: u32 = 20;
 
 /// `idempotency.reject`: the test's request with some options overridden.
 #[derive(Debug, Clone)]

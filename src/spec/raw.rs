@@ -384,6 +384,8 @@ with_request_options!(
         pub capture: Field<Entries<RawCapture, CaptureMap>>,
         /// Run the whole test again if it fails: `{ count: 3, interval: 500ms }`.
         pub retry: Field<RawRetry>,
+        /// Bodies generated from a JSON Schema, each checked as if written in `json:`.
+        pub generate: Field<RawGenerate>,
     }
 );
 
@@ -473,6 +475,28 @@ pub struct RawRetry {
     pub interval: Field<DurationValue>,
 }
 
+yaml_value!(
+    /// `generate.schema`: a path (relative to the spec file) of a JSON Schema, or the
+    /// schema itself.
+    SchemaValue, { "type": ["string", "object", "boolean"] }
+);
+
+/// `generate:`: request bodies made from a JSON Schema.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[serde(expecting = "a map: `{ schema: widget.json, count: 20, invalid: 5 }`")]
+pub struct RawGenerate {
+    /// The JSON Schema of the request body: a path relative to the spec file, or inline.
+    #[schemars(required)]
+    pub schema: Field<SchemaValue>,
+    /// Valid bodies to send, each through the test's whole check (default 20).
+    #[schemars(range(min = 1, max = 10000))]
+    pub count: Field<u32>,
+    /// Bodies that break the schema, each sent as a `reject` probe (default 0).
+    #[schemars(range(max = 10000))]
+    pub invalid: Field<u32>,
+}
+
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(expecting = "a map: `{ http: URL, https: URL }`")]
@@ -521,6 +545,8 @@ pub struct RawIdempotencyBlock {
     /// A variant of the request that must be refused and change nothing.
     pub reject: Field<RawReject>,
     pub concurrent: Field<bool>,
+    /// End with the lifecycle: DELETE (2xx), GET (404/410), DELETE again (2xx/404), GET.
+    pub delete: Field<bool>,
 }
 
 with_request_options!(

@@ -79,7 +79,14 @@ impl Loader<'_> {
         let mut step_uses: Vec<Vec<String>> = Vec::new();
         for t in test_nodes {
             let uses = self.uses_in_step(t);
-            self.report_undefined(&uses, &base, &seen, &all_captures);
+            if t.get("generate").is_some() {
+                // `generate` fills `${generate.n}` with each body's number.
+                let mut here = seen.clone();
+                here.insert("generate.n".to_string());
+                self.report_undefined(&uses, &base, &here, &all_captures);
+            } else {
+                self.report_undefined(&uses, &base, &seen, &all_captures);
+            }
             step_uses.push(names(&uses));
             seen.extend(captures_of(t));
         }
