@@ -747,6 +747,33 @@ pub fn coerce(v: &Value, ty: Option<&str>) -> Value {
     }
 }
 
+/// A value of another JSON type than `v` (`None` for `null`, which any type can be made
+/// from): the building block of invalid values, such as the importer's `reject:` body.
+pub fn of_another_type(v: &Value) -> Option<Value> {
+    Some(match v {
+        Value::String(_) => Value::from(12345),
+        Value::Number(_) => Value::String("not a number".into()),
+        Value::Bool(_) => Value::String("not a boolean".into()),
+        Value::Array(_) => Value::String("not an array".into()),
+        Value::Object(_) => Value::String("not an object".into()),
+        Value::Null => return None,
+    })
+}
+
+/// For each property of an object, the object with that property's value of another type
+/// (in the object's order; the caller keeps those its schema refuses).
+pub fn with_a_wrong_type(object: &Map<String, Value>) -> Vec<(String, Value)> {
+    object
+        .iter()
+        .filter_map(|(name, v)| {
+            let wrong = of_another_type(v)?;
+            let mut changed = object.clone();
+            changed.insert(name.clone(), wrong);
+            Some((name.clone(), Value::Object(changed)))
+        })
+        .collect()
+}
+
 /// Whether a value meets a schema's own keywords (not those of nested schemas, which
 /// the caller's validation checks): a given example or default is used only then.
 pub fn fits(v: &Value, m: &Map<String, Value>) -> bool {
@@ -1008,6 +1035,24 @@ mod tests {
             distinct.insert(a.to_string());
         }
         assert!(distinct.len() > 20, "{}", distinct.len());
+    }
+
+    #[test]
+    fn wrong_types_make_invalid_values() {
+        let schema = json!({ "type": "object", "properties": {
+            "a": { "type": "string" }, "b": { "type": ["integer", "string"] }, "c": {} } });
+        let v = json!({ "a": "x", "b": 1, "c": null });
+        let variants = with_a_wrong_type(v.as_object().unwrap());
+        assert_eq!(variants.len(), 2, "null has no other type to be");
+        assert_eq!(
+            variants[0],
+            ("a".to_string(), json!({ "a": 12345, "b": 1, "c": null }))
+        );
+        assert!(!valid(&schema, &variants[0].1));
+        assert!(
+            valid(&schema, &variants[1].1),
+            "a string is one of b's types"
+        );
     }
 
     #[test]
