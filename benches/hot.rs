@@ -38,6 +38,7 @@ fn load(source: &str) -> Suite {
     let ctx = LoadContext {
         cli_vars: &vars,
         env: &env,
+        listing: false,
     };
     load_str(Path::new("specs/widgets.yaml"), source, &ctx).expect("the bench spec loads")
 }

@@ -57,6 +57,22 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `putcheck man > ~/.local/share/man/man1/putcheck.1`.
     Man,
+    /// Merge the JSON reports of a suite's shards (`--partition`) into one JSON, JUnit
+    /// or HTML report (docs/ci.md).
+    MergeReports {
+        /// JSON reports written by `putcheck --json PATH`.
+        #[arg(required = true, value_name = "FILES")]
+        files: Vec<PathBuf>,
+        /// Write the merged JSON report; `-` for stdout.
+        #[arg(long, value_name = "PATH")]
+        json: Option<String>,
+        /// Write the merged JUnit XML report.
+        #[arg(long, value_name = "PATH")]
+        junit: Option<String>,
+        /// Write the merged HTML report.
+        #[arg(long, value_name = "PATH")]
+        html: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +125,13 @@ pub enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+/// `--annotations`: GitHub Actions workflow commands, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotationsMode {
+    Github,
+    None,
 }
 
 #[derive(Debug, Args)]
@@ -166,7 +189,8 @@ pub struct RunArgs {
     pub fail_fast: bool,
 
     /// Print the tests that would run (after filters and partition) and check the specs;
-    /// send nothing.
+    /// send nothing. A variable that is not set yet is no error here (the run's
+    /// environment may set it); every other spec mistake is.
     #[arg(long)]
     pub list: bool,
 
@@ -198,6 +222,15 @@ pub struct RunArgs {
     /// Largest response body accepted, in MiB; a larger one fails its test.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_body: usize,
+
+    /// Annotate failures on their spec lines for GitHub Actions (`::error` workflow
+    /// commands on stdout), or not [default: github when GITHUB_ACTIONS=true, else none].
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub annotations: Option<AnnotationsMode>,
+
+    /// Append a Markdown summary of the run to FILE [default: $GITHUB_STEP_SUMMARY, when set].
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 fn parse_key_val(s: &str) -> Result<(String, String), String> {

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod diagnostic;
 pub mod http;
 pub mod import;
+pub mod output;
 pub mod plan;
 pub mod report;
 pub mod run;

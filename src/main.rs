@@ -17,9 +17,9 @@ use putcheck::report::junit::JunitXml;
 use putcheck::report::Reporters;
 use putcheck::run::{self, RunConfig};
 use putcheck::spec::{LoadContext, Verify};
-use putcheck::{exit, signals};
+use putcheck::{exit, output, signals};
 
-use cli::{Cli, ColorWhen, Command, ImportSource, RunArgs};
+use cli::{AnnotationsMode, Cli, ColorWhen, Command, ImportSource, RunArgs};
 
 // Loading allocates ~150 small values per spec file, and a run more per exchange, on
 // many threads: mimalloc takes ~8% off a fast run's CPU next to glibc's malloc
@@ -34,26 +34,35 @@ fn main() -> ExitCode {
         Some(Command::Demo { failing, run }) => demo(*run, failing),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
-        Some(Command::Schema) => {
-            print!("{}", putcheck::spec::schema::json_schema());
-            putcheck::exit::OK
-        }
+        Some(Command::Schema) => emit(putcheck::spec::schema::json_schema(), "the JSON Schema"),
         Some(Command::Import { source }) => import(source),
+        Some(Command::MergeReports {
+            files,
+            json,
+            junit,
+            html,
+        }) => merge_reports(&files, json, junit, html),
         None => run_specs(cli.run, HashMap::new()),
     };
     ExitCode::from(code)
 }
 
 fn fail(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    output::say(format!("error: {message}"));
     exit::USAGE
 }
 
 fn serve(addr: &str) -> u8 {
     match DemoServer::start(addr) {
         Ok(server) => {
-            eprintln!("putcheck demo API listening on {}", server.base_url());
-            eprintln!("try: BASE_URL={} putcheck specs/", server.base_url());
+            output::say(format!(
+                "putcheck demo API listening on {}",
+                server.base_url()
+            ));
+            output::say(format!(
+                "try: BASE_URL={} putcheck specs/",
+                server.base_url()
+            ));
             server.wait();
             exit::OK
         }
@@ -68,12 +77,13 @@ fn import(source: ImportSource) -> u8 {
             command,
             keep_secrets,
         } => import::curl::import(&command, keep_secrets).and_then(|spec| {
-            // The spec is the output; what to set goes to stderr.
-            print!("{}", spec.render()?);
+            // The spec is the output (printed below, as the lines of the other imports
+            // are); what to set goes to stderr.
+            let text = spec.render()?;
             if let Some(hint) = import::variables_hint(&spec.secrets.to_set()) {
-                eprintln!("{hint}");
+                output::say(hint);
             }
-            Ok(Vec::new())
+            Ok(vec![text.strip_suffix('\n').unwrap_or(&text).to_string()])
         }),
         ImportSource::Openapi { file, out, force } => {
             import::openapi::import(&file).and_then(|i| i.write_to(&out, force))
@@ -96,26 +106,68 @@ fn import(source: ImportSource) -> u8 {
     };
     match told {
         Ok(lines) => {
-            for line in lines {
-                println!("{line}");
-            }
-            exit::OK
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            emit(text, "the output")
         }
         Err(e) => fail(e),
     }
 }
 
+fn merge_reports(
+    files: &[PathBuf],
+    json: Option<String>,
+    junit: Option<String>,
+    html: Option<String>,
+) -> u8 {
+    use putcheck::report::merge;
+    let to_stdout = json.as_deref() == Some("-");
+    let outputs = merge::Outputs { json, junit, html };
+    let merged = match merge::merge(files) {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    for note in &merged.notes {
+        output::say(note);
+    }
+    if let Err(e) = merge::write(&merged, &outputs) {
+        return fail(e);
+    }
+    // What the merged report says, where a person reads the job's log.
+    let line = format!(
+        "merged {} report(s): {}",
+        files.len(),
+        putcheck::report::console::summary_line(&merged.summary)
+    );
+    if to_stdout {
+        output::say(line);
+        exit::OK
+    } else {
+        emit(format!("{line}\n"), "the summary")
+    }
+}
+
 fn completions(shell: clap_complete::Shell) -> u8 {
     let mut command = <Cli as clap::CommandFactory>::command();
-    clap_complete::generate(shell, &mut command, "putcheck", &mut std::io::stdout());
-    exit::OK
+    // Into memory first: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "putcheck", &mut script);
+    emit(script, "the completion script")
 }
 
 fn man() -> u8 {
     let command = <Cli as clap::CommandFactory>::command();
-    match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
-        Ok(()) => exit::OK,
+    let mut page = Vec::new();
+    match clap_mangen::Man::new(command).render(&mut page) {
+        Ok(()) => emit(page, "the man page"),
         Err(e) => fail(format!("cannot write the man page: {e}")),
+    }
+}
+
+/// A document on stdout; a reader that went away ends it quietly (`output`).
+fn emit(text: impl AsRef<[u8]>, what: &str) -> u8 {
+    match output::print(text) {
+        Ok(()) => exit::OK,
+        Err(e) => fail(format!("cannot write {what}: {e}")),
     }
 }
 
@@ -157,7 +209,7 @@ fn demo(mut args: RunArgs, failing: bool) -> u8 {
     }
     let mut vars = HashMap::new();
     vars.insert("BASE_URL".to_string(), server.base_url());
-    eprintln!("demo API on {}{running}", server.base_url());
+    output::say(format!("demo API on {}{running}", server.base_url()));
     run_specs(args, vars)
 }
 
@@ -183,6 +235,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let ctx = LoadContext {
         cli_vars: &cli_vars,
         env: &env,
+        listing: args.list,
     };
     let filter = Filter {
         substrings: args.filter.clone(),
@@ -194,7 +247,15 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         exit_keeping(plan);
         return code;
     }
-    if plan.test_count() == 0 && plan.invalid.is_empty() {
+    // An empty shard is no mistake: `hash:K/N` may place no file in shard K. It runs
+    // nothing and writes its (empty) reports, for `merge-reports` and the CI's artifacts.
+    let empty_shard = args.partition.is_some() && filter.is_empty();
+    if plan.test_count() == 0 && plan.invalid.is_empty() && empty_shard {
+        output::say(format!(
+            "note: this shard holds none of the {} spec file(s); its reports are empty",
+            files.len()
+        ));
+    } else if plan.test_count() == 0 && plan.invalid.is_empty() {
         let why = if filter.is_empty() {
             ""
         } else {
@@ -209,14 +270,14 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
         .filter(|t| t.request.verify == Verify::Off)
         .count();
     if insecure > 0 {
-        eprintln!(
+        output::say(format!(
             "warning: TLS certificate verification is off (`verify: false`) for {insecure} test(s); their servers' identity is not checked"
-        );
+        ));
     }
     let jobs = args.jobs.map(usize::from).unwrap_or(run::DEFAULT_JOBS);
     let interrupt = run::Interrupt::new();
     if let Err(e) = signals::listen(interrupt.clone()) {
-        eprintln!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports");
+        output::say(format!("warning: cannot listen for SIGINT/SIGTERM ({e}); an interrupt ends the run without reports"));
     }
     let config = RunConfig {
         jobs,
@@ -266,6 +327,7 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
             .0
             .push(Box::new(FileReport::new(path, Html::default())));
     }
+    ci_reporters(&args, report_to_stdout, &mut reporters);
     let summary = match run::execute(&plan, &config, &client, |e| reporters.report(e)) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -273,12 +335,42 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     exit_keeping(plan);
     let report_errors = reporters.finish();
     for e in &report_errors {
-        eprintln!("error: {e}");
+        output::say(format!("error: {e}"));
     }
     if let Some(signal) = interrupt.signal() {
         return signals::exit_code(signal);
     }
     exit::code(&summary, !report_errors.is_empty())
+}
+
+/// GitHub Actions annotations and the job summary, when asked for or under Actions.
+fn ci_reporters(args: &RunArgs, report_to_stdout: bool, reporters: &mut Reporters) {
+    use putcheck::report::annotations::Annotations;
+    let summary = args.summary.clone().or_else(|| {
+        std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    });
+    let annotations = args.annotations.unwrap_or(
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            AnnotationsMode::Github
+        } else {
+            AnnotationsMode::None
+        },
+    );
+    if annotations == AnnotationsMode::Github {
+        let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+        reporters.0.push(Box::new(Annotations::new(
+            workspace,
+            report_to_stdout,
+            summary.is_some(),
+        )));
+    }
+    if let Some(path) = summary {
+        reporters
+            .0
+            .push(Box::new(putcheck::report::summary::JobSummary::new(path)));
+    }
 }
 
 /// The process ends right after this: the plan's memory goes back with it, without
@@ -296,7 +388,7 @@ fn list(plan: &plan::Plan, color: anstream::ColorChoice) -> u8 {
         }
     }
     // Buffered: stdout alone writes line by line, a system call per test.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(output::stdout());
     for s in &plan.suites {
         for &i in &s.selected {
             let _ = writeln!(out, "{}", plan::test_id(&s.suite, &s.suite.tests[i].name));

@@ -22,14 +22,14 @@ pub fn listen(interrupt: Interrupt) -> std::io::Result<()> {
         .spawn(move || {
             for signal in signals.forever() {
                 if interrupt.trigger(signal) {
-                    eprintln!(
+                    crate::output::say(format!(
                         "\n{}: stopping: no new tests; sends in flight get {}s, `finally` steps {}s more; then the summary and reports. Press Ctrl-C again to quit at once.",
                         signal_name(signal),
                         GRACE.as_secs(),
                         FINALLY_LIMIT.as_secs()
-                    );
+                    ));
                 } else {
-                    eprintln!("\n{}: quitting at once; reports are not written", signal_name(signal));
+                    crate::output::say(format!("\n{}: quitting at once; reports are not written", signal_name(signal)));
                     std::process::exit(exit_code(signal).into());
                 }
             }

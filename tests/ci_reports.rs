@@ -282,6 +282,51 @@ fn list_sends_nothing_and_reports_broken_specs() {
 }
 
 #[test]
+fn list_is_not_stopped_by_a_variable_the_environment_will_set_but_real_errors_stop_it() {
+    let specs = Specs::new();
+    // As `putcheck import openapi` writes a spec with a security scheme.
+    specs.write(
+        "pet.yaml",
+        "base_url: ${BASE_URL}\nsecrets: [PETSTORE_AUTH]\ntests:\n  - name: update\n    put: /pet/${PET_ID}\n    auth: { bearer: \"${PETSTORE_AUTH}\" }\n",
+    );
+    let out = specs.run(&["pet.yaml", "--list"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "pet.yaml::update\n");
+    assert_eq!(stderr(&out), "");
+    // A run needs them: the same file is refused.
+    let out = specs.run(&["pet.yaml"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("undefined variable `PETSTORE_AUTH`"),
+        "{}",
+        stderr(&out)
+    );
+    // Mistakes no environment can fix still stop the list: a typo of a known
+    // variable, a capture used before the test that captures it, an unknown key.
+    specs.write(
+        "typo.yaml",
+        "vars: { item_id: 1 }\ntests:\n  - put: http://127.0.0.1:9/a/${item_idd}\n",
+    );
+    specs.write(
+        "early.yaml",
+        "tests:\n  - put: http://127.0.0.1:9/a/${etag}\n  - put: http://127.0.0.1:9/b\n    capture: { etag: { header: ETag } }\n",
+    );
+    specs.write(
+        "key.yaml",
+        "tests:\n  - put: http://127.0.0.1:9/a\n    expct: 1\n",
+    );
+    for (file, says) in [
+        ("typo.yaml", "did you mean `item_id`?"),
+        ("early.yaml", "is captured by test"),
+        ("key.yaml", "unknown key `expct`"),
+    ] {
+        let out = specs.run(&[file, "--list"]);
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains(says), "{file}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn fail_fast_starts_nothing_new_but_finally_runs() {
     let s = server();
     let specs = Specs::new();
@@ -453,7 +498,7 @@ tests:
       json:
         $.body: "${{API_TOKEN}}"
   - name: basic auth
-    put: /basic
+    put: /alice-user/cal/ev.ics
     auth: {{ basic: [alice-user, basic-pa55word] }}
     expect: {{ status: 418 }}
 "#,
@@ -497,7 +542,6 @@ tests:
         "cookie-s3cret-value",
         "db-pa55/w+rd",
         "db-pa55%2Fw%2Brd",
-        "alice-user",
         "basic-pa55word",
         "YWxpY2UtdXNlcjpiYXNpYy1wYTU1d29yZA",
     ];
@@ -508,6 +552,18 @@ tests:
     }
     assert!(outputs[0].contains("Authorization: ***"), "{}", outputs[0]);
     assert!(outputs[0].contains("token=***"), "{}", outputs[0]);
+    // A basic-auth user name is masked inside the credentials only: the URL that holds
+    // it reads as written, and `--curl` writes it out.
+    assert!(
+        outputs[0].contains("/alice-user/cal/ev.ics") && !outputs[0].contains("/***/cal"),
+        "{}",
+        outputs[0]
+    );
+    assert!(
+        outputs[0].contains(r#"-u "alice-user:$AUTH_PASSWORD""#),
+        "{}",
+        outputs[0]
+    );
 }
 
 #[test]

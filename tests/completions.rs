@@ -63,3 +63,78 @@ fn man_prints_a_roff_page() {
         assert!(page.contains(option), "the page names --{option}");
     }
 }
+
+/// Runs putcheck with a stdout whose reader has already gone away, as in
+/// `putcheck … | head -c1` once `head` has exited: every write meets a closed pipe.
+fn with_closed_stdout(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    putcheck_command(dir, args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run putcheck")
+}
+
+#[test]
+fn every_command_ends_quietly_when_its_reader_goes_away() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "base_url: http://127.0.0.1:9\ntests:\n  - put: /a\n",
+    )
+    .expect("write");
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["man"],
+        &["schema"],
+        &["--list", "a.yaml"],
+        &["import", "curl", "curl -X PUT http://127.0.0.1:9/a -d x=1"],
+        &["demo", "--json", "-"],
+    ];
+    for args in commands {
+        let out = with_closed_stdout(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            !err.contains("panicked") && !err.contains("error:") && !err.contains("Broken pipe"),
+            "{args:?} says nothing about the closed pipe: {err}"
+        );
+    }
+    // A run goes on without its console: the report files are still written.
+    let out = with_closed_stdout(dir.path(), &["demo", "--junit", "out/junit.xml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let junit = std::fs::read_to_string(dir.path().join("out/junit.xml")).expect("junit");
+    assert!(junit.contains("<testsuites"), "{junit}");
+}
+
+#[test]
+fn a_closed_stderr_is_no_panic_either() {
+    // `putcheck … 2>&1 | head -c1`: both streams are the pipe `head` closed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "tests:\n  - put: /a\n    expct: 1\n",
+    )
+    .expect("write");
+    for (args, code) in [
+        (&["--list", "bad.yaml"][..], 2),
+        (&["bad.yaml"][..], 2),
+        (&["nothing-here.yaml"][..], 2),
+        (&["demo", "-v"][..], 0),
+        (
+            &["merge-reports", "missing.json", "--json", "m.json"][..],
+            2,
+        ),
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = putcheck_command(dir.path(), args)
+            .stdout(writer.try_clone().expect("clone"))
+            .stderr(writer)
+            .status()
+            .expect("run putcheck");
+        assert_eq!(out.code(), Some(code), "{args:?}");
+    }
+}

@@ -522,18 +522,68 @@ fn no_content_with_a_body() {
     assert_eq!(t["sends"].as_array().map(Vec::len), Some(2));
 }
 
-/// A server that closes each connection after answering, without saying
-/// `Connection: close`: the next send finds its pooled connection closed before the
-/// request reached the server, and goes again on a fresh one (as urllib3 does), so the
-/// test passes and every request arrives once.
+/// A server that closes each connection right after answering, without saying
+/// `Connection: close`: by the time the next request is due (another test runs
+/// between), the close has arrived, the pooled connection is found closed before
+/// anything is sent on it, and the request goes on a fresh one. Every request of every
+/// method arrives once.
 #[test]
-fn a_pooled_connection_the_server_closed_is_replaced() {
-    // 50 ms: time for the client to put the connection back in its pool first.
-    let (s, served) = closing_server(Duration::from_millis(50));
+fn a_pooled_connection_found_closed_is_not_used() {
+    for method in ["put", "post"] {
+        let (s, served) = closing_server(Duration::ZERO);
+        let slow = server(|mut c| {
+            std::thread::sleep(Duration::from_millis(200));
+            c.send(OK);
+            Next::KeepAlive(c)
+        });
+        let specs = Specs::new();
+        specs.write(
+            "reuse.yaml",
+            &format!(
+                "tests:\n  - name: first\n    {method}: {u}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: meanwhile\n    put: {slow}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: second\n    {method}: {u}\n    json: {{ a: 2 }}\n    idempotency: false\n",
+                u = s.url("/p"),
+                slow = slow.url("/slow")
+            ),
+        );
+        let (out, report) = specs.run_report(&["reuse.yaml", "--jobs", "1"]);
+        let tests = report["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), 3);
+        for t in tests {
+            assert_eq!(t["outcome"], "passed", "{method}: {}{t:#}", stdout(&out));
+        }
+        assert_eq!(served.load(Ordering::SeqCst), 2, "{method}");
+    }
+}
+
+/// The server reads the second PUT on a kept-alive connection, then closes without
+/// answering. The PUT may have taken effect, so it is never sent a third time: the test
+/// fails, saying so, and the server received exactly two PUTs (as with requests).
+#[test]
+fn a_request_the_server_read_and_did_not_answer_is_not_sent_again() {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counted = seen.clone();
+    let s = server(move |mut c| {
+        // Odd requests are answered and the connection kept; even ones are read, then
+        // the connection is closed without an answer.
+        if counted.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
+            c.send(OK);
+            Next::KeepAlive(c)
+        } else {
+            Next::Done
+        }
+    });
     let (out, t) = run(&s, &s.url("/x"), "", &["--jobs", "1"]);
-    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
-    assert_eq!(t["sends"].as_array().map(Vec::len), Some(2));
-    assert_eq!(served.load(Ordering::SeqCst), 2);
+    assert_verdict(
+        &t,
+        "errored",
+        &[
+            "closed the connection without answering",
+            "did not send it again",
+        ],
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 2, "{}", stdout(&out));
+    // Every request putcheck made is in the report: the two sends, nothing else.
+    assert_eq!(t["sends"].as_array().map(Vec::len), Some(2), "{t:#}");
 }
 
 /// A server that answers every request but `/ok` properly, waits `pause`, then closes
@@ -567,32 +617,294 @@ fn connection_close_is_honoured() {
     assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
 }
 
-/// A POST may not be sent twice: it goes on a pooled connection only after checking that
-/// the server has not closed it, so a server that closes after each answer still gets
-/// each POST once, and every test passes. (Between the two POSTs, a test against another
-/// server takes 200 ms, so that the first server's close has arrived by then.)
+/// Sends `head` and then `endless` over and over (up to 64 MiB, or until putcheck hangs
+/// up): a line, or a run of lines, that never ends.
+fn endless(head: &'static [u8], endless: &'static [u8]) -> HostileServer {
+    server(move |mut c| {
+        c.send(head);
+        let block: Vec<u8> = endless.iter().copied().cycle().take(64 * 1024).collect();
+        for _ in 0..1024 {
+            if c.stream.write_all(&block).is_err() {
+                break;
+            }
+        }
+        Next::Done
+    })
+}
+
+/// The peak resident memory of a child process, sampled from /proc while it runs (a
+/// read that grows without bound takes seconds to reach gigabytes, so the samples see it).
+fn run_sampling_memory(specs: &Specs, args: &[&str]) -> (std::process::Output, u64) {
+    let mut cmd = specs.command(args);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("putcheck starts");
+    let status = format!("/proc/{}/status", child.id());
+    let peak = Arc::new(AtomicUsize::new(0));
+    let sampler = {
+        let peak = peak.clone();
+        std::thread::spawn(move || {
+            while let Ok(text) = std::fs::read_to_string(&status) {
+                let hwm = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok());
+                match hwm {
+                    Some(kb) => peak.fetch_max(kb, Ordering::SeqCst),
+                    None => break,
+                };
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let out = child.wait_with_output().expect("putcheck runs");
+    let _ = sampler.join();
+    (out, peak.load(Ordering::SeqCst) as u64 * 1024)
+}
+
+/// Lines without an end and endless trailers fail as soon as they cross their bound,
+/// with a message that says which; three of them in one file at once cost no more than
+/// a normal run's memory (they took gigabytes when the bound was checked after the line).
 #[test]
-fn a_post_is_never_sent_twice_on_a_closed_pooled_connection() {
-    let (s, served) = closing_server(Duration::ZERO);
-    let slow = server(|mut c| {
-        std::thread::sleep(Duration::from_millis(200));
-        c.send(OK);
-        Next::KeepAlive(c)
-    });
+fn lines_without_end_fail_at_their_bound_and_memory_stays_bounded() {
+    let header = endless(b"HTTP/1.1 200 OK\r\nX-Long: ", b"a");
+    let chunk = endless(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"f",
+    );
+    let trailers = endless(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n",
+        b"X-Trailer: more\r\n",
+    );
+    let extensions = endless(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"1;ext=1\r\na\r\n",
+    );
     let specs = Specs::new();
+    let test = |name: &str, url: String| {
+        format!("  - name: {name}\n    put: {url}\n    json: {{ a: 1 }}\n    idempotency: false\n")
+    };
     specs.write(
-        "post.yaml",
+        "endless.yaml",
         &format!(
-            "tests:\n  - name: first\n    post: {u}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: meanwhile\n    put: {slow}\n    json: {{ a: 1 }}\n    idempotency: false\n  - name: second\n    post: {u}\n    json: {{ a: 2 }}\n    idempotency: false\n",
-            u = s.url("/p"),
-            slow = slow.url("/slow")
+            "name: endless\nparallel: true\ntests:\n{}{}{}{}",
+            test("header", header.url("/x")),
+            test("chunk", chunk.url("/x")),
+            test("trailers", trailers.url("/x")),
+            test("extensions", extensions.url("/x")),
         ),
     );
-    let (out, report) = specs.run_report(&["post.yaml", "--jobs", "1"]);
-    let tests = report["tests"].as_array().unwrap();
-    assert_eq!(tests.len(), 3);
-    for t in tests {
-        assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+    let (out, peak) = run_sampling_memory(&specs, &["endless.yaml", "--json", "r.json"]);
+    let report = specs.report(&out);
+    let tests = report["tests"].as_array().expect("tests");
+    let expected = [
+        "over 100 KiB",
+        "chunk-size line of its chunked body is over 4 KiB",
+        "trailer fields after its chunked body are over 16 KiB",
+        "chunk extensions of its chunked body are over 16 KiB",
+    ];
+    for (t, part) in tests.iter().zip(expected) {
+        assert_verdict(t, "errored", &[part, "putcheck's bounds"]);
     }
-    assert_eq!(served.load(Ordering::SeqCst), 2);
+    assert!(
+        peak < 150 * 1024 * 1024,
+        "peak RSS {} MiB",
+        peak / 1024 / 1024
+    );
+}
+
+/// RFC 9112 §6.3: two different lengths leave the body's end unknown, an unrecoverable
+/// error; `42, 42` is one length; a sign is not a digit.
+#[test]
+fn content_length_fields_that_disagree_are_refused() {
+    let s = server(|mut c| {
+        let lengths: &[&str] = match c.target.as_str() {
+            "/two" => &["Content-Length: 2", "Content-Length: 9"],
+            "/same" => &["Content-Length: 2, 2", "Content-Length: 2"],
+            _ => &["Content-Length: +2"],
+        };
+        let mut headers = vec!["Content-Type: application/json"];
+        headers.extend_from_slice(lengths);
+        c.send(&http("HTTP/1.1 200 OK", &headers, b"{}"));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(&s, &s.url("/two"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &[
+            "conflicting Content-Length fields",
+            "`2`, `9`",
+            "cannot be told",
+        ],
+    );
+    let (_, t) = run(&s, &s.url("/same"), "", &[]);
+    assert_eq!(t["outcome"], "passed", "{t:#}");
+    let (_, t) = run(&s, &s.url("/plus"), "", &[]);
+    assert_verdict(&t, "errored", &["`+2` is not a number of bytes"]);
+}
+
+/// Transfer-Encoding wins over Content-Length, in any version and split over fields;
+/// such a response's connection is not reused (the next request opens a new one).
+#[test]
+fn transfer_encoding_framing_wins_and_ends_the_connection() {
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    let s = HostileServer::start(move |mut c| {
+        if c.target == "/ok" {
+            c.send(OK);
+            return Next::KeepAlive(c);
+        }
+        if c.first {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+        let (status, headers): (&str, &[&str]) = match c.target.as_str() {
+            "/both" => (
+                "HTTP/1.1 200 OK",
+                &["Transfer-Encoding: chunked", "Content-Length: 3"],
+            ),
+            "/split" => (
+                "HTTP/1.1 200 OK",
+                &["Transfer-Encoding: gzip", "Transfer-Encoding: chunked"],
+            ),
+            _ => ("HTTP/1.0 200 OK", &["Transfer-Encoding: chunked"]),
+        };
+        let mut all = vec!["Content-Type: application/json"];
+        all.extend_from_slice(headers);
+        c.send(&http(status, &all, b"7\r\n{\"a\":1}\r\n0\r\n\r\n"));
+        Next::KeepAlive(c)
+    });
+    // `gzip, chunked` over two fields is sound framing: the body is read to its last
+    // chunk (and its connection could be reused).
+    let (out, t) = run(
+        &s,
+        &s.url("/split"),
+        "expect:\n  status: 200",
+        &["--jobs", "1"],
+    );
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+    for (path, extra) in [
+        ("/both", "expect:\n  json:\n    $.a: 1"),
+        ("/http10", "expect:\n  json:\n    $.a: 1"),
+    ] {
+        let before = connections.load(Ordering::SeqCst);
+        let (out, t) = run(&s, &s.url(path), extra, &["--jobs", "1"]);
+        assert_eq!(t["outcome"], "passed", "{path}: {}{t:#}", stdout(&out));
+        // Two sends and a read-back: each on its own connection.
+        let sends = t["sends"].as_array().map_or(0, Vec::len);
+        assert!(
+            connections.load(Ordering::SeqCst) - before >= sends,
+            "{path}: a connection was reused after doubtful framing"
+        );
+    }
+}
+
+/// A reason phrase with a byte above 0x7F is read as requests reads it (Latin-1), so
+/// `expect.reason` can match it.
+#[test]
+fn a_latin1_reason_phrase_is_kept() {
+    let s = server(|mut c| {
+        let mut bytes = b"HTTP/1.1 200 Tr\xe8s bien\r\n".to_vec();
+        bytes.extend_from_slice(b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        c.send(&bytes);
+        Next::KeepAlive(c)
+    });
+    let (out, t) = run(&s, &s.url("/x"), "expect:\n  reason: Très bien", &[]);
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+}
+
+/// No body means nothing to decode, whatever `Content-Encoding` says.
+#[test]
+fn an_empty_body_with_a_content_encoding_is_fine() {
+    let s = server(|mut c| {
+        let head: &[&str] = if c.target == "/204" {
+            &["Content-Encoding: gzip"]
+        } else {
+            &["Content-Encoding: gzip", "Content-Length: 0"]
+        };
+        let status = if c.target == "/204" {
+            "HTTP/1.1 204 No Content"
+        } else {
+            "HTTP/1.1 200 OK"
+        };
+        c.send(&http(status, head, b""));
+        Next::KeepAlive(c)
+    });
+    let (out, t) = run(&s, &s.url("/204"), "expect:\n  status: 204", &[]);
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+    let (out, t) = run(&s, &s.url("/empty"), "expect:\n  status: 200", &[]);
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+}
+
+/// An obsolete line fold (RFC 9112 §5.2) is read as one space.
+#[test]
+fn a_folded_header_line_is_unfolded() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &[
+                "X-Folded: a",
+                " b",
+                "Content-Type: application/json",
+                "Content-Length: 2",
+            ],
+            b"{}",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (out, t) = run(
+        &s,
+        &s.url("/x"),
+        "expect:\n  headers:\n    X-Folded: a b",
+        &[],
+    );
+    assert_eq!(t["outcome"], "passed", "{}{t:#}", stdout(&out));
+}
+
+/// A chunked body cut short, or with broken framing, is said to be so: no word of
+/// `Content-Length`, and no doubt that the server speaks HTTP.
+#[test]
+fn chunked_failures_blame_the_chunks() {
+    let s = server(|mut c| {
+        let body: &[u8] = if c.target == "/cut" {
+            b"5\r\nab"
+        } else {
+            b"zz\r\nab\r\n"
+        };
+        c.send(&http(
+            "HTTP/1.1 200 OK",
+            &["Transfer-Encoding: chunked"],
+            body,
+        ));
+        Next::Done
+    });
+    let (_, t) = run(&s, &s.url("/cut"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["2 bytes of the chunked body", "before its last chunk"],
+    );
+    assert!(!message(&t).contains("Content-Length"), "{}", message(&t));
+    let (_, t) = run(&s, &s.url("/bad"), "", &[]);
+    assert_verdict(&t, "errored", &["chunked body is malformed", "`zz`"]);
+    assert!(!message(&t).contains("HTTP server"), "{}", message(&t));
+}
+
+/// A redirect to a scheme other than http or https is refused, not followed as HTTP.
+#[test]
+fn a_redirect_to_another_scheme_is_refused() {
+    let s = server(|mut c| {
+        c.send(&http(
+            "HTTP/1.1 302 Found",
+            &["Location: ftp://files.example/x", "Content-Length: 0"],
+            b"",
+        ));
+        Next::KeepAlive(c)
+    });
+    let (_, t) = run(&s, &s.url("/x"), "", &[]);
+    assert_verdict(
+        &t,
+        "errored",
+        &["ftp://files.example/x", "http and https URLs only"],
+    );
 }

@@ -43,6 +43,7 @@ fn load(path: &Path, source: &str) -> Result<Suite, Vec<SpecError>> {
     let ctx = LoadContext {
         cli_vars: &vars,
         env: &no_env,
+        listing: false,
     };
     load_str(path, source, &ctx)
 }
@@ -79,6 +80,7 @@ fn seed_tests() -> Vec<&'static TestSpec> {
         let ctx = LoadContext {
             cli_vars: &vars,
             env: &env,
+            listing: false,
         };
         let suites: Vec<Suite> = seeds()
             .iter()

@@ -433,7 +433,7 @@ tests:
     assert_eq!(curl_lines.len(), 2, "{console}");
     // --curl names the credentials as shell variables, to export before pasting.
     assert!(
-        curl_lines[0].contains(r#"-u "$AUTH_USER:$AUTH_PASSWORD""#),
+        curl_lines[0].contains(r#"-u "alice:$AUTH_PASSWORD""#),
         "{}",
         curl_lines[0]
     );
@@ -778,4 +778,47 @@ tests:
         .unwrap_or_default();
     assert!(message.contains("within 1s"), "{message}");
     assert_eq!(outcome(3), "passed", "the test's 20s timeout did not win");
+}
+
+/// Credentials never cross an origin (requests' `rebuild_auth`, `rebuild_proxies` and
+/// cookie handling): a 307 to another host and port carries no `Authorization` (from a
+/// header or `auth`), no `Cookie` header and no `Proxy-Authorization`; only the
+/// `cookies` jar entries follow. Within the origin `Authorization` stays.
+#[test]
+fn credentials_do_not_follow_a_redirect_to_another_origin() {
+    let other = TestServer::start(|r| {
+        Action::json(
+            200,
+            json!({
+                "authorization": r.header("authorization"),
+                "cookie": r.header("cookie"),
+                "proxy": r.header("proxy-authorization"),
+            }),
+        )
+    });
+    let elsewhere = other.url("/landed");
+    let origin = TestServer::start(move |r| match r.path() {
+        "/away" => Action::text(307, "Temporary Redirect", "").with_header("Location", &elsewhere),
+        "/here" => Action::text(307, "Temporary Redirect", "").with_header("Location", "/landed"),
+        _ => Action::json(
+            200,
+            json!({"authorization": r.header("authorization"), "cookie": r.header("cookie")}),
+        ),
+    });
+    let specs = Specs::new();
+    let common = "    json: { a: 1 }\n    idempotency: false\n    cookies: { jar: kept }\n    headers:\n      Cookie: sid=secret\n      Proxy-Authorization: Basic cHJveHk6cHc=\n";
+    specs.write(
+        "r.yaml",
+        &format!(
+            "base_url: {}\ntests:\n  - name: header\n    put: /away\n{common}      Authorization: Bearer tok\n    expect:\n      json:\n        $.authorization: null\n        $.cookie: jar=kept\n        $.proxy: null\n  - name: auth\n    put: /away\n    auth: {{ basic: [alice, pw] }}\n{common}    expect:\n      json:\n        $.authorization: null\n  - name: same origin\n    put: /here\n    auth: {{ bearer: tok }}\n{common}    expect:\n      json:\n        $.authorization: Bearer tok\n        $.cookie: jar=kept\n",
+            origin.base()
+        ),
+    );
+    run_ok(&specs, &["r.yaml"]);
+    for r in other.requests() {
+        for name in ["authorization", "proxy-authorization"] {
+            assert_eq!(r.header(name), None, "{name} reached the other origin");
+        }
+        assert_eq!(r.header("cookie"), Some("jar=kept"));
+    }
 }

@@ -250,3 +250,167 @@ tests:
         "{m}"
     );
 }
+
+/// Runs `openssl` with `args` in `dir`; false (after saying so) when it is missing.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
+    match std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(o) => {
+            assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+            true
+        }
+        Err(_) => {
+            missing_component(
+                "a_v1_client_certificate_is_presented",
+                "openssl",
+                "apt-get install openssl",
+            );
+            false
+        }
+    }
+}
+
+/// A client certificate made by the common openssl recipe (`openssl x509 -req` without
+/// extensions gives an X.509 v1 certificate) is presented as curl and requests present
+/// it, to a server of another make (Python's ssl module, on OpenSSL) that requires one.
+#[test]
+fn a_v1_client_certificate_is_presented() {
+    let specs = Specs::new();
+    let dir = specs.dir.path();
+    let made = openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca-key.pem",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=putcheck test CA",
+        ],
+    ) && openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "client-key.pem",
+            "-out",
+            "client.csr",
+            "-subj",
+            "/CN=v1 client",
+        ],
+    ) && openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-out",
+            "client.pem",
+            "-days",
+            "2",
+        ],
+    ) && openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server-key.pem",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    if !made {
+        return;
+    }
+    let text = std::process::Command::new("openssl")
+        .args(["x509", "-in", "client.pem", "-noout", "-text"])
+        .current_dir(dir)
+        .output()
+        .map(|o| stdout(&o))
+        .unwrap_or_default();
+    assert!(
+        text.contains("Version: 1 (0x0)"),
+        "not a v1 certificate: {text}"
+    );
+    let server = r#"
+import http.server, json, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        subject = dict(x[0] for x in self.connection.getpeercert()["subject"])
+        body = json.dumps({"client": subject.get("commonName")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_GET = do_PUT
+    def log_message(self, *a): pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("server.pem", "server-key.pem")
+ctx.load_verify_locations("ca.pem")
+ctx.verify_mode = ssl.CERT_REQUIRED
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+"#;
+    let mut child = match std::process::Command::new("python3")
+        .args(["-c", server])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(_) => {
+            return missing_component(
+                "a_v1_client_certificate_is_presented",
+                "python3",
+                "apt-get install python3",
+            )
+        }
+    };
+    let mut port = String::new();
+    if let Some(out) = child.stdout.as_mut() {
+        use std::io::BufRead;
+        let _ = std::io::BufReader::new(out).read_line(&mut port);
+    }
+    let port = port.trim().to_string();
+    specs.write(
+        "v1.yaml",
+        &format!(
+            "tests:\n  - name: v1 client certificate\n    put: https://127.0.0.1:{port}/x\n    json: {{ a: 1 }}\n    verify: false\n    cert: [client.pem, client-key.pem]\n    idempotency: false\n    expect:\n      status: 200\n      json:\n        $.client: v1 client\n"
+        ),
+    );
+    let (out, report) = specs.run_report(&["v1.yaml"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(outcome(&report, 0), "passed", "{}{report:#}", stdout(&out));
+}

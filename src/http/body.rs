@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::spec::{BodySpec, FilePart, FileSource};
-
+use super::options::{FilePart, FileSource};
 use super::{HttpError, HttpErrorKind};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -19,23 +18,6 @@ pub enum Body {
 }
 
 impl Body {
-    pub fn from_spec(spec: &BodySpec) -> Result<Body, HttpError> {
-        Ok(match spec {
-            BodySpec::None => Body::Empty,
-            BodySpec::Json(v) => Body::Bytes(
-                serde_json::to_vec(v).unwrap_or_default(),
-                Some("application/json".into()),
-            ),
-            BodySpec::Form(fields) => Body::Bytes(
-                form_urlencode(fields).into_bytes(),
-                Some("application/x-www-form-urlencoded".into()),
-            ),
-            BodySpec::Raw(s) => Body::Bytes(s.clone().into_bytes(), None),
-            BodySpec::File(p) => Body::File(p.clone()),
-            BodySpec::Multipart { fields, files } => multipart(fields, files)?,
-        })
-    }
-
     pub fn content_type(&self) -> Option<String> {
         match self {
             Body::Bytes(_, ct) => ct.clone(),
@@ -97,8 +79,8 @@ fn quote(s: &str) -> String {
         .replace('\n', "%0A")
 }
 
-/// multipart/form-data: fields first, then files, as requests orders them.
-fn multipart(fields: &[(String, String)], files: &[FilePart]) -> Result<Body, HttpError> {
+/// A multipart/form-data body: fields first, then files, as requests orders them.
+pub fn multipart(fields: &[(String, String)], files: &[FilePart]) -> Result<Body, HttpError> {
     let boundary = format!("putcheck-{:016x}{:08x}", nonce(), std::process::id());
     let mut out: Vec<u8> = Vec::new();
     for (name, value) in fields {

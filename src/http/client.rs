@@ -12,15 +12,17 @@ use super::body::Body;
 use super::connect::{self, Conn, Origin};
 use super::error::{self, Budget, Failure};
 use super::headers::{basic_authorization, Headers};
+use super::options::{Method, Proxies, Timeouts};
 use super::pool::{Pool, PoolKey};
 use super::proxy::{proxy_url, EnvProxies, Proxy, ProxyKind};
 use super::read;
+use super::read::Parts;
 use super::redirect::{send_following, Step};
 use super::request::{url_credentials, Request};
 use super::response::Response;
+use super::tls::TlsProfile;
 use super::wire::{self, Payload};
 use super::{tls, HttpError, HttpErrorKind};
-use crate::spec::{ClientCert, Proxies, Timeouts, Verify};
 
 /// When an exchange must be over, and how long it had from its start.
 #[derive(Debug, Clone, Copy)]
@@ -28,8 +30,6 @@ struct Deadline {
     at: Instant,
     limit: Duration,
 }
-
-type TlsProfile = (Verify, Option<ClientCert>);
 
 /// Sends requests over pooled connections, reused across tests (one pool per
 /// destination and connection profile). Clones share the pool.
@@ -45,9 +45,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// `pool_size` is the number of workers: each destination keeps at most that many
+    /// idle connections, and all destinations together at most twice as many.
     pub fn new(pool_size: usize, max_body: usize, env_proxies: EnvProxies) -> Self {
         Client {
-            pool: Arc::new(Pool::new(pool_size.max(1))),
+            pool: Arc::new(Pool::new(pool_size, pool_size.saturating_mul(2))),
             tls_configs: Arc::new(Mutex::new(HashMap::new())),
             max_body,
             env_proxies,
@@ -145,7 +147,7 @@ impl Client {
             tls: tls_profile,
         };
         // A file body goes out with its length, as requests sends it (never chunked).
-        let (mut file, file_len) = match body {
+        let (file, file_len) = match body {
             Body::File(path) => {
                 let (f, len) = open_body_file(path)?;
                 (Some(f), len)
@@ -159,7 +161,7 @@ impl Client {
                 .as_ref()
                 .is_some_and(|p| p.kind == ProxyKind::Http);
         let head = wire::head(
-            method,
+            method.as_str(),
             &wire::target(parsed, absolute),
             &wire::host_field(parsed),
             &wire_headers,
@@ -173,60 +175,61 @@ impl Client {
             limit: deadline.limit,
             expired: Instant::now() >= deadline.at,
         };
-        let fail =
-            |f: Failure| error::describe(f, url, budget(), key.proxy.as_ref(), req.cert.is_some());
+        let fail = |f: Failure, reused: bool| {
+            let context = error::Context {
+                url,
+                budget: budget(),
+                proxy: key.proxy.as_ref(),
+                sent_cert: req.cert.is_some(),
+                reused,
+            };
+            error::describe(f, &context)
+        };
         // A request that says `Connection: close` ends its connection (RFC 9112 §9.6).
         let asked_to_close = wire_headers.has_token("connection", "close");
-        // A request that may not be repeated (POST, PATCH) goes on a pooled connection
-        // only if it is still open, and is never sent twice; the others go again on a
-        // fresh connection when a pooled one turns out closed (as urllib3 does).
-        let repeatable = !matches!(method, "POST" | "PATCH" | "CONNECT");
-        let mut pooled = self.pool.take(&key);
-        if !repeatable {
-            pooled = pooled.filter(|c| c.is_open());
+        // Every request goes once. A pooled connection is checked open before it is
+        // reused (`Pool::take`); if the server closes it anyway before answering, the
+        // request may have reached it, so it is not sent again (urllib3 under requests
+        // does not retry either): the test fails, saying so.
+        let pooled = self.pool.take(&key);
+        let reused = pooled.is_some();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => connect::open(
+                &key.origin,
+                key.proxy.as_ref(),
+                tls.as_ref(),
+                req.timeout.connect,
+                deadline.at,
+            )
+            .map_err(|e| fail(Failure::Open(e), false))?,
+        };
+        conn.set_deadline(deadline.at);
+        let payload = match (body, file) {
+            (Body::Empty, _) => Payload::Empty,
+            (Body::Bytes(b, _), _) => Payload::Bytes(b),
+            (Body::File(_), Some(f)) => Payload::File(f),
+            (Body::File(path), None) => Payload::File(open_body_file(path)?.0),
+        };
+        let written = wire::send(conn.stream(), &head, payload);
+        let parts =
+            exchange(&mut conn, written, method, self.max_body).map_err(|f| fail(f, reused))?;
+        if reusable(&parts, asked_to_close, &conn, self.max_body) {
+            self.pool.put(&key, conn);
         }
-        loop {
-            let reused = pooled.is_some();
-            let mut conn = match pooled.take() {
-                Some(c) => c,
-                None => connect::open(
-                    &key.origin,
-                    key.proxy.as_ref(),
-                    tls.as_ref(),
-                    req.timeout.connect,
-                    deadline.at,
-                )
-                .map_err(|e| fail(Failure::Open(e)))?,
-            };
-            conn.set_deadline(deadline.at);
-            let payload = match body {
-                Body::Empty => Payload::Empty,
-                Body::Bytes(b, _) => Payload::Bytes(b),
-                Body::File(path) => match file.take() {
-                    Some(f) => Payload::File(f),
-                    // A second try on a fresh connection reads the file again.
-                    None => Payload::File(open_body_file(path)?.0),
-                },
-            };
-            let written = wire::send(conn.stream(), &head, payload);
-            match exchange(&mut conn, written, method, self.max_body) {
-                Ok(parts) => {
-                    if parts.reusable && !asked_to_close && !conn.has_unread() {
-                        self.pool.put(&key, conn);
-                    }
-                    if parts.body.len() > self.max_body {
-                        return Err(error::too_large(url, self.max_body));
-                    }
-                    return Response::from_parts(parts, url, self.max_body, started);
-                }
-                // A reused connection the server had closed meanwhile: the request did
-                // not reach it, so it goes again on a fresh connection (as ureq and
-                // urllib3 do).
-                Err(f) if repeatable && reused && f.is_stale_connection() => continue,
-                Err(f) => return Err(fail(f)),
-            }
+        if parts.body.len() > self.max_body {
+            return Err(error::too_large(url, self.max_body));
         }
+        Response::from_parts(parts, url, self.max_body, started)
     }
+}
+
+/// The one place that decides whether a connection carries another request: the
+/// response ended where its framing said, that framing was unambiguous and the server
+/// keeps the connection (`Parts::reusable`, RFC 9112 §9.3), the body was within the
+/// limit, the request did not ask to close, and no byte nobody asked for waits on it.
+fn reusable(parts: &Parts, asked_to_close: bool, conn: &Conn, max_body: usize) -> bool {
+    parts.reusable && !asked_to_close && parts.body.len() <= max_body && !conn.has_unread()
 }
 
 /// Reads the response to a request just written. A server may answer and close before
@@ -234,14 +237,16 @@ impl Client {
 fn exchange(
     conn: &mut Conn,
     written: std::io::Result<()>,
-    method: &str,
+    method: Method,
     max_body: usize,
 ) -> Result<read::Parts, Failure> {
     match written {
-        Ok(()) => read::read_response(&mut conn.reader, method, max_body).map_err(Failure::Read),
+        Ok(()) => {
+            read::read_response(&mut conn.reader, method.as_str(), max_body).map_err(Failure::Read)
+        }
         // Out of time: there is none left to read an answer in.
         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Err(Failure::Write(e)),
-        Err(e) => match read::read_response(&mut conn.reader, method, max_body) {
+        Err(e) => match read::read_response(&mut conn.reader, method.as_str(), max_body) {
             Ok(parts) => Ok(read::Parts {
                 reusable: false,
                 ..parts
@@ -273,9 +278,12 @@ fn wire_headers(step: &Step, url: &Url, proxy: Option<&Proxy>, file_len: u64) ->
     // method but GET and HEAD; on a redirect it drops the field and urllib3 adds it back
     // for the methods that expect a body (PUT, POST, PATCH, OPTIONS).
     let wants_length = if step.follow_up {
-        matches!(step.method, "PUT" | "POST" | "PATCH" | "OPTIONS")
+        matches!(
+            step.method,
+            Method::Put | Method::Post | Method::Patch | Method::Options
+        )
     } else {
-        !matches!(step.method, "GET" | "HEAD")
+        !matches!(step.method, Method::Get | Method::Head)
     };
     match step.body {
         Body::Empty if wants_length => wire.set_default("Content-Length", "0".into()),

@@ -134,10 +134,12 @@ pub(super) fn open(
     connect_timeout: Duration,
     deadline: Instant,
 ) -> Result<Conn, OpenError> {
-    let limit = connect_timeout.min(deadline.saturating_duration_since(Instant::now()));
+    // `timeout.connect` bounds name resolution and connecting together, and neither
+    // outlasts the exchange.
+    let connect_by = deadline.min(Instant::now() + connect_timeout);
     let tcp = match proxy {
-        Some(p) => tcp_connect(&p.netloc(), limit)?,
-        None => tcp_connect(&origin.netloc(), limit)?,
+        Some(p) => tcp_connect(&p.netloc(), connect_by)?,
+        None => tcp_connect(&origin.netloc(), connect_by)?,
     };
     let mut socket = Socket::new(tcp, deadline);
     match proxy {
@@ -151,7 +153,8 @@ pub(super) fn open(
                     Destination::Name(origin.bare_host(), origin.port)
                 }
                 _ => {
-                    let addrs = resolve::resolve(&origin.netloc()).map_err(OpenError::Dns)?;
+                    let addrs =
+                        resolve::resolve_by(&origin.netloc(), connect_by).map_err(dns_error)?;
                     // An IPv4 address first, as requests (PySocks' gethostbyname) picks one.
                     resolved = addrs
                         .iter()
@@ -178,18 +181,34 @@ pub(super) fn open(
     })
 }
 
-/// Connects to the first address of `netloc` that answers, within `limit`.
-fn tcp_connect(netloc: &str, limit: Duration) -> Result<TcpStream, OpenError> {
-    if limit.is_zero() {
+/// A failed lookup; one that ran out of time is a connect timeout.
+fn dns_error(e: io::Error) -> OpenError {
+    if e.kind() == io::ErrorKind::TimedOut {
+        OpenError::ConnectTimeout
+    } else {
+        OpenError::Dns(e)
+    }
+}
+
+/// Connects to the first address of `netloc` that answers, by `connect_by`. The time
+/// left is shared among the addresses not yet tried (as ureq 3 and hyper-util do), so
+/// that unreachable addresses cannot take the limit each.
+fn tcp_connect(netloc: &str, connect_by: Instant) -> Result<TcpStream, OpenError> {
+    if Instant::now() >= connect_by {
         return Err(OpenError::ConnectTimeout);
     }
-    let addrs: Vec<SocketAddr> = resolve::resolve(netloc).map_err(OpenError::Dns)?;
+    let addrs: Vec<SocketAddr> = resolve::resolve_by(netloc, connect_by).map_err(dns_error)?;
     let mut last = OpenError::Dns(io::Error::new(
         io::ErrorKind::NotFound,
         "the name has no address",
     ));
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, limit) {
+    for (i, addr) in addrs.iter().enumerate() {
+        let left = connect_by.saturating_duration_since(Instant::now());
+        let share = left / u32::try_from(addrs.len() - i).unwrap_or(u32::MAX);
+        if share.is_zero() {
+            return Err(OpenError::ConnectTimeout);
+        }
+        match TcpStream::connect_timeout(addr, share) {
             Ok(tcp) => {
                 // Requests go out in one write; waiting to fill a segment only delays them.
                 tcp.set_nodelay(true).map_err(OpenError::Connect)?;
@@ -224,10 +243,13 @@ fn tunnel(socket: &mut Socket, origin: &Origin, proxy: &Proxy) -> Result<(), Ope
     // Byte by byte up to the blank line: what follows it belongs to the TLS handshake.
     let mut reader = BufReader::with_capacity(1, &mut *socket);
     let parts = read::read_response(&mut reader, "CONNECT", 0).map_err(|e| match e {
-        read::ReadError::Head { error, .. } | read::ReadError::Body(error, _) => {
+        read::ReadError::Head { error, .. } | read::ReadError::Body { error, .. } => {
             OpenError::ProxyIo(error)
         }
-        read::ReadError::Invalid(m, _) => OpenError::Tunnel(0, m),
+        read::ReadError::Invalid(m, _)
+        | read::ReadError::Limit(m)
+        | read::ReadError::Framing(m)
+        | read::ReadError::BadChunk(m) => OpenError::Tunnel(0, m),
     })?;
     if (200..300).contains(&parts.status) {
         Ok(())

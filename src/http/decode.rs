@@ -16,6 +16,10 @@ pub(super) fn decode(
     let Some(header) = content_encoding else {
         return Ok(body);
     };
+    // No body (a 204, `Content-Length: 0`) has nothing to decode, whatever it says.
+    if body.is_empty() {
+        return Ok(body);
+    }
     let codings: Vec<String> = header
         .split(',')
         .map(|c| c.trim().to_ascii_lowercase())
@@ -69,10 +73,7 @@ fn decode_one(data: &[u8], coding: &str, limit: usize) -> Result<Vec<u8>, Decode
 /// Reads a decoder to its end, stopping one byte past `limit` (a decompression bomb
 /// costs no more memory than an honest large body).
 fn read_all(decoder: impl Read, limit: usize) -> Result<Vec<u8>, DecodeError> {
-    let mut out = Vec::new();
-    decoder
-        .take(limit as u64 + 1)
-        .read_to_end(&mut out)
+    let out = super::limited::read_to_end(decoder, limit)
         .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
     if out.len() > limit {
         return Err(DecodeError::TooLarge);
@@ -97,6 +98,12 @@ mod tests {
         let twice = gzip(&gzip(b"{\"a\":1}"));
         let body = decode(twice, Some("gzip, x-gzip"), 1024, "u").map_err(|e| e.message);
         assert_eq!(body, Ok(b"{\"a\":1}".to_vec()));
+    }
+
+    #[test]
+    fn an_empty_body_needs_no_decoding() {
+        let body = decode(Vec::new(), Some("gzip"), 1024, "u").map_err(|e| e.message);
+        assert_eq!(body, Ok(Vec::new()));
     }
 
     #[test]

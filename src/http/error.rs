@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::connect::OpenError;
+use super::options::Timeouts;
 use super::proxy::{mask_proxy, Proxy};
-use super::read::ReadError;
-use crate::spec::Timeouts;
+use super::read::{Framing, ReadError};
 
 /// Why no usable response came back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -61,7 +61,13 @@ const RAISE_TIMEOUT: &str =
     "`timeout` (or `timeout.read`) bounds the whole exchange; raise it if the endpoint is slow";
 
 /// A failed read of the response body, after the status line and headers arrived.
-pub(super) fn body_error(e: &std::io::Error, url: &str, budget: Budget, got: usize) -> HttpError {
+pub(super) fn body_error(
+    e: &std::io::Error,
+    url: &str,
+    budget: Budget,
+    got: usize,
+    framing: Framing,
+) -> HttpError {
     use std::io::ErrorKind as K;
     if budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock) {
         return HttpError::new(
@@ -73,9 +79,14 @@ pub(super) fn body_error(e: &std::io::Error, url: &str, budget: Budget, got: usi
         );
     }
     let what = match e.kind() {
-        K::UnexpectedEof => format!(
-            "the server closed the connection after {got} bytes of the body, before the length its `Content-Length` announced"
-        ),
+        K::UnexpectedEof => match framing {
+            Framing::Length(n) => format!(
+                "the server closed the connection after {got} bytes of the body, before the {n} bytes its `Content-Length` announced"
+            ),
+            Framing::Chunked | Framing::Close => format!(
+                "the server closed the connection after {got} bytes of the chunked body, before its last chunk (`Transfer-Encoding: chunked`)"
+            ),
+        },
         K::ConnectionReset | K::ConnectionAborted => format!(
             "the server reset the connection after {got} bytes of the body"
         ),
@@ -207,37 +218,26 @@ pub(super) enum Failure {
     Read(ReadError),
 }
 
-impl Failure {
-    /// The server had closed the (reused) connection before the request reached it.
-    pub fn is_stale_connection(&self) -> bool {
-        use std::io::ErrorKind as K;
-        let closed = |e: &std::io::Error| {
-            matches!(
-                e.kind(),
-                K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
-            )
-        };
-        match self {
-            Failure::Write(e) => closed(e),
-            Failure::Read(ReadError::Head {
-                error,
-                got: 0,
-                interim: None,
-            }) => closed(error),
-            _ => false,
-        }
-    }
+/// What a failed exchange's description needs to know besides the failure.
+pub(super) struct Context<'a> {
+    pub url: &'a str,
+    pub budget: Budget,
+    pub proxy: Option<&'a Proxy>,
+    pub sent_cert: bool,
+    /// The request went on a kept-alive connection of an earlier exchange.
+    pub reused: bool,
 }
 
 /// A failed exchange in words that say what happened and what to do next.
-pub(super) fn describe(
-    failure: Failure,
-    url: &str,
-    budget: Budget,
-    proxy: Option<&Proxy>,
-    sent_cert: bool,
-) -> HttpError {
+pub(super) fn describe(failure: Failure, context: &Context) -> HttpError {
     use std::io::ErrorKind as K;
+    let Context {
+        url,
+        budget,
+        proxy,
+        sent_cert,
+        reused,
+    } = *context;
     let timeout = budget.timeout;
     let shown = proxy.map(|p| mask_proxy(&p.url));
     let via = shown
@@ -247,14 +247,24 @@ pub(super) fn describe(
     let timed_out =
         |e: &std::io::Error| budget.expired || matches!(e.kind(), K::TimedOut | K::WouldBlock);
     // TLS can fail after the handshake too: under TLS 1.3 a server checks the client's
-    // certificate after the client has finished, and says no at the first read.
-    let io = match &failure {
-        Failure::Open(OpenError::Tls(e)) | Failure::Write(e) => Some(e),
-        Failure::Read(ReadError::Head { error, .. }) => Some(error),
-        Failure::Read(ReadError::Body(e, _)) => Some(e),
-        _ => None,
+    // certificate after the client has finished, and says no at the first read, which
+    // is still the handshake's verdict; later, a TLS error breaks an established
+    // connection.
+    let (io, handshake) = match &failure {
+        Failure::Open(OpenError::Tls(e)) => (Some(e), true),
+        Failure::Write(e) => (Some(e), !reused),
+        Failure::Read(ReadError::Head { error, got: 0, .. }) => (Some(error), !reused),
+        Failure::Read(ReadError::Head { error, .. }) => (Some(error), false),
+        Failure::Read(ReadError::Body { error, .. }) => (Some(error), false),
+        _ => (None, false),
     };
     if let Some(tls) = io.and_then(|e| find_source::<rustls::Error>(e)) {
+        if !handshake {
+            return HttpError::new(
+                HttpErrorKind::Tls,
+                format!("the TLS connection with `{url}`{via} broke while the response was being read: {tls}; the server (or something between) sent data TLS could not accept"),
+            );
+        }
         let hint = match tls_hint(tls, sent_cert) {
             "" => String::new(),
             h => format!("; {h}"),
@@ -264,6 +274,12 @@ pub(super) fn describe(
             format!("TLS handshake with `{url}`{via} failed: {tls}{hint}"),
         );
     }
+    let closed = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
+        )
+    };
     match failure {
         Failure::Open(OpenError::Dns(e)) => HttpError::new(
             HttpErrorKind::Dns,
@@ -323,6 +339,7 @@ pub(super) fn describe(
             HttpErrorKind::ReadTimeout,
             format!("timeout: `{url}`{via} did not take the whole request within {:?} (putcheck was still sending it); {RAISE_TIMEOUT}", budget.limit),
         ),
+        Failure::Write(e) if reused && closed(&e) => no_answer_on_reuse(url, &via),
         Failure::Write(e) => HttpError::new(
             HttpErrorKind::Io,
             format!("`{url}`{via} sent no complete response: {} while putcheck was sending the request", innermost_io(&e)),
@@ -339,6 +356,11 @@ pub(super) fn describe(
                     format!("`{url}` sent an interim `{interim}` response, then no complete final response: {}", innermost_io(&error)),
                 )
             }
+        }
+        Failure::Read(ReadError::Head { error, got: 0, interim: None })
+            if reused && closed(&error) && !budget.expired =>
+        {
+            no_answer_on_reuse(url, &via)
         }
         Failure::Read(ReadError::Head { error, got, interim: None }) => {
             let waiting = if got == 0 { "the status line" } else { "the rest of the headers" };
@@ -362,6 +384,32 @@ pub(super) fn describe(
             HttpErrorKind::Protocol,
             format!("`{url}`{via} did not answer with valid HTTP ({m}); is it an HTTP server, and the port right?"),
         ),
-        Failure::Read(ReadError::Body(e, got)) => body_error(&e, url, budget, got),
+        Failure::Read(ReadError::Limit(m)) => HttpError::new(
+            HttpErrorKind::Protocol,
+            format!("`{url}`{via} sent a response over putcheck's bounds: {m}; putcheck stopped reading it there"),
+        ),
+        Failure::Read(ReadError::Framing(m)) => HttpError::new(
+            HttpErrorKind::Protocol,
+            format!("`{url}`{via} sent a response whose length cannot be told: {m} (RFC 9112 §6.3); putcheck does not guess, and closes the connection"),
+        ),
+        Failure::Read(ReadError::BadChunk(m)) => HttpError::new(
+            HttpErrorKind::Protocol,
+            format!("`{url}`{via} sent an incomplete response: its chunked body is malformed ({m})"),
+        ),
+        Failure::Read(ReadError::Body { error, got, framing }) => {
+            body_error(&error, url, budget, got, framing)
+        }
     }
+}
+
+/// A request sent on a kept-alive connection that the server closed without answering.
+/// The request may have reached it (a server may read a request and then close), so it
+/// is not sent again.
+fn no_answer_on_reuse(url: &str, via: &str) -> HttpError {
+    HttpError::new(
+        HttpErrorKind::Io,
+        format!(
+            "`{url}`{via} closed the connection without answering: the request went on a kept-alive connection of an earlier exchange, which the server closed before it answered; the request may have reached the server, so putcheck did not send it again (a server that closes idle connections should say `Connection: close` or keep them open longer)"
+        ),
+    )
 }

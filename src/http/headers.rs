@@ -9,8 +9,8 @@ use std::ops::Deref;
 
 use base64::Engine;
 
+use super::options::Auth;
 use super::{HttpError, HttpErrorKind};
-use crate::spec::Auth;
 
 /// Header fields in order; names compare case-insensitively, spelling is kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,11 +110,7 @@ impl Headers {
             headers.set_default("Content-Type", ct);
         }
         if !cookies.is_empty() {
-            let jar = cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let jar = cookie_value(cookies);
             match headers.0.iter_mut().find(|(k, _)| same_name(k, "Cookie")) {
                 Some((_, existing)) => *existing = format!("{existing}; {jar}"),
                 None => headers.0.push(("Cookie".into(), jar)),
@@ -132,6 +128,15 @@ impl Headers {
         }
         Ok(headers)
     }
+}
+
+/// `cookies` jar entries as one `Cookie` field value, in order.
+pub(super) fn cookie_value(cookies: &[(String, String)]) -> String {
+    cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl From<Vec<(String, String)>> for Headers {

@@ -22,6 +22,8 @@ mod connect;
 mod decode;
 mod error;
 mod headers;
+mod limited;
+mod options;
 mod pool;
 mod proxy;
 mod read;
@@ -34,13 +36,16 @@ mod socks;
 mod tls;
 mod wire;
 
-pub use body::{form_urlencode, quote_plus, Body};
+pub use body::{form_urlencode, multipart, quote_plus, Body};
 pub use client::Client;
 pub use error::{HttpError, HttpErrorKind};
 pub use headers::Headers;
+pub use options::{
+    Auth, ClientCert, FilePart, FileSource, Method, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
+};
 pub use proxy::{mask_proxy, EnvProxies};
 pub use redirect::{Hop, MAX_REDIRECTS};
-pub use request::{build_url, prepare, url_credentials, Request};
+pub use request::{build_url, parse_url, url_credentials, Request};
 pub use response::Response;
 
 pub const USER_AGENT: &str = concat!("putcheck/", env!("CARGO_PKG_VERSION"));

@@ -1,20 +1,24 @@
-//! Request building: a rendered request spec → URL with query, headers, body.
+//! The transport's own request: what to send and how (built by `run::prepare` from a
+//! rendered spec), and the URL rules requests follows.
 
 use url::Url;
 
 use super::body::{form_urlencode, Body};
 use super::headers::Headers;
+use super::options::{ClientCert, Method, Proxies, Timeouts, Verify};
 use super::{HttpError, HttpErrorKind};
-use crate::spec::{ClientCert, Method, Proxies, RequestSpec, Timeouts, Verify};
 
 /// A request ready to send: URL with query, final headers, body.
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub method: String,
+    pub method: Method,
     pub url: String,
     /// `url`, parsed once for the client.
     pub parsed_url: Url,
     pub headers: Headers,
+    /// The `cookies` jar entries (already in `headers`' `Cookie` field): what a
+    /// follow-up to a redirect carries instead of that field.
+    pub cookies: Vec<(String, String)>,
     pub body: Body,
     pub timeout: Timeouts,
     pub allow_redirects: bool,
@@ -40,7 +44,7 @@ pub fn build_url(
 }
 
 /// `build_url`, parsed.
-fn parse_url(
+pub fn parse_url(
     base_url: Option<&str>,
     url: &str,
     params: &[(String, String)],
@@ -123,36 +127,6 @@ pub fn url_credentials(url: &Url) -> Option<(String, String)> {
         decode(url.username()),
         decode(url.password().unwrap_or_default()),
     ))
-}
-
-/// Turns a rendered request spec into a request: URL, headers (with cookies and auth),
-/// body. A header that cannot be sent is an error here, before anything goes out.
-pub fn prepare(
-    method: Method,
-    base_url: Option<&str>,
-    url: &str,
-    spec: &RequestSpec,
-) -> Result<Request, HttpError> {
-    let parsed_url = parse_url(base_url, url, &spec.params)?;
-    let body = Body::from_spec(&spec.body)?;
-    let headers = Headers::for_request(
-        &spec.headers,
-        body.content_type(),
-        &spec.cookies,
-        spec.auth.as_ref(),
-    )?;
-    Ok(Request {
-        method: method.as_str().to_string(),
-        url: parsed_url.to_string(),
-        parsed_url,
-        headers,
-        body,
-        timeout: spec.timeout,
-        allow_redirects: spec.allow_redirects,
-        proxies: spec.proxies.clone(),
-        verify: spec.verify.clone(),
-        cert: spec.cert.clone(),
-    })
 }
 
 #[cfg(test)]

@@ -7,9 +7,15 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{ring, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
+use rustls::{
+    ClientConfig, DigitallySignedStruct, InconsistentKeys, RootCertStore, SignatureScheme,
+};
 
-use crate::spec::{ClientCert, Verify};
+use super::options::{ClientCert, Verify};
+
+/// What makes two https connections need different TLS configurations.
+pub(super) type TlsProfile = (Verify, Option<ClientCert>);
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(ring::default_provider())
@@ -62,15 +68,39 @@ pub fn client_config(
                     key_path.display()
                 )
             })?;
-            builder.with_client_auth_cert(certs, key).map_err(|e| {
-                format!(
-                    "the client certificate (`cert`) `{}` cannot be used with its key: {e}",
-                    c.cert.display()
-                )
-            })?
+            builder.with_client_cert_resolver(client_identity(certs, key, &c.cert)?)
         }
     };
     Ok(Arc::new(config))
+}
+
+/// The client certificate and its key, offered to every server that asks. The key must
+/// match the certificate where rustls can tell; a certificate it cannot parse itself
+/// (an X.509 v1 certificate, which `openssl x509 -req` makes without extensions, and
+/// which curl, requests and nginx accept) is offered as it is, and the server judges it.
+fn client_identity(
+    certs: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    path: &Path,
+) -> Result<Arc<SingleCertAndKey>, String> {
+    let unusable = |e: rustls::Error| {
+        format!(
+            "the client certificate (`cert`) `{}` cannot be used with its key: {e}",
+            path.display()
+        )
+    };
+    let signing = provider()
+        .key_provider
+        .load_private_key(key)
+        .map_err(unusable)?;
+    let certified = CertifiedKey::new(certs, signing);
+    match certified.keys_match() {
+        Ok(())
+        | Err(rustls::Error::InconsistentKeys(InconsistentKeys::Unknown))
+        | Err(rustls::Error::InvalidCertificate(_)) => {}
+        Err(e) => return Err(unusable(e)),
+    }
+    Ok(Arc::new(SingleCertAndKey::from(certified)))
 }
 
 fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {

@@ -81,14 +81,14 @@ impl<F: Format> Reporter for FileReport<F> {
 }
 
 /// A buffered writer on a report's file (its folder created), or on stdout for `-`.
-fn open_output(path: &str, what: &'static str) -> Result<Box<dyn Write>, ReportError> {
+pub(crate) fn open_output(path: &str, what: &'static str) -> Result<Box<dyn Write>, ReportError> {
     let err = |source| ReportError::Write {
         what,
         path: path.to_string(),
         source,
     };
     if path == "-" {
-        return Ok(Box::new(io::BufWriter::new(io::stdout())));
+        return Ok(Box::new(io::BufWriter::new(crate::output::stdout())));
     }
     if let Some(dir) = std::path::Path::new(path)
         .parent()

@@ -2,6 +2,7 @@
 //! The file reports share their bookkeeping (`file::FileReport`) and the console, JUnit
 //! and HTML share their explanations (`explain`).
 
+pub mod annotations;
 pub mod console;
 pub mod curl;
 pub mod explain;
@@ -9,7 +10,9 @@ pub mod file;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 mod spill;
+pub mod summary;
 
 use crate::run::Event;
 

@@ -2,6 +2,7 @@
 //! prints: it emits events, which the caller hands to the reporters.
 
 mod interrupt;
+pub mod prepare;
 mod redact;
 mod result;
 mod sequence;

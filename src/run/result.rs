@@ -100,7 +100,7 @@ impl From<&Hop> for HopRecord {
     fn from(h: &Hop) -> Self {
         HopRecord {
             status: h.status,
-            method: h.method.clone(),
+            method: h.method.to_string(),
             url: h.url.clone(),
             location: h.location.clone(),
         }

@@ -14,7 +14,7 @@ use crate::spec::{Method, TestSpec};
 /// The request record shown in verbose output, `--curl` and the JSON report.
 pub(super) fn request_record(request: &http::Request, preview_limit: usize) -> RequestRecord {
     RequestRecord {
-        method: request.method.clone(),
+        method: request.method.to_string(),
         url: request.url.clone(),
         headers: mask_headers(&request.headers),
         body_preview: request.body.preview(preview_limit),
@@ -267,7 +267,7 @@ impl Sequence<'_> {
 /// preconditions (a GET carrying the PUT's `If-Match` could be refused).
 fn state_get(request: &http::Request) -> http::Request {
     let mut get = request.clone();
-    get.method = Method::Get.as_str().to_string();
+    get.method = http::Method::Get;
     get.body = http::Body::Empty;
     get.headers.retain(|(k, _)| {
         !k.eq_ignore_ascii_case("content-type")

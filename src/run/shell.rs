@@ -79,7 +79,7 @@ impl ShellRequest {
             },
         };
         ShellRequest {
-            method: req.method.clone(),
+            method: req.method.to_string(),
             url: redactor.shell_pieces(&req.url, &unnamed(None)),
             headers,
             user,

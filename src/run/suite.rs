@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::prepare;
 use super::sequence::{request_record, Sequence};
 use super::shell::ShellRequest;
 use super::{is_sensitive, Outcome, Redactor, RequestRecord, RunConfig, SendRecord, TestResult};
@@ -337,7 +338,7 @@ impl<'a> SuiteRun<'a> {
             }
         };
         out.secrets.extend(auth_secrets(&spec.auth));
-        let request = match http::prepare(test.method, base.as_deref(), &url, &spec) {
+        let request = match prepare::prepare(test.method, base.as_deref(), &url, &spec) {
             Ok(r) => r,
             Err(e) => {
                 out.failures
@@ -418,7 +419,7 @@ impl<'a> SuiteRun<'a> {
             }
         };
         out.secrets.extend(auth_secrets(&spec.auth));
-        match http::prepare(test.method, base, url, &spec) {
+        match prepare::prepare(test.method, base, url, &spec) {
             Ok(r) => {
                 out.secrets.extend(header_secrets(&r.headers));
                 out.secrets.extend(url_secrets(&r.parsed_url));
@@ -484,12 +485,14 @@ struct Attempt {
 }
 
 /// Credentials in `auth`, which must never print, with the variable `--curl` names each.
+/// A basic-auth user name is not one: it is masked inside the credentials it is part of
+/// (the `Authorization` header, always masked) and shows everywhere else, as requests
+/// and curl show it; masked everywhere, a user `cal` would print `DELETE /***/ev.ics`.
+/// A user name held by a declared secret (`${BASIC_AUTH_USER}` under `secrets:`) stays
+/// masked with that secret.
 fn auth_secrets(auth: &Option<Auth>) -> Vec<(String, Option<&'static str>)> {
     match auth {
-        Some(Auth::Basic { user, password }) => vec![
-            (user.clone(), Some("AUTH_USER")),
-            (password.clone(), Some("AUTH_PASSWORD")),
-        ],
+        Some(Auth::Basic { password, .. }) => vec![(password.clone(), Some("AUTH_PASSWORD"))],
         Some(Auth::Bearer(t)) => vec![(t.clone(), Some("AUTH_TOKEN"))],
         None => Vec::new(),
     }

@@ -23,6 +23,9 @@ pub struct LoadContext<'a> {
     pub cli_vars: &'a HashMap<String, String>,
     /// The environment; a function so that tests can pass their own.
     pub env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// `--list`: nothing is sent, so a variable that no one sets yet (the environment
+    /// will, at run time) is no error; every other mistake still is.
+    pub listing: bool,
 }
 
 /// Reads and validates one spec file.

@@ -24,6 +24,10 @@ use serde_json::Value;
 
 pub use convert::{load_file, load_str, LoadContext};
 pub use error::{did_you_mean, SpecError};
+// The transport's vocabulary, which the model uses as it is: http does not import spec.
+pub use crate::http::{
+    Auth, ClientCert, FilePart, FileSource, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
+};
 
 /// A 1-based line and column in a spec file.
 #[derive(
@@ -135,65 +139,6 @@ pub enum BodySpec {
         fields: Vec<(String, String)>,
         files: Vec<FilePart>,
     },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct FilePart {
-    pub field: String,
-    pub source: FileSource,
-    pub filename: Option<String>,
-    pub content_type: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FileSource {
-    Path(PathBuf),
-    Content(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Auth {
-    Basic { user: String, password: String },
-    Bearer(String),
-}
-
-/// `timeout`: requests' single value or `(connect, read)` tuple.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Timeouts {
-    pub connect: Duration,
-    pub read: Duration,
-}
-
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            connect: DEFAULT_TIMEOUT,
-            read: DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Proxies {
-    pub http: Option<String>,
-    pub https: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum Verify {
-    #[default]
-    System,
-    Off,
-    CaBundle(PathBuf),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ClientCert {
-    pub cert: PathBuf,
-    /// `None`: the key is in the same PEM as the certificate.
-    pub key: Option<PathBuf>,
 }
 
 /// `expect:`; every part is optional.

@@ -192,18 +192,25 @@ impl Loader<'_> {
                 continue;
             }
             let later = all_captures.iter().find(|(name, _)| *name == u.name);
+            let known = || -> Vec<&str> {
+                base.iter()
+                    .chain(captured_before.iter())
+                    .map(String::as_str)
+                    .collect()
+            };
+            // `--list` sends nothing: a variable the environment will provide at run time
+            // is not needed yet. A capture used too early, or a near miss of a known
+            // name (a typo), is wrong whatever the environment holds.
+            if self.load.listing && later.is_none() && did_you_mean(&u.name, &known()).is_none() {
+                continue;
+            }
             let help = match later {
                 Some((_, test)) => format!(
                     "`{}` is captured by test `{test}`, which runs later; tests run in file order",
                     u.name
                 ),
                 None => {
-                    let known: Vec<&str> = base
-                        .iter()
-                        .chain(captured_before.iter())
-                        .map(String::as_str)
-                        .collect();
-                    let hint = did_you_mean(&u.name, &known)
+                    let hint = did_you_mean(&u.name, &known())
                         .map(|s| format!("did you mean `{s}`? Otherwise "))
                         .unwrap_or_default();
                     format!(

@@ -11,6 +11,8 @@ use std::time::Duration;
 /// What a behaviour gets: the request's target and the connection to answer on.
 pub struct Conn {
     pub target: String,
+    /// Whether this is the first request on its connection.
+    pub first: bool,
     pub stream: TcpStream,
 }
 
@@ -68,14 +70,20 @@ impl HostileServer {
                     let behaviour = behaviour.clone();
                     std::thread::spawn(move || {
                         let mut stream = stream;
+                        let mut first = true;
                         loop {
                             let Some(target) = read_request(&stream) else {
                                 return;
                             };
-                            match behaviour(Conn { target, stream }) {
+                            match behaviour(Conn {
+                                target,
+                                first,
+                                stream,
+                            }) {
                                 Next::KeepAlive(c) => stream = c.stream,
                                 Next::Done => return,
                             }
+                            first = false;
                         }
                     });
                 }
