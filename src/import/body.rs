@@ -160,14 +160,27 @@ pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Why a value does not validate: the first error, where it is.
+/// A note's quote of a validation error is cut here (the error quotes the value).
+const MAX_WHY: usize = 160;
+
+/// Why a value does not validate: the first error, where it is, on one line and short.
 pub fn why_invalid(validator: &jsonschema::Validator, value: &Value) -> Option<String> {
     validator.validate(value).err().map(|e| {
         let at = e.instance_path().as_str().to_string();
+        // Masked: "value is not of type ..." rather than the whole value quoted.
+        let mut message: String = e
+            .masked()
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if message.chars().count() > MAX_WHY {
+            message = message.chars().take(MAX_WHY).collect::<String>() + "...";
+        }
         if at.is_empty() {
-            e.to_string()
+            message
         } else {
-            format!("at `{at}`: {e}")
+            format!("at `{at}`: {message}")
         }
     })
 }
