@@ -20,6 +20,11 @@ use serde_json::{Map, Number, Value};
 /// Optional properties and array items stop being added this deep (cyclic schemas).
 const MAX_DEPTH: usize = 8;
 
+/// No count (`minItems`, `minProperties`, `minLength`) is taken larger than this: a value
+/// stays small enough to print, and a schema asking for more gets a value that the
+/// caller's validation refuses.
+const MAX_COUNT: usize = 10_000;
+
 /// The choices a generator makes: always the first (shifted by a variant, so that the
 /// items of a `uniqueItems` array differ), or drawn from a seeded sequence (splitmix64:
 /// a few lines, the same numbers on every platform).
@@ -288,7 +293,7 @@ impl<'a> Generator<'a> {
                 out.insert((*name).to_string(), v);
             }
         }
-        let min = m.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let min = count(m, "minProperties").unwrap_or(0);
         let mut left_out = left_out.into_iter();
         let mut n = 1;
         while out.len() < min {
@@ -307,11 +312,8 @@ impl<'a> Generator<'a> {
     }
 
     fn array(&mut self, m: &Map<String, Value>, depth: usize) -> Value {
-        let min = m.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = m
-            .get("maxItems")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize);
+        let min = count(m, "minItems").unwrap_or(0);
+        let max = count(m, "maxItems");
         let prefix: Vec<Value> = match (m.get("prefixItems"), m.get("items")) {
             (Some(Value::Array(p)), _) | (None, Some(Value::Array(p))) => p.clone(),
             _ => Vec::new(),
@@ -372,11 +374,8 @@ impl<'a> Generator<'a> {
     }
 
     fn string(&mut self, m: &Map<String, Value>) -> Value {
-        let min = m.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = m
-            .get("maxLength")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize);
+        let min = count(m, "minLength").unwrap_or(0);
+        let max = count(m, "maxLength");
         if let Some(Value::String(p)) = m.get("pattern") {
             if let Some(s) = pattern::matching(p, min, max, &mut self.choices) {
                 return Value::String(s);
@@ -434,6 +433,13 @@ impl<'a> Generator<'a> {
             _ => false,
         }
     }
+}
+
+/// A count keyword, at most `MAX_COUNT`.
+fn count(m: &Map<String, Value>, key: &str) -> Option<usize> {
+    m.get(key)
+        .and_then(Value::as_u64)
+        .map(|n| n.min(MAX_COUNT as u64) as usize)
 }
 
 /// Merges a schema's keywords into another's, as `allOf` means: properties and
@@ -1053,6 +1059,16 @@ mod tests {
             valid(&schema, &variants[1].1),
             "a string is one of b's types"
         );
+    }
+
+    #[test]
+    fn huge_counts_stay_bounded() {
+        let v = Generator::new(&json!({ "type": "string", "minLength": 1_000_000_000u64 })).value();
+        assert_eq!(v.as_str().unwrap().len(), MAX_COUNT);
+        let v = Generator::new(&json!({ "type": "string", "pattern": "^((a+)+)+$" })).value();
+        assert!(v.as_str().unwrap().len() <= 20_000);
+        let v = Generator::new(&json!({ "type": "array", "minItems": 1_000_000_000u64 })).value();
+        assert_eq!(v.as_array().unwrap().len(), MAX_COUNT);
     }
 
     #[test]
