@@ -9,7 +9,7 @@ use super::openapi::Document;
 use super::schema::{self, View};
 use super::spec_file::{literal, literal_value};
 use super::ImportError;
-use crate::values::Generator;
+use crate::values::{self, Generator};
 
 /// Seeds tried after the canonical value, when that one does not validate.
 const SEEDS: u64 = 32;
@@ -160,14 +160,27 @@ pub fn validator(schema: &Value) -> Result<jsonschema::Validator, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Why a value does not validate: the first error, where it is.
+/// A note's quote of a validation error is cut here (the error quotes the value).
+const MAX_WHY: usize = 160;
+
+/// Why a value does not validate: the first error, where it is, on one line and short.
 pub fn why_invalid(validator: &jsonschema::Validator, value: &Value) -> Option<String> {
     validator.validate(value).err().map(|e| {
         let at = e.instance_path().as_str().to_string();
+        // Masked: "value is not of type ..." rather than the whole value quoted.
+        let mut message: String = e
+            .masked()
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if message.chars().count() > MAX_WHY {
+            message = message.chars().take(MAX_WHY).collect::<String>() + "...";
+        }
         if at.is_empty() {
-            e.to_string()
+            message
         } else {
-            format!("at `{at}`: {e}")
+            format!("at `{at}`: {message}")
         }
     })
 }
@@ -274,35 +287,20 @@ pub(super) fn reject_probe(
             }
         }
     }
-    let mut order: Vec<&String> = body_map.keys().filter(|k| required.contains(k)).collect();
-    order.extend(body_map.keys().filter(|k| !required.contains(k)));
-    for name in order {
-        let Some(wrong) = wrong_value(&body_map[name.as_str()]) else {
-            continue;
-        };
-        let mut changed = body_map.clone();
-        changed.insert(name.clone(), wrong);
-        let changed = Value::Object(changed);
-        if !validator.is_valid(&changed) {
+    let variants = values::with_a_wrong_type(body_map);
+    let required_first = variants
+        .iter()
+        .filter(|(name, _)| required.contains(name))
+        .chain(variants.iter().filter(|(name, _)| !required.contains(name)));
+    for (_, changed) in required_first {
+        if !validator.is_valid(changed) {
             return Ok(Some(serde_json::json!({
-                "json": literal_value(&changed),
+                "json": literal_value(changed),
                 "expect": { "status": "4xx" },
             })));
         }
     }
     Ok(None)
-}
-
-/// A value of another type than `v`.
-fn wrong_value(v: &Value) -> Option<Value> {
-    Some(match v {
-        Value::String(_) => schema::wrong_type("string"),
-        Value::Number(_) => schema::wrong_type("number"),
-        Value::Bool(_) => schema::wrong_type("boolean"),
-        Value::Array(_) => schema::wrong_type("array"),
-        Value::Object(_) => schema::wrong_type("object"),
-        Value::Null => return None,
-    })
 }
 
 /// A form (`data:`) or multipart (`data:` and `files:`) body from an object; `format:

@@ -324,14 +324,3 @@ pub fn schema_type(schema: &Map<String, Value>) -> Option<String> {
         _ => None,
     }
 }
-
-/// A value of the wrong type for a schema type (for the `reject` probe).
-pub fn wrong_type(ty: &str) -> Value {
-    match ty {
-        "string" => Value::from(12345),
-        "integer" | "number" => Value::String("not a number".into()),
-        "boolean" => Value::String("not a boolean".into()),
-        "array" => Value::String("not an array".into()),
-        _ => Value::String("not an object".into()),
-    }
-}

@@ -60,7 +60,8 @@ impl SpecFile {
         }
         let yaml = to_yaml(&Value::Object(suite))?;
         let mut out = String::new();
-        for line in &self.comment {
+        // A line with a line break in it (a note quoting the document) stays a comment.
+        for line in self.comment.iter().flat_map(|l| l.split(['\n', '\r'])) {
             out.push_str(&format!("# {line}\n").replace("# \n", "#\n"));
         }
         out.push_str(&yaml);

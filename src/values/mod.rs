@@ -23,6 +23,11 @@ use serde_json::{Map, Number, Value};
 /// Optional properties and array items stop being added this deep (cyclic schemas).
 const MAX_DEPTH: usize = 8;
 
+/// No count (`minItems`, `minProperties`, `minLength`) is taken larger than this: a value
+/// stays small enough to print, and a schema asking for more gets a value that the
+/// caller's validation refuses.
+const MAX_COUNT: usize = 10_000;
+
 /// The choices a generator makes: always the first (shifted by a variant, so that the
 /// items of a `uniqueItems` array differ), or drawn from a seeded sequence (splitmix64:
 /// a few lines, the same numbers on every platform).
@@ -326,7 +331,7 @@ impl<'a> Generator<'a> {
                 out.insert((*name).to_string(), v);
             }
         }
-        let min = m.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let min = count(m, "minProperties").unwrap_or(0);
         let mut left_out = left_out.into_iter();
         let mut n = 1;
         while out.len() < min {
@@ -345,11 +350,8 @@ impl<'a> Generator<'a> {
     }
 
     fn array(&mut self, m: &Map<String, Value>, depth: usize) -> Value {
-        let min = m.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = m
-            .get("maxItems")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize);
+        let min = count(m, "minItems").unwrap_or(0);
+        let max = count(m, "maxItems");
         let prefix: Vec<Value> = match (m.get("prefixItems"), m.get("items")) {
             (Some(Value::Array(p)), _) | (None, Some(Value::Array(p))) => p.clone(),
             _ => Vec::new(),
@@ -419,11 +421,8 @@ impl<'a> Generator<'a> {
     }
 
     fn string(&mut self, m: &Map<String, Value>) -> Value {
-        let min = m.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = m
-            .get("maxLength")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize);
+        let min = count(m, "minLength").unwrap_or(0);
+        let max = count(m, "maxLength");
         if let Some(Value::String(p)) = m.get("pattern") {
             if let Some(s) = pattern::matching(p, min, max, &mut self.choices) {
                 return Value::String(s);
@@ -486,6 +485,13 @@ impl<'a> Generator<'a> {
             _ => false,
         }
     }
+}
+
+/// A count keyword, at most `MAX_COUNT`.
+fn count(m: &Map<String, Value>, key: &str) -> Option<usize> {
+    m.get(key)
+        .and_then(Value::as_u64)
+        .map(|n| n.min(MAX_COUNT as u64) as usize)
 }
 
 /// Merges a schema's keywords into another's, as `allOf` means: properties and
@@ -799,6 +805,33 @@ pub fn coerce(v: &Value, ty: Option<&str>) -> Value {
     }
 }
 
+/// A value of another JSON type than `v` (`None` for `null`, which any type can be made
+/// from): the building block of invalid values, such as the importer's `reject:` body.
+pub fn of_another_type(v: &Value) -> Option<Value> {
+    Some(match v {
+        Value::String(_) => Value::from(12345),
+        Value::Number(_) => Value::String("not a number".into()),
+        Value::Bool(_) => Value::String("not a boolean".into()),
+        Value::Array(_) => Value::String("not an array".into()),
+        Value::Object(_) => Value::String("not an object".into()),
+        Value::Null => return None,
+    })
+}
+
+/// For each property of an object, the object with that property's value of another type
+/// (in the object's order; the caller keeps those its schema refuses).
+pub fn with_a_wrong_type(object: &Map<String, Value>) -> Vec<(String, Value)> {
+    object
+        .iter()
+        .filter_map(|(name, v)| {
+            let wrong = of_another_type(v)?;
+            let mut changed = object.clone();
+            changed.insert(name.clone(), wrong);
+            Some((name.clone(), Value::Object(changed)))
+        })
+        .collect()
+}
+
 /// Whether a value meets a schema's own keywords (not those of nested schemas, which
 /// the caller's validation checks): a given example or default is used only then.
 pub fn fits(v: &Value, m: &Map<String, Value>) -> bool {
@@ -1060,6 +1093,34 @@ mod tests {
             distinct.insert(a.to_string());
         }
         assert!(distinct.len() > 20, "{}", distinct.len());
+    }
+
+    #[test]
+    fn wrong_types_make_invalid_values() {
+        let schema = json!({ "type": "object", "properties": {
+            "a": { "type": "string" }, "b": { "type": ["integer", "string"] }, "c": {} } });
+        let v = json!({ "a": "x", "b": 1, "c": null });
+        let variants = with_a_wrong_type(v.as_object().unwrap());
+        assert_eq!(variants.len(), 2, "null has no other type to be");
+        assert_eq!(
+            variants[0],
+            ("a".to_string(), json!({ "a": 12345, "b": 1, "c": null }))
+        );
+        assert!(!valid(&schema, &variants[0].1));
+        assert!(
+            valid(&schema, &variants[1].1),
+            "a string is one of b's types"
+        );
+    }
+
+    #[test]
+    fn huge_counts_stay_bounded() {
+        let v = Generator::new(&json!({ "type": "string", "minLength": 1_000_000_000u64 })).value();
+        assert_eq!(v.as_str().unwrap().len(), MAX_COUNT);
+        let v = Generator::new(&json!({ "type": "string", "pattern": "^((a+)+)+$" })).value();
+        assert!(v.as_str().unwrap().len() <= 20_000);
+        let v = Generator::new(&json!({ "type": "array", "minItems": 1_000_000_000u64 })).value();
+        assert_eq!(v.as_array().unwrap().len(), MAX_COUNT);
     }
 
     #[test]

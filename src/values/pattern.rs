@@ -9,6 +9,9 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::Choices;
 
+/// A string longer than this is not generated (nested repetitions multiply).
+const MAX_LEN: usize = 10_000;
+
 /// Extra repetitions tried, in order, until the length bounds hold.
 const STRETCH: &[u32] = &[0, 1, 2, 3, 5, 8, 13, 21, 34, 64, 128, 256];
 
@@ -33,7 +36,7 @@ pub fn matching(
         if len >= min && max.is_none_or(|m| len <= m) && check.is_match(&out) {
             return Some(out);
         }
-        if max.is_some_and(|m| len > m) {
+        if max.is_some_and(|m| len > m) || len > MAX_LEN {
             break; // longer tries only get longer
         }
     }
@@ -41,6 +44,9 @@ pub fn matching(
 }
 
 fn walk(hir: &Hir, stretch: u32, choices: &mut Choices, out: &mut String) {
+    if out.len() > MAX_LEN {
+        return;
+    }
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => {}
         HirKind::Literal(lit) => out.push_str(&String::from_utf8_lossy(&lit.0)),
