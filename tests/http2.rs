@@ -399,3 +399,36 @@ fn the_widget_checks_pass_over_http2_against_hypercorn() {
         }
     }
 }
+
+/// Over HTTP/2 as over HTTP/1.1: a redirect is followed, `Content-Encoding` is undone
+/// before the checks, and a body over `--max-body` fails its test at the limit.
+#[test]
+fn redirects_encodings_and_the_body_limit_hold_over_http2() {
+    let server = H2Server::start();
+    let specs = Specs::new();
+    specs.write(
+        "more.yaml",
+        &format!(
+            "base_url: http://{}\ndefaults:\n  http_version: \"2\"\ntests:\n  - {{ name: redirect, put: /redirect, json: {{ a: 1 }}, idempotency: false, expect: {{ status: 200, json: {{ $.path: /landed }} }} }}\n  - {{ name: gzip, put: /gzip, json: {{ a: 1 }}, idempotency: false, expect: {{ json: {{ $.path: /gzip }} }} }}\n  - {{ name: big, put: /big, json: {{ a: 1 }}, idempotency: false }}\n",
+            server.addr
+        ),
+    );
+    let (out, report) = specs.run_report(&["more.yaml", "--max-body", "1"]);
+    let tests = tests_of(&report);
+    for name in ["redirect", "gzip"] {
+        assert_eq!(
+            by_name(&tests, name)["outcome"],
+            "passed",
+            "{name}: {}",
+            stdout(&out)
+        );
+    }
+    assert_eq!(server.seen("/landed"), 1);
+    let big = by_name(&tests, "big");
+    assert_eq!(big["outcome"], "errored", "{}", stdout(&out));
+    assert!(
+        message(big).contains("larger than 1 MiB"),
+        "{}",
+        message(big)
+    );
+}

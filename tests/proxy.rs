@@ -600,3 +600,32 @@ tests:
     );
     assert!(server.requests().is_empty());
 }
+
+/// HTTP/2 through an HTTP proxy goes inside a CONNECT tunnel (h2c here, to the h2 test
+/// server): the proxy opens the tunnel, and the server sees HTTP/2.
+#[test]
+fn http2_goes_through_the_proxy_in_a_connect_tunnel() {
+    let server = common::h2::H2Server::start();
+    let Some(proxy) = Tinyproxy::start(
+        "http2_goes_through_the_proxy_in_a_connect_tunnel",
+        &[server.addr.port()],
+    ) else {
+        return;
+    };
+    let specs = Specs::new();
+    specs.write(
+        "h2.yaml",
+        &format!(
+            "tests:\n  - {{ name: tunnel, put: {}, http_version: \"2\", json: {{ a: 1 }}, idempotency: false, expect: {{ version: \"2\", json: {{ $.version: \"2\" }} }} }}\n",
+            server.url("/tunnelled")
+        ),
+    );
+    assert_ok(&specs.run_env(&["h2.yaml"], &[("HTTP_PROXY", &proxy.url())]));
+    let log = proxy.log();
+    let connect = format!("CONNECT 127.0.0.1:{}", server.addr.port());
+    assert!(
+        log.contains(&connect),
+        "no `{connect}` in tinyproxy's log:\n{log}"
+    );
+    assert_eq!(server.seen("/tunnelled"), 1);
+}

@@ -85,15 +85,38 @@ async fn serve(socket: tokio::net::TcpStream, seen: Arc<Mutex<HashMap<String, us
                 conn.abrupt_shutdown(h2::Reason::NO_ERROR);
                 stalled.push(respond);
             }
-            _ => {
-                let body = format!(r#"{{"path":"{path}","version":"2"}}"#);
+            "/redirect" => {
                 let head = hyper::Response::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .header("content-length", body.len().to_string())
+                    .status(307)
+                    .header("location", "/landed")
                     .body(())
                     .expect("response");
-                if let Ok(mut send) = respond.send_response(head, false) {
+                let _ = respond.send_response(head, true);
+            }
+            _ => {
+                let json = format!(r#"{{"path":"{path}","version":"2"}}"#).into_bytes();
+                let (body, encoding) = match path.as_str() {
+                    "/gzip" => {
+                        use std::io::Write;
+                        let mut e = flate2::write::GzEncoder::new(
+                            Vec::new(),
+                            flate2::Compression::default(),
+                        );
+                        let _ = e.write_all(&json);
+                        (e.finish().unwrap_or_default(), Some("gzip"))
+                    }
+                    "/big" => (vec![b'a'; 2 * 1024 * 1024], None),
+                    _ => (json, None),
+                };
+                let mut head = hyper::Response::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .header("content-length", body.len().to_string());
+                if let Some(e) = encoding {
+                    head = head.header("content-encoding", e);
+                }
+                if let Ok(mut send) = respond.send_response(head.body(()).expect("response"), false)
+                {
                     let _ = send.send_data(Bytes::from(body), true);
                 }
             }
