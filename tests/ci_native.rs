@@ -486,7 +486,17 @@ fn three_shards_merged_are_the_unsharded_run() {
     for k in 1..=3 {
         let name = format!("shard-{k}.json");
         let part = format!("hash:{k}/3");
-        let out = specs.run(&["specs", "--partition", &part, "--json", &name]);
+        // With `--junit`, as the unsharded run: the JSON then holds the curl requests.
+        let xml = format!("shard-{k}.xml");
+        let out = specs.run(&[
+            "specs",
+            "--partition",
+            &part,
+            "--json",
+            &name,
+            "--junit",
+            &xml,
+        ]);
         assert!(matches!(out.status.code(), Some(0..=2)), "{}", stderr(&out));
         let report = json_file(&specs, &name);
         assert!(
@@ -559,6 +569,24 @@ fn three_shards_merged_are_the_unsharded_run() {
             .collect()
     };
     assert_eq!(cases("merged/m.xml"), cases("all.xml"));
+    // The same `curl:` lines too (the JSON report carries each test's request).
+    let curls = |name: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(specs.path(name)).unwrap();
+        let mut lines: Vec<String> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("curl: "))
+            .map(|l| {
+                regex::Regex::new(r"127\.0\.0\.1:\d+")
+                    .unwrap()
+                    .replace_all(l, "HOST")
+                    .into_owned()
+            })
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert!(!curls("all.xml").is_empty());
+    assert_eq!(curls("merged/m.xml"), curls("all.xml"));
 
     // The HTML report opens in a real browser, every test in its table.
     let Some(browser) = chromium() else {

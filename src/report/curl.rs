@@ -11,8 +11,8 @@ pub fn curl_command(r: &TestResult) -> Option<String> {
 
 pub fn command(req: &ShellRequest) -> String {
     let mut parts = vec!["curl".to_string()];
-    if let Some(flag) = req.version_flag {
-        parts.push(flag.into());
+    if let Some(flag) = &req.version_flag {
+        parts.push(flag.clone());
     }
     parts.extend(["-X".into(), req.method.clone(), word(&req.url)]);
     if let Some(user) = &req.user {

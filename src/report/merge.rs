@@ -4,7 +4,8 @@
 //! The JSON report is the lossless input: it holds every test with its sends, requests,
 //! responses and failures, and every invalid spec file with its errors. What the JSON
 //! does not hold is read from the spec files when they are there (the spec line shown
-//! under a failure); the `curl:` line of JUnit's `<system-out>` is not carried.
+//! under a failure). JUnit's `curl:` line comes from the tests' `shell` requests, which
+//! a shard's JSON report holds when it ran with `--curl` or `--junit`.
 //!
 //! Counts add up, tests keep their file order (files in path order, as one run of the
 //! same folder orders them, and steps in file order), and a test that ran in more than

@@ -23,7 +23,8 @@ pub struct Redactor {
 
 /// A piece of text with its secrets cut out, for output that must still work when
 /// pasted into a shell (`--curl`): secrets become variable references.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ShellPiece {
     /// Text that holds no secret.
     Text(String),

@@ -184,8 +184,10 @@ pub struct TestResult {
     /// The PUT-semantics checks whose requests were made (the last attempt's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<SemanticCheck>,
-    /// The request for `--curl`, secrets as variable references. Not in the JSON report.
-    #[serde(skip)]
+    /// The request for `--curl` (and JUnit's `curl:` line), secrets as variable
+    /// references. In the JSON report when a report shows it (`--curl`, `--junit`), so
+    /// that `merge-reports` can write the same JUnit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<super::ShellRequest>,
 }
 

@@ -10,7 +10,7 @@ use crate::spec::Auth;
 const MAX_INLINE_BODY: usize = 4096;
 
 /// Built by the runner from the request before masking; holds no secret value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShellRequest {
     pub method: String,
     pub url: Vec<ShellPiece>,
@@ -20,10 +20,12 @@ pub struct ShellRequest {
     pub body: ShellBody,
     /// curl's flag for the HTTP version the request goes on (`--http2`,
     /// `--http2-prior-knowledge`, `--http1.1` over https, where curl would offer h2).
-    pub version_flag: Option<&'static str>,
+    #[serde(default)]
+    pub version_flag: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ShellBody {
     None,
     Text(Vec<ShellPiece>),
@@ -94,7 +96,7 @@ impl ShellRequest {
             _ => None,
         };
         ShellRequest {
-            version_flag,
+            version_flag: version_flag.map(String::from),
             method: req.method.to_string(),
             url: redactor.shell_pieces(&req.url, &unnamed(None)),
             headers,
