@@ -597,7 +597,7 @@ fn three_shards_merged_are_the_unsharded_run() {
         );
         return;
     };
-    let dom = rendered_dom(browser, &specs.path("merged/m.html"));
+    let dom = rendered_dom(browser, &specs.path("merged/m.html"), "");
     assert!(
         dom.contains(r#"data-script="ready""#),
         "the script ran: {dom}"
@@ -609,37 +609,6 @@ fn three_shards_merged_are_the_unsharded_run() {
         "{dom}"
     );
     assert!(dom.contains("group1/file3.yaml::fails"), "{dom}");
-}
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser"].into_iter().find(|c| {
-        std::process::Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-/// The DOM after the page's script ran, as headless Chromium has it.
-fn rendered_dom(browser: &str, file: &Path) -> String {
-    let profile = tempfile::tempdir().expect("profile dir");
-    let out = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", file.display()))
-        .output()
-        .expect("run chromium");
-    assert!(out.status.success(), "chromium: {}", stderr(&out));
-    stdout(&out)
 }
 
 #[test]

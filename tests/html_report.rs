@@ -3,8 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
 
 mod common;
-use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -59,37 +57,6 @@ tests:
     );
     let out = specs.run(&["specs", "--html", "out/report.html"]);
     (out, server)
-}
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser"].into_iter().find(|c| {
-        Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-/// The DOM after the page's script ran, as headless Chromium has it.
-fn rendered_dom(browser: &str, file: &Path, fragment: &str) -> String {
-    let profile = tempfile::tempdir().expect("profile dir");
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}{fragment}", file.display()))
-        .output()
-        .expect("run chromium");
-    assert!(out.status.success(), "chromium: {}", stderr(&out));
-    stdout(&out)
 }
 
 /// The opening tag of each results row, in order.

@@ -559,3 +559,34 @@ pub fn python_with_requests() -> Option<String> {
         })
         .map(str::to_string)
 }
+
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"].into_iter().find(|c| {
+        Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// The DOM after the page's script ran, as headless Chromium has it.
+pub fn rendered_dom(browser: &str, file: &Path, fragment: &str) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}{fragment}", file.display()))
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "chromium: {}", stderr(&out));
+    stdout(&out)
+}
