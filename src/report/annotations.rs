@@ -118,8 +118,8 @@ impl Annotations {
     }
 
     fn spec_error(&mut self, e: &SpecError) {
-        let mut message = one_line(&e.message);
-        if let Some(help) = &e.help {
+        let mut message = one_line(&e.message());
+        if let Some(help) = &e.help() {
             message.push_str(&format!("\nhelp: {}", one_line(help)));
         }
         self.errors.push(Annotation {

@@ -9,10 +9,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::curl::{self, curl_command};
-use super::explain::{
-    self, count, fmt_time, Explanation, Sources, BOLD, CYAN, DIM, GREEN, RED, YELLOW,
-};
+use super::explain::{self, count, fmt_time, Explanation, Sources, BOLD, DIM, GREEN, RED, YELLOW};
 use super::Reporter;
+use crate::diagnostic::Styling;
 use crate::run::{Event, ExchangeKind, Outcome, SendRecord, Summary, TestResult};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -341,7 +340,9 @@ impl Reporter for Console {
                 finally_steps,
                 jobs,
                 seed,
+                sources,
             } => {
+                self.sources = sources.clone();
                 let total = tests + finally_steps;
                 // A single generated test is long enough to want a progress line.
                 if self.options.progress && (total > 1 || seed.is_some()) {
@@ -369,19 +370,11 @@ impl Reporter for Console {
                 }
             }
             Event::SuiteInvalid { errors, .. } => {
-                let mut text = String::new();
-                for e in errors {
-                    let rendered = e.render();
-                    let mut lines = rendered.lines();
-                    if let Some(first) = lines.next() {
-                        let msg = first.strip_prefix("error: ").unwrap_or(first);
-                        let _ =
-                            writeln!(text, "{RED}{BOLD}error{BOLD:#}{RED:#}{BOLD}: {msg}{BOLD:#}");
-                    }
-                    for l in lines {
-                        let _ = writeln!(text, "{CYAN}{l}{CYAN:#}");
-                    }
-                }
+                // Styled for a terminal; the stream drops the colour when it is not one.
+                let text: String = errors
+                    .iter()
+                    .map(|e| e.render_styled(Styling::Ansi))
+                    .collect();
                 self.write(true, &text);
             }
             Event::TestFinished(r) => {
@@ -425,7 +418,7 @@ impl Reporter for Console {
                     explain::needs_explaining(r) && (r.outcome.is_failure() || !self.options.quiet)
                 });
                 for r in explained {
-                    text.push_str(&explain::text(&Explanation::of(r, &mut self.sources)));
+                    text.push_str(&explain::text(&Explanation::of(r, &self.sources)));
                     if self.options.curl && r.outcome.is_failure() {
                         reproduce(&mut text, r);
                     }

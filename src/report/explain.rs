@@ -17,16 +17,10 @@ pub(crate) const CYAN: Style = AnsiColor::Cyan.on_default();
 pub(crate) const DIM: Style = Style::new().dimmed();
 pub(crate) const BOLD: Style = Style::new().bold();
 
-/// Lines of the spec files as they were loaded (kept in memory by `diagnostic`, so a
-/// failure shows the text that ran even if the file changed since).
-#[derive(Default)]
-pub struct Sources {}
-
-impl Sources {
-    pub fn line(&mut self, file: &str, line: u64) -> Option<String> {
-        crate::diagnostic::source_line(std::path::Path::new(file), line)
-    }
-}
+/// The spec files as they were loaded, handed to the reporters with `RunStarted`, so a
+/// failure shows the text that ran even if the file changed since.
+pub use crate::diagnostic::Sources;
+use crate::diagnostic::{Gutter, Styling};
 
 /// A test's explanation, as data.
 pub struct Explanation<'a> {
@@ -54,9 +48,16 @@ pub struct Excerpt {
 
 impl Excerpt {
     /// The line behind its gutter with a caret under the expectation: the same
-    /// rendering (`diagnostic::snippet`) as a spec error's.
+    /// rendering (`diagnostic::snippet`) as a spec error's, without colour.
     pub fn snippet(&self) -> String {
-        crate::diagnostic::snippet(self.pos, &self.text)
+        self.snippet_styled(Styling::Plain)
+    }
+
+    /// The snippet in the caller's styling. A failure knows where its expectation
+    /// starts, not where it ends: one caret.
+    pub fn snippet_styled(&self, styling: Styling) -> String {
+        let gutter = Gutter::for_line(self.pos.line);
+        crate::diagnostic::snippet(self.pos.into(), &self.text, gutter, styling)
     }
 }
 
@@ -71,7 +72,7 @@ pub fn needs_explaining(r: &TestResult) -> bool {
 
 impl<'a> Explanation<'a> {
     /// A flaky test is explained by the failures of its last failed attempt.
-    pub fn of(r: &'a TestResult, sources: &mut Sources) -> Explanation<'a> {
+    pub fn of(r: &'a TestResult, sources: &Sources) -> Explanation<'a> {
         let (label, failures, note) = match r.outcome {
             Outcome::Errored => ("ERROR", &r.failures, None),
             Outcome::Flaky => (
@@ -121,7 +122,7 @@ fn sends_note(r: &TestResult, f: &Failure) -> String {
 
 /// The spec line of the expectation, unless it is the test's own first line and there
 /// is no expected value to read it against.
-fn excerpt(r: &TestResult, f: &Failure, sources: &mut Sources) -> Option<Excerpt> {
+fn excerpt(r: &TestResult, f: &Failure, sources: &Sources) -> Option<Excerpt> {
     let pos = f.pos?;
     if pos.line == r.line && f.expected.is_none() {
         return None;
@@ -168,8 +169,8 @@ fn failure(s: &mut String, x: &Explained) {
         f.subject, f.message, x.sends
     );
     if let Some(ex) = &x.excerpt {
-        for line in ex.snippet().lines() {
-            let _ = writeln!(s, "     {CYAN}{line}{CYAN:#}");
+        for line in ex.snippet_styled(Styling::Ansi).lines() {
+            let _ = writeln!(s, "     {line}");
         }
     }
     if let (Some(e), Some(a)) = (&f.expected, &f.actual) {

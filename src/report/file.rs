@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::{ReportError, Reporter};
 use crate::coverage::Coverage;
+use crate::diagnostic::Sources;
 use crate::run::{Event, Summary, TestResult};
 use crate::spec::SpecError;
 
@@ -21,6 +22,8 @@ pub struct Collected {
     pub summary: Summary,
     /// `--openapi`: the run's coverage.
     pub coverage: Option<Arc<Coverage>>,
+    /// The spec files as loaded, for the lines under failures.
+    pub sources: Sources,
 }
 
 /// A report format: what it is called in messages, how it keeps a finished test, and
@@ -28,6 +31,8 @@ pub struct Collected {
 pub trait Format {
     /// `JSON`, `JUnit`, `HTML`: in "cannot write the JSON report to ...".
     const WHAT: &'static str;
+    /// The run started; `sources` are its spec files, as loaded.
+    fn start(&mut self, _sources: &Sources) {}
     /// A test finished (in completion order; `write` puts them in file order).
     fn add(&mut self, r: &TestResult);
     fn write(&mut self, run: &Collected, out: &mut dyn Write) -> io::Result<()>;
@@ -38,6 +43,7 @@ pub struct FileReport<F> {
     format: F,
     invalid: Vec<(String, Vec<SpecError>)>,
     coverage: Option<Arc<Coverage>>,
+    sources: Sources,
     written: Option<Result<(), ReportError>>,
 }
 
@@ -48,6 +54,7 @@ impl<F: Format> FileReport<F> {
             format,
             invalid: Vec::new(),
             coverage: None,
+            sources: Sources::default(),
             written: None,
         }
     }
@@ -71,7 +78,11 @@ impl<F: Format> Reporter for FileReport<F> {
 
     fn report(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { .. } | Event::Pause | Event::Progress(_) => {}
+            Event::RunStarted { sources, .. } => {
+                self.format.start(sources);
+                self.sources = sources.clone();
+            }
+            Event::Pause | Event::Progress(_) => {}
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }
@@ -81,6 +92,7 @@ impl<F: Format> Reporter for FileReport<F> {
                     invalid: std::mem::take(&mut self.invalid),
                     summary: summary.clone(),
                     coverage: self.coverage.take(),
+                    sources: self.sources.clone(),
                 };
                 self.written = Some(self.write(&run));
             }

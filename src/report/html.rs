@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::console::summary_line;
-use super::explain::{self, fmt_time, Explained, Explanation, Sources};
+use super::explain::{self, fmt_time, Explained, Explanation};
 use super::file::{Collected, Format};
 use crate::check::LineKind;
 use crate::run::{Outcome, SendRecord, TestResult};
@@ -70,11 +70,10 @@ fn page(run: &Collected, tests: &[TestResult]) -> Markup {
     } else {
         "failed"
     };
-    let mut sources = Sources::default();
     let explained: Vec<Explanation> = tests
         .iter()
         .filter(|r| explain::needs_explaining(r))
-        .map(|r| Explanation::of(r, &mut sources))
+        .map(|r| Explanation::of(r, &run.sources))
         .collect();
     // The console's words, so that the tab and the log say the same.
     let title = format!("putcheck: {}", summary_line(sum));

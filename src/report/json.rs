@@ -30,15 +30,15 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct InvalidFile<'a> {
     file: &'a str,
-    errors: Vec<SpecErrorRecord<'a>>,
+    errors: Vec<SpecErrorRecord>,
 }
 
 #[derive(Serialize)]
-struct SpecErrorRecord<'a> {
+struct SpecErrorRecord {
     line: u64,
     column: u64,
-    message: &'a str,
-    help: Option<&'a str>,
+    message: String,
+    help: Option<String>,
 }
 
 /// The JSON format, written by a `FileReport`.
@@ -75,8 +75,8 @@ impl Json {
                             SpecErrorRecord {
                                 line,
                                 column,
-                                message: &e.message,
-                                help: e.help.as_deref(),
+                                message: e.message(),
+                                help: e.help(),
                             }
                         })
                         .collect(),

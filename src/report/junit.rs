@@ -81,8 +81,12 @@ impl JunitXml {
 impl Format for JunitXml {
     const WHAT: &'static str = "JUnit";
 
+    fn start(&mut self, sources: &Sources) {
+        self.sources = sources.clone();
+    }
+
     fn add(&mut self, r: &TestResult) {
-        let case = test_case(r, &mut self.sources);
+        let case = test_case(r, &self.sources);
         let file = self
             .suites
             .entry(r.file.clone())
@@ -141,9 +145,9 @@ pub fn classname(file: &str) -> String {
         .join(".")
 }
 
-fn test_case(r: &TestResult, sources: &mut Sources) -> TestCase {
+fn test_case(r: &TestResult, sources: &Sources) -> TestCase {
     let explained =
-        |r: &TestResult, sources: &mut Sources| explain::plain(&Explanation::of(r, sources));
+        |r: &TestResult, sources: &Sources| explain::plain(&Explanation::of(r, sources));
     let first = r.failures.first();
     let message = first
         .map(|f| format!("{}: {}", f.subject, f.message))

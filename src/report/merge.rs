@@ -26,8 +26,9 @@ use super::html::Html;
 use super::json::{Json, SCHEMA_VERSION};
 use super::junit::JunitXml;
 use super::{ReportError, Reporters};
+use crate::diagnostic::Sources;
 use crate::run::{Event, Summary, TestResult};
-use crate::spec::{Pos, SpecError};
+use crate::spec::{ErrorKind, Pos, SpecError};
 
 /// The top-level keys this putcheck writes and merges.
 const KNOWN: &[&str] = &[
@@ -138,7 +139,8 @@ fn read(path: &Path) -> Result<Input, MergeError> {
     let invalid = invalid
         .into_iter()
         .map(|f| {
-            let source = std::fs::read_to_string(&f.file).ok();
+            let text: Option<std::sync::Arc<str>> =
+                std::fs::read_to_string(&f.file).ok().map(Into::into);
             let errors = f
                 .errors
                 .into_iter()
@@ -147,12 +149,14 @@ fn read(path: &Path) -> Result<Input, MergeError> {
                         line: e.line,
                         column: e.column,
                     };
-                    let mut err = SpecError::new(Path::new(&f.file), pos, e.message);
-                    if let Some(h) = e.help {
-                        err = err.with_help(h);
-                    }
-                    match &source {
-                        Some(text) => err.with_source(text),
+                    // The JSON has the words, not the kind, nor the span's end.
+                    let kind = ErrorKind::Recorded {
+                        message: e.message,
+                        help: e.help,
+                    };
+                    let err = SpecError::new(Path::new(&f.file), pos, kind);
+                    match &text {
+                        Some(text) => err.with_source(text.clone()),
                         None => err,
                     }
                 })
@@ -287,14 +291,15 @@ pub fn write(merged: &Merged, outputs: &Outputs) -> Result<(), MergeError> {
     if outputs.json.is_none() && outputs.junit.is_none() && outputs.html.is_none() {
         return Err(MergeError::NoOutput);
     }
-    // Spec lines under failures, when the spec files are here.
+    // Spec lines under failures, when the spec files are here (as they are now: the
+    // reports do not hold their text).
     let mut files: Vec<&str> = merged.tests.iter().map(|t| t.file.as_str()).collect();
+    files.sort_unstable();
     files.dedup();
-    for f in files {
-        if let Ok(text) = std::fs::read_to_string(f) {
-            crate::diagnostic::remember_source(Path::new(f), &text);
-        }
-    }
+    let sources = Sources::new(files.into_iter().filter_map(|f| {
+        let text = std::fs::read_to_string(f).ok()?;
+        Some((f.to_string(), Arc::from(text)))
+    }));
     let mut reporters = Reporters::default();
     if let Some(path) = &outputs.junit {
         reporters
@@ -314,6 +319,7 @@ pub fn write(merged: &Merged, outputs: &Outputs) -> Result<(), MergeError> {
         finally_steps: merged.tests.len() - tests,
         jobs: 0,
         seed: None,
+        sources,
     });
     for (file, errors) in &merged.invalid {
         reporters.report(&Event::SuiteInvalid {
@@ -348,6 +354,8 @@ fn write_json(merged: &Merged, path: &str, json: &mut Json) -> Result<(), MergeE
         invalid: merged.invalid.clone(),
         summary: merged.summary.clone(),
         coverage: None,
+        // The JSON report has no snippets.
+        sources: Sources::default(),
     };
     let mut text = Vec::new();
     json.write(&run, &mut text).map_err(err)?;

@@ -107,10 +107,9 @@ impl JobSummary {
                         text(file),
                         e.pos.line,
                         e.pos.column,
-                        text(&e.message),
-                        e.help
-                            .as_deref()
-                            .map(|h| format!(" (help: {})", text(h)))
+                        text(&e.message()),
+                        e.help()
+                            .map(|h| format!(" (help: {})", text(&h)))
                             .unwrap_or_default()
                     );
                     if s.len() + item.len() > budget / 2 {
@@ -123,7 +122,7 @@ impl JobSummary {
             s.push('\n');
         }
         for r in &self.problems {
-            let block = details(r, &mut self.sources);
+            let block = details(r, &self.sources);
             if s.len() + block.len() > budget {
                 cut.1 += 1;
             } else {
@@ -152,7 +151,7 @@ fn label(outcome: Outcome) -> &'static str {
 
 /// One test's explanation, collapsed: what the console explains (expected and actual,
 /// the JSONPaths that differ, the diff), plain, its first lines.
-fn details(r: &TestResult, sources: &mut Sources) -> String {
+fn details(r: &TestResult, sources: &Sources) -> String {
     let e = Explanation::of(r, sources);
     let mut body = explain::plain(&e);
     let paths: Vec<&str> = e
@@ -243,7 +242,8 @@ fn cell(s: &str) -> String {
 impl Reporter for JobSummary {
     fn report(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { .. } | Event::Pause | Event::Progress(_) => {}
+            Event::RunStarted { sources, .. } => self.sources = sources.clone(),
+            Event::Pause | Event::Progress(_) => {}
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }

@@ -4,7 +4,6 @@
 //! is shrunk to a small body that still fails, shown as a ready-to-paste YAML test.
 //! Bodies come from the run's seed (`--seed`), so a run repeats exactly.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -13,6 +12,7 @@ use serde_json::Value;
 use super::sequence::{request_record, Sequence};
 use super::SendRecord;
 use crate::check::{self, Failure, FailureKind};
+use crate::diagnostic::line_of;
 use crate::http;
 use crate::spec::template::{self, Lookup};
 use crate::spec::{
@@ -113,8 +113,8 @@ pub(super) struct Outcome {
 
 pub(super) struct GeneratedTest<'a> {
     pub test: &'a TestSpec,
-    /// The spec file, whose text the reproducing test is cut from.
-    pub file: &'a Path,
+    /// The spec file's text, as loaded: the reproducing test is cut from it.
+    pub source: &'a str,
     pub generate: &'a Generate,
     pub sequence: &'a Sequence<'a>,
     pub base: Option<&'a str>,
@@ -446,7 +446,7 @@ impl GeneratedTest<'_> {
         summary.pos = Some(g.pos);
         summary.reproduce = Some(reproduce(
             self.test,
-            self.file,
+            self.source,
             n,
             &format!("json: {}", compact(&best)),
         ));
@@ -522,7 +522,7 @@ impl GeneratedTest<'_> {
         summary.pos = Some(g.pos);
         summary.reproduce = Some(reproduce(
             self.test,
-            self.file,
+            self.source,
             number,
             &format!(
                 "json: {}\nidempotency: {{ reject: {{ json: {} }} }}",
@@ -543,8 +543,8 @@ fn compact(v: &Value) -> String {
 
 /// The test as written in its spec file, with `generate:` (and any `json:`) replaced by
 /// `body` (YAML lines at the test's key level): paste it into the file to keep the case.
-fn reproduce(test: &TestSpec, file: &Path, n: u32, body: &str) -> String {
-    let lines: Vec<String> = test_lines(test, file)
+fn reproduce(test: &TestSpec, source: &str, n: u32, body: &str) -> String {
+    let lines: Vec<String> = test_lines(test, source)
         .into_iter()
         .map(|l| l.replace(&format!("${{{GENERATE_N}}}"), &n.to_string()))
         .collect();
@@ -597,15 +597,15 @@ fn reproduce(test: &TestSpec, file: &Path, n: u32, body: &str) -> String {
 }
 
 /// The test's lines in its spec file, with the test's key indentation removed (the
-/// first line starts at the test's first key). Without the source: its method and URL.
-fn test_lines(test: &TestSpec, path: &Path) -> Vec<String> {
+/// first line starts at the test's first key). Without its line: its method and URL.
+fn test_lines(test: &TestSpec, source: &str) -> Vec<String> {
     let fallback = vec![format!(
         "{}: {}",
         test.method.as_str().to_lowercase(),
         test.url
     )];
     let col = test.pos.column.saturating_sub(1) as usize;
-    let Some(first) = crate::diagnostic::source_line(path, test.pos.line) else {
+    let Some(first) = line_of(source, test.pos.line) else {
         return fallback;
     };
     let first: String = first.chars().skip(col).collect();
@@ -614,7 +614,7 @@ fn test_lines(test: &TestSpec, path: &Path) -> Vec<String> {
     }
     let mut lines = vec![first];
     let mut n = test.pos.line + 1;
-    while let Some(line) = crate::diagnostic::source_line(path, n) {
+    while let Some(line) = line_of(source, n) {
         let indent = line.len() - line.trim_start().len();
         let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
         if !blank && indent < col {

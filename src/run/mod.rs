@@ -131,6 +131,12 @@ pub fn execute(
         finally_steps: plan.finally_count(),
         jobs,
         seed: plan.generates().then_some(config.seed),
+        // Results name their file as `path.display()`.
+        sources: crate::diagnostic::Sources::new(
+            plan.suites
+                .iter()
+                .map(|ps| (ps.suite.path.display().to_string(), ps.suite.source.clone())),
+        ),
     });
     for (file, errors) in &plan.invalid {
         on_event(&Event::SuiteInvalid {

@@ -262,6 +262,8 @@ pub enum Event {
         jobs: usize,
         /// The seed of the generated bodies, when a selected test has `generate:`.
         seed: Option<u64>,
+        /// The text of the spec files that run, for the lines under failures.
+        sources: crate::diagnostic::Sources,
     },
     SuiteInvalid {
         file: String,

@@ -403,7 +403,7 @@ impl<'a> SuiteRun<'a> {
             let id = test_id(self.suite, &test.name);
             let generated = super::generated::GeneratedTest {
                 test,
-                file: &self.suite.path,
+                source: &self.suite.source,
                 generate,
                 sequence: &sequence,
                 base: base.as_deref(),

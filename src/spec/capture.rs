@@ -2,6 +2,7 @@
 
 use super::convert::Loader;
 use super::de::{Entries, Field};
+use super::error_kind::ErrorKind;
 use super::raw::RawCapture;
 use super::*;
 
@@ -26,32 +27,21 @@ impl Loader<'_> {
                 (Some(h), None) => CaptureSource::Header(h.value),
                 (None, Some(p)) => match JsonPath::parse(&p.value) {
                     Ok(path) => CaptureSource::Json(path),
-                    Err(msg) => {
-                        self.push(p.pos, msg);
+                    Err(reason) => {
+                        self.report(p.span(), ErrorKind::InvalidJsonPath { reason });
                         continue;
                     }
                 },
                 (Some(_), Some(_)) => {
-                    self.push(
-                        pos,
-                        format!(
-                            "capture `{}` has both `header` and `json`; a capture takes one value",
-                            name.value
-                        ),
-                    );
+                    let kind = ErrorKind::CaptureBothSources { name: name.value };
+                    self.report(pos, kind);
                     continue;
                 }
                 // An unknown key in it was reported already.
                 (None, None) if self.has_error_within(pos, end) => continue,
                 (None, None) => {
-                    self.push_help(
-                        pos,
-                        format!(
-                            "capture `{}` says neither where nor what to capture",
-                            name.value
-                        ),
-                        "a capture is `{ header: NAME }` or `{ json: JSONPATH }`",
-                    );
+                    let kind = ErrorKind::CaptureNoSource { name: name.value };
+                    self.report(pos, kind);
                     continue;
                 }
             };

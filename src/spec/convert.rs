@@ -5,12 +5,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::de::{self, Field, ShapeError};
 use super::error::SpecError;
+use super::error_kind::ErrorKind;
 use super::options::PartialOptions;
 use super::raw::{self, RawSuite, RawTest, METHOD_KEYS};
 use super::template;
@@ -31,10 +33,13 @@ pub struct LoadContext<'a> {
 /// Reads and validates one spec file.
 pub fn load_file(path: &Path, ctx: &LoadContext) -> Result<Suite, Vec<SpecError>> {
     let source = read_spec(path).map_err(|e| {
-        vec![
-            SpecError::new(path, Pos::default(), format!("cannot read the file: {e}"))
-                .with_help("check the path and that the file is UTF-8 text"),
-        ]
+        vec![SpecError::new(
+            path,
+            Pos::default(),
+            ErrorKind::CannotReadSpec {
+                reason: e.to_string(),
+            },
+        )]
     })?;
     load_str(path, &source, ctx)
 }
@@ -53,11 +58,11 @@ fn read_spec(path: &Path) -> std::io::Result<String> {
 
 /// Validates spec text that was read from `path` (used for positions and relative paths).
 pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, Vec<SpecError>> {
-    crate::diagnostic::remember_source(path, source);
     let mut c = Loader {
         file: path,
         dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
         source,
+        text: Arc::from(source),
         errors: Vec::new(),
         load: ctx,
         vars: Vec::new(),
@@ -75,11 +80,7 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
         }
     };
     if root.is_null() {
-        c.push_help(
-            root.pos,
-            "the file is empty; a spec file needs a non-empty `tests:` list",
-            "add `tests:` with at least one test, such as `- put: /items/1`",
-        );
+        c.report(root.pos, ErrorKind::EmptyFile);
         return Err(c.finish());
     }
     let (raw, shape_errors) = de::collecting(|| de::from_node::<RawSuite>(&root));
@@ -99,6 +100,8 @@ pub(super) struct Loader<'a> {
     /// The spec file's folder: relative paths in the spec start here.
     pub dir: PathBuf,
     pub source: &'a str,
+    /// The same text, shared with the suite and with every error.
+    pub text: Arc<str>,
     pub errors: Vec<SpecError>,
     pub load: &'a LoadContext<'a>,
     /// `vars:` as written, for paths that are needed at load time (`schema`).
@@ -106,8 +109,27 @@ pub(super) struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// The error `kind` at `span` of this file.
+    pub fn diagnose(&self, span: impl Into<Span>, kind: ErrorKind) -> SpecError {
+        SpecError::new(self.file, span, kind).with_source(self.text.clone())
+    }
+
+    /// Records the error `kind` at `span`.
+    pub fn report(&mut self, span: impl Into<Span>, kind: ErrorKind) {
+        let e = self.diagnose(span, kind);
+        self.errors.push(e);
+    }
+
+    /// Transitional, for the messages still worded where they are found
+    /// (`options.rs`, `idempotency.rs`): an [`ErrorKind::Untyped`] error.
     pub fn error(&self, pos: Pos, message: impl Into<String>) -> SpecError {
-        SpecError::new(self.file, pos, message).with_source(self.source)
+        self.diagnose(
+            pos,
+            ErrorKind::Untyped {
+                message: message.into(),
+                help: None,
+            },
+        )
     }
 
     /// Whether an error was found between `from` and `to` (the extent of one value).
@@ -115,52 +137,59 @@ impl Loader<'_> {
         self.errors.iter().any(|e| e.pos >= from && e.pos < to)
     }
 
+    /// Transitional (see [`Loader::error`]).
     pub fn push(&mut self, pos: Pos, message: impl Into<String>) {
         let e = self.error(pos, message);
         self.errors.push(e);
     }
 
+    /// Transitional (see [`Loader::error`]).
     pub fn push_help(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
-        let e = self.error(pos, message).with_help(help);
-        self.errors.push(e);
+        self.report(
+            pos,
+            ErrorKind::Untyped {
+                message: message.into(),
+                help: Some(help.into()),
+            },
+        );
     }
 
     fn syntax(&mut self, e: yaml::SyntaxError) {
-        let err = self.error(e.pos, e.message);
-        self.errors.push(match e.help {
-            Some(h) => err.with_help(h),
-            None => err,
-        });
+        self.report(e.span, e.kind);
     }
 
     fn shape(&mut self, e: ShapeError) {
-        let pos = e.pos.unwrap_or(Pos { line: 1, column: 1 });
-        let err = self.error(pos, e.message);
-        self.errors.push(match e.help {
-            Some(h) => err.with_help(h),
-            None => err,
-        });
+        let span = e.span.unwrap_or(Span::from(Pos { line: 1, column: 1 }));
+        self.report(span, e.kind);
     }
 
     fn finish(mut self) -> Vec<SpecError> {
         self.errors.sort_by_key(|e| e.pos);
         self.errors
-            .dedup_by(|a, b| a.pos == b.pos && a.message == b.message);
+            .dedup_by(|a, b| a.pos == b.pos && a.kind == b.kind);
         self.errors
     }
 
     /// A path in the spec, relative to the spec file's folder. A path with variables is
     /// kept as written and resolved when the test runs (`RequestSpec::render`).
-    pub fn path(&mut self, p: &str, pos: Pos, what: &str, must_exist: bool) -> PathBuf {
+    pub fn path(
+        &mut self,
+        p: &str,
+        span: impl Into<Span>,
+        what: &str,
+        must_exist: bool,
+    ) -> PathBuf {
         if p.contains("${") {
             return PathBuf::from(p);
         }
         let path = self.dir.join(p);
         if must_exist && !path.exists() {
-            self.push_help(
-                pos,
-                format!("{what} `{}` does not exist", path.display()),
-                "paths are relative to the spec file's folder",
+            self.report(
+                span,
+                ErrorKind::PathNotFound {
+                    what: what.to_string(),
+                    path: path.clone(),
+                },
             );
         }
         path
@@ -204,10 +233,7 @@ impl Loader<'_> {
         }
         let raw_tests = match raw.tests {
             Field::Valid(t) if t.value.0.is_empty() => {
-                self.push(
-                    t.pos,
-                    "`tests:` is empty; a spec file needs at least one test",
-                );
+                self.report(t.span(), ErrorKind::EmptyTests);
                 Vec::new()
             }
             Field::Valid(t) => t.value.0,
@@ -215,11 +241,7 @@ impl Loader<'_> {
             // A misspelt `tests:` was reported as an unknown key, with the suggestion.
             Field::Absent if misspelt_tests(root) => Vec::new(),
             Field::Absent => {
-                self.push_help(
-                    root.pos,
-                    "a spec file needs a non-empty `tests:` list",
-                    "add `tests:` with at least one test, such as `- put: /items/1`",
-                );
+                self.report(root.pos, ErrorKind::MissingTests);
                 Vec::new()
             }
         };
@@ -240,20 +262,20 @@ impl Loader<'_> {
         let parallel = raw.parallel.value().unwrap_or(false);
         if parallel {
             if let Some(t) = tests.iter().find(|t| !t.capture.is_empty()) {
-                self.push_help(
-                    t.pos,
-                    format!("test `{}` captures values, but the file has `parallel: true`", t.name),
-                    "captures flow from one test to the next, which needs order: remove `parallel: true` or the capture",
-                );
+                let kind = ErrorKind::CaptureInParallel {
+                    test: t.name.clone(),
+                };
+                self.report(t.pos, kind);
             }
         }
         let base_url = raw.base_url.take().map(|b| {
-            self.check_url(&b.value, b.pos, "base_url");
+            self.check_url(&b.value, b.span(), "base_url");
             b.value
         });
         self.check_variables(root, &vars, &mut tests, &mut finally);
         Suite {
             path: self.file.to_path_buf(),
+            source: self.text.clone(),
             name,
             base_url,
             vars,
@@ -266,21 +288,25 @@ impl Loader<'_> {
     }
 
     /// A literal URL must be http or https (with variables, it is checked when sent).
-    pub fn check_url(&mut self, url: &str, pos: Pos, key: &str) {
+    pub fn check_url(&mut self, url: &str, span: Span, key: &str) {
         if url.contains("${") {
             return;
         }
         if let Some((scheme, _)) = url.split_once("://") {
             if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-                self.push_help(
-                    pos,
-                    format!("`{key}` has the scheme `{scheme}`; putcheck sends HTTP"),
-                    "use an `http://` or `https://` URL",
-                );
+                let kind = ErrorKind::UrlScheme {
+                    key: key.to_string(),
+                    scheme: scheme.to_string(),
+                };
+                self.report(span, kind);
                 return;
             }
             if let Err(e) = crate::url_memo::with_parsed(url, |_| ()) {
-                self.push(pos, format!("`{key}` is not a valid URL: {e}"));
+                let kind = ErrorKind::InvalidUrl {
+                    key: key.to_string(),
+                    reason: e.to_string(),
+                };
+                self.report(span, kind);
             }
         }
     }
@@ -303,26 +329,18 @@ impl Loader<'_> {
             .filter(|(_, u)| u.is_present())
             .collect();
         for (m, extra) in given.iter().skip(1) {
-            self.push_help(
-                extra.pos().unwrap_or(pos),
-                format!(
-                    "a test has exactly one method key; this one has `{}` and `{}`",
-                    given[0].0.as_str().to_lowercase(),
-                    m.as_str().to_lowercase()
-                ),
-                "split it into two tests, one per request",
-            );
+            let kind = ErrorKind::TwoMethodKeys {
+                first: given[0].0.key(),
+                second: m.key(),
+            };
+            self.report(extra.pos().unwrap_or(pos), kind);
         }
         let Some((method, url)) = given.into_iter().next() else {
-            self.push_help(
-                pos,
-                format!("this test has no method key ({})", METHOD_KEYS.join(", ")),
-                "add `put: URL` (or get/delete/post/patch for setup and read-back steps)",
-            );
+            self.report(pos, ErrorKind::NoMethodKey { keys: METHOD_KEYS });
             return None;
         };
         let url = url.take()?;
-        self.check_url(&url.value, url.pos, &method.as_str().to_lowercase());
+        self.check_url(&url.value, url.span(), method.key());
         let named = raw.name.is_present();
         let name = raw
             .name
@@ -379,11 +397,12 @@ impl Loader<'_> {
             }),
             Field::Invalid(_) => None,
             Field::Absent => {
-                self.push_help(
-                    pos,
-                    "`retry` needs `count`",
-                    "write `retry: { count: 3, interval: 500ms }`",
-                );
+                let kind = ErrorKind::MissingKey {
+                    key: "count",
+                    within: "in `retry`",
+                    example: Some("retry: { count: 3, interval: 500ms }"),
+                };
+                self.report(pos, kind);
                 None
             }
         }
@@ -392,13 +411,12 @@ impl Loader<'_> {
     pub fn duration(&mut self, v: &Node, what: &str) -> Option<Duration> {
         let d = parse_duration(&v.to_value());
         if d.is_none() {
-            self.push(
-                v.pos,
-                format!(
-                    "`{what}` must be a duration such as `5s`, `250ms` or a number of seconds, found {}",
-                    v.found()
-                ),
-            );
+            let kind = ErrorKind::WrongShape {
+                expected: "a duration such as `5s`, `250ms` or a number of seconds".into(),
+                found: v.found(),
+                key: Some(what.to_string()),
+            };
+            self.report(v.span(), kind);
         }
         d
     }

@@ -5,6 +5,11 @@
 //! struct's unknown keys are reported (with the closest allowed key) and skipped, `x-`
 //! keys of the suite and of a test are skipped silently, and a [`Field`] that cannot be
 //! read records its error and becomes [`Field::Invalid`], so its siblings are still read.
+//!
+//! Where a struct sits in a spec (for "unknown key `x` in `expect`") and whether it takes
+//! `x-` keys is data ([`PLACES`]), found by the name the struct declares for serde with
+//! `#[serde(rename(deserialize = "expect"))]` in `raw.rs`: renaming a Rust type changes
+//! no message and no rule.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -17,8 +22,9 @@ use serde::de::{
 use serde::Deserialize;
 
 use super::error::did_you_mean;
+use super::error_kind::ErrorKind;
 use super::yaml::{self, Key, Kind, Node};
-use super::Pos;
+use super::{Pos, Span};
 
 const FIELD: &str = "$putcheck::Field";
 const SPANNED: &str = "$putcheck::Spanned";
@@ -26,8 +32,82 @@ const NODE: &str = "$putcheck::Node";
 /// The message of an error that was recorded where it happened.
 pub const REPORTED: &str = "$putcheck::reported";
 
-/// Structs whose `x-` keys are ignored (a home for YAML anchors).
-const X_KEYS_ALLOWED: &[&str] = &["RawSuite", "RawTest"];
+/// A place in a spec file that a raw struct stands for.
+struct Place {
+    /// The name the struct gives serde (`#[serde(rename(deserialize = ...))]`).
+    name: &'static str,
+    /// How a message says where a key is: `in \`expect\``.
+    within: &'static str,
+    /// Whether `x-` keys are ignored here (a home for YAML anchors).
+    allows_x_keys: bool,
+}
+
+const PLACES: &[Place] = &[
+    Place {
+        name: "spec",
+        within: "at the top level of a spec",
+        allows_x_keys: true,
+    },
+    Place {
+        name: "test",
+        within: "in a test",
+        allows_x_keys: true,
+    },
+    Place {
+        name: "defaults",
+        within: "in `defaults`",
+        allows_x_keys: false,
+    },
+    Place {
+        name: "expect",
+        within: "in `expect`",
+        allows_x_keys: false,
+    },
+    Place {
+        name: "idempotency",
+        within: "in `idempotency`",
+        allows_x_keys: false,
+    },
+    Place {
+        name: "idempotency.reject",
+        within: "in `idempotency.reject`",
+        allows_x_keys: false,
+    },
+    Place {
+        name: "retry",
+        within: "in `retry`",
+        allows_x_keys: false,
+    },
+    Place {
+        name: "generate",
+        within: "in `generate`",
+        allows_x_keys: false,
+    },
+    Place {
+        name: "proxies",
+        within: "in `proxies`",
+        allows_x_keys: false,
+    },
+    Place {
+        name: "capture",
+        within: "in a capture",
+        allows_x_keys: false,
+    },
+];
+
+/// A struct that declares no place (none should): "here", without `x-` keys.
+const ANYWHERE: Place = Place {
+    name: "",
+    within: "here",
+    allows_x_keys: false,
+};
+
+fn place(serde_name: &str) -> &'static Place {
+    PLACES
+        .iter()
+        .find(|p| p.name == serde_name)
+        .unwrap_or(&ANYWHERE)
+}
 
 thread_local! {
     /// Errors recorded while one file is read (loading is synchronous on one thread).
@@ -39,46 +119,51 @@ thread_local! {
 /// A value of the wrong shape, an unknown key, a missing key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShapeError {
-    pub pos: Option<Pos>,
-    pub message: String,
-    pub help: Option<String>,
+    pub span: Option<Span>,
+    pub kind: ErrorKind,
     /// Already recorded: the enclosing [`Field`] only needs to know it failed.
     reported: bool,
 }
 
 impl ShapeError {
-    pub fn new(pos: Pos, message: impl Into<String>) -> Self {
+    pub fn new(span: Span, kind: ErrorKind) -> Self {
         ShapeError {
-            pos: Some(pos),
-            message: message.into(),
-            help: None,
+            span: Some(span),
+            kind,
             reported: false,
         }
     }
 
     fn reported() -> Self {
         ShapeError {
-            pos: None,
-            message: REPORTED.into(),
-            help: None,
+            span: None,
+            kind: ErrorKind::Untyped {
+                message: REPORTED.into(),
+                help: None,
+            },
             reported: true,
         }
     }
 
-    fn at(mut self, pos: Pos) -> Self {
-        self.pos.get_or_insert(pos);
+    fn at(mut self, span: Span) -> Self {
+        self.span.get_or_insert(span);
         self
     }
 
-    fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    /// A missing key learns the place that misses it.
+    fn within(mut self, place: &'static Place) -> Self {
+        if let ErrorKind::MissingKey { within, .. } = &mut self.kind {
+            if *within == ANYWHERE.within {
+                *within = place.within;
+            }
+        }
         self
     }
 }
 
 impl fmt::Display for ShapeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        self.kind.fmt(f)
     }
 }
 
@@ -99,27 +184,53 @@ fn unexpected(u: &Unexpected) -> String {
     }
 }
 
+/// Serde's words for what it expected, in the spec's (`a list`, not `a sequence`).
+fn expected(exp: &dyn Expected) -> String {
+    exp.to_string().replace("a sequence", "a list")
+}
+
+impl ShapeError {
+    /// An error without a place yet (the caller's node gives it, [`ShapeError::at`]).
+    fn unplaced(kind: ErrorKind) -> Self {
+        ShapeError {
+            span: None,
+            kind,
+            reported: false,
+        }
+    }
+}
+
 impl de::Error for ShapeError {
+    /// Transitional: the messages of `raw.rs`'s own deserializers.
     fn custom<T: fmt::Display>(msg: T) -> Self {
         let message = msg.to_string();
-        ShapeError {
-            pos: None,
-            reported: message == REPORTED,
+        if message == REPORTED {
+            return ShapeError::reported();
+        }
+        ShapeError::unplaced(ErrorKind::Untyped {
             message,
             help: None,
-        }
+        })
     }
 
     fn invalid_type(unexp: Unexpected, exp: &dyn Expected) -> Self {
-        Self::custom(format_args!("expected {exp}, found {}", unexpected(&unexp)))
+        ShapeError::unplaced(ErrorKind::WrongShape {
+            expected: expected(exp),
+            found: unexpected(&unexp),
+            key: None,
+        })
     }
 
     fn invalid_value(unexp: Unexpected, exp: &dyn Expected) -> Self {
-        Self::custom(format_args!("expected {exp}, found {}", unexpected(&unexp)))
+        Self::invalid_type(unexp, exp)
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Self::custom(format_args!("`{field}` is required here"))
+        ShapeError::unplaced(ErrorKind::MissingKey {
+            key: field,
+            within: ANYWHERE.within,
+            example: None,
+        })
     }
 }
 
@@ -134,7 +245,7 @@ pub fn from_node<T: DeserializeOwned>(node: &Node) -> Option<T> {
     match T::deserialize(NodeDe(node)) {
         Ok(v) => Some(v),
         Err(e) => {
-            record(e.at(node.pos));
+            record(e.at(node.span()));
             None
         }
     }
@@ -190,11 +301,21 @@ impl<T> Field<T> {
     }
 }
 
-/// A value with the position where it starts.
+/// A value with the position where it starts and where it ends (exclusive).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
     pub pos: Pos,
+    pub end: Pos,
     pub value: T,
+}
+
+impl<T> Spanned<T> {
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.pos,
+            end: self.end,
+        }
+    }
 }
 
 struct SpanVisitor<T>(bool, PhantomData<T>);
@@ -205,11 +326,18 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for SpanVisitor<T> {
         f.write_str("a value")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let line: u64 = seq.next_element()?.unwrap_or_default();
-        let column: u64 = seq.next_element()?.unwrap_or_default();
-        let pos = Pos { line, column };
+        let mut number =
+            || -> Result<u64, A::Error> { Ok(seq.next_element()?.unwrap_or_default()) };
+        let pos = Pos {
+            line: number()?,
+            column: number()?,
+        };
+        let end = Pos {
+            line: number()?,
+            column: number()?,
+        };
         match seq.next_element::<T>() {
-            Ok(Some(value)) => Ok(Field::Valid(Spanned { pos, value })),
+            Ok(Some(value)) => Ok(Field::Valid(Spanned { pos, end, value })),
             Err(e) if self.0 => Err(e),
             _ => Ok(Field::Invalid(pos)),
         }
@@ -334,11 +462,18 @@ struct NodeDe<'a>(&'a Node);
 
 impl NodeDe<'_> {
     fn mismatch(&self, exp: &dyn Expected) -> ShapeError {
-        let exp = exp.to_string().replace("a sequence", "a list");
         ShapeError::new(
-            self.0.pos,
-            format!("expected {exp}, found {}", self.0.found()),
+            self.0.span(),
+            ErrorKind::WrongShape {
+                expected: expected(exp),
+                found: self.0.found(),
+                key: None,
+            },
         )
+    }
+
+    fn span(&self) -> Span {
+        self.0.span()
     }
 }
 
@@ -346,7 +481,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
     type Error = ShapeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
-        let pos = self.0.pos;
+        let span = self.span();
         match &self.0.kind {
             Kind::Null => visitor.visit_unit(),
             Kind::Bool(b) => visitor.visit_bool(*b),
@@ -365,15 +500,23 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
             Kind::Seq(items) => visitor.visit_seq(SeqDe(items.iter())),
             Kind::Map(entries) => visitor.visit_map(MapDe::new(entries.iter().collect())),
         }
-        .map_err(|e| e.at(pos))
+        .map_err(|e| e.at(span))
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
         match &self.0.kind {
-            Kind::Bool(b) => visitor.visit_bool(*b).map_err(|e: ShapeError| e.at(self.0.pos)),
-            Kind::Str(s) if ["yes", "no", "on", "off", "y", "n"].contains(&s.to_lowercase().as_str()) => {
-                Err(self.mismatch(&visitor).with_help(
-                    "YAML 1.2 booleans are `true` and `false`; `yes`, `no`, `on` and `off` are strings",
+            Kind::Bool(b) => visitor
+                .visit_bool(*b)
+                .map_err(|e: ShapeError| e.at(self.span())),
+            Kind::Str(s)
+                if ["yes", "no", "on", "off", "y", "n"].contains(&s.to_lowercase().as_str()) =>
+            {
+                Err(ShapeError::new(
+                    self.span(),
+                    ErrorKind::Yaml11Boolean {
+                        expected: expected(&visitor),
+                        found: self.0.found(),
+                    },
                 ))
             }
             _ => Err(self.mismatch(&visitor)),
@@ -384,10 +527,10 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
         match &self.0.kind {
             Kind::Str(s) | Kind::Number(yaml::Number { written: s, .. }) => visitor
                 .visit_str(s)
-                .map_err(|e: ShapeError| e.at(self.0.pos)),
+                .map_err(|e: ShapeError| e.at(self.span())),
             Kind::Bool(b) => visitor
                 .visit_str(&b.to_string())
-                .map_err(|e: ShapeError| e.at(self.0.pos)),
+                .map_err(|e: ShapeError| e.at(self.span())),
             _ => Err(self.mismatch(&visitor)),
         }
     }
@@ -411,7 +554,7 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
         match &self.0.kind {
             Kind::Seq(items) => visitor
                 .visit_seq(SeqDe(items.iter()))
-                .map_err(|e: ShapeError| e.at(self.0.pos)),
+                .map_err(|e: ShapeError| e.at(self.span())),
             _ => Err(self.mismatch(&visitor)),
         }
     }
@@ -421,10 +564,10 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
             // `headers:` with nothing after it: an empty map, as it reads.
             Kind::Null => visitor
                 .visit_map(MapDe::new(Vec::new()))
-                .map_err(|e: ShapeError| e.at(self.0.pos)),
+                .map_err(|e: ShapeError| e.at(self.span())),
             Kind::Map(entries) => visitor
                 .visit_map(MapDe::new(entries.iter().collect()))
-                .map_err(|e: ShapeError| e.at(self.0.pos)),
+                .map_err(|e: ShapeError| e.at(self.span())),
             _ => Err(self.mismatch(&visitor)),
         }
     }
@@ -441,20 +584,21 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
             Kind::Null => &[],
             _ => return Err(self.mismatch(&visitor)),
         };
+        let place = place(name);
         let mut known = Vec::new();
         for entry in entries {
             let key = entry.0.name.as_str();
             if fields.contains(&key) {
                 known.push(entry);
-            } else if key.starts_with("x-") && X_KEYS_ALLOWED.contains(&name) {
+            } else if key.starts_with("x-") && place.allows_x_keys {
                 continue;
             } else {
-                record(unknown_key(&entry.0, fields, name));
+                record(unknown_key(&entry.0, fields, place));
             }
         }
         visitor
             .visit_map(MapDe::new(known))
-            .map_err(|e: ShapeError| e.at(self.0.pos))
+            .map_err(|e: ShapeError| e.within(place).at(self.span()))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -485,16 +629,10 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
             Kind::Number(yaml::Number { json: n, .. }) => match n.parse::<u32>() {
                 Ok(u) => visitor
                     .visit_u32(u)
-                    .map_err(|e: ShapeError| e.at(self.0.pos)),
-                Err(_) => Err(ShapeError::new(
-                    self.0.pos,
-                    format!("expected a whole number, found the number `{n}`"),
-                )),
+                    .map_err(|e: ShapeError| e.at(self.span())),
+                Err(_) => Err(self.not_a_whole_number()),
             },
-            _ => Err(ShapeError::new(
-                self.0.pos,
-                format!("expected a whole number, found {}", self.0.found()),
-            )),
+            _ => Err(self.not_a_whole_number()),
         }
     }
 
@@ -504,37 +642,33 @@ impl<'de> Deserializer<'de> for NodeDe<'_> {
     }
 }
 
-fn unknown_key(key: &Key, fields: &[&str], within: &str) -> ShapeError {
-    let place = match within {
-        "RawSuite" => "at the top level of a spec",
-        "RawTest" => "in a test",
-        "RawOptions" => "in `defaults`",
-        "RawExpect" => "in `expect`",
-        "RawIdempotencyBlock" => "in `idempotency`",
-        "RawRetry" => "in `retry`",
-        "RawProxies" => "in `proxies`",
-        "RawCapture" => "in a capture",
-        "RawReject" => "in `idempotency.reject`",
-        _ => "here",
-    };
-    let e = ShapeError::new(
-        key.pos,
-        format!(
-            "unknown key `{}` {place}; allowed here: {}",
-            key.name,
-            fields.join(", ")
-        ),
-    );
-    match did_you_mean(&key.name, fields) {
-        Some(s) => e.with_help(format!("did you mean `{s}`?")),
-        None if X_KEYS_ALLOWED.contains(&within) => {
-            e.with_help("keys that start with `x-` are ignored here (a home for YAML anchors)")
-        }
-        None => e,
+impl NodeDe<'_> {
+    fn not_a_whole_number(&self) -> ShapeError {
+        ShapeError::new(
+            self.span(),
+            ErrorKind::WrongShape {
+                expected: "a whole number".into(),
+                found: self.0.found(),
+                key: None,
+            },
+        )
     }
 }
 
-/// `Field` and `Spanned` read a node as `(line, column, value)`.
+fn unknown_key(key: &Key, fields: &'static [&'static str], place: &Place) -> ShapeError {
+    ShapeError::new(
+        key.span(),
+        ErrorKind::UnknownKey {
+            key: key.name.clone(),
+            allowed: fields.to_vec(),
+            within: place.within,
+            suggestion: did_you_mean(&key.name, fields),
+            x_keys_allowed: place.allows_x_keys,
+        },
+    )
+}
+
+/// `Field` and `Spanned` read a node as `(line, column, end line, end column, value)`.
 struct SpanSeq<'a> {
     node: &'a Node,
     step: u8,
@@ -556,11 +690,17 @@ impl<'de> SeqAccess<'de> for SpanSeq<'_> {
             2 => seed
                 .deserialize(self.node.pos.column.into_deserializer())
                 .map(Some),
-            3 => match seed.deserialize(NodeDe(self.node)) {
+            3 => seed
+                .deserialize(self.node.end.line.into_deserializer())
+                .map(Some),
+            4 => seed
+                .deserialize(self.node.end.column.into_deserializer())
+                .map(Some),
+            5 => match seed.deserialize(NodeDe(self.node)) {
                 Ok(v) => Ok(Some(v)),
-                Err(e) if self.propagate => Err(e.at(self.node.pos)),
+                Err(e) if self.propagate => Err(e.at(self.node.span())),
                 Err(e) => {
-                    record(e.at(self.node.pos));
+                    record(e.at(self.node.span()));
                     Err(ShapeError::reported())
                 }
             },
@@ -582,7 +722,7 @@ impl<'de> SeqAccess<'de> for SeqDe<'_> {
             Some(node) => seed
                 .deserialize(NodeDe(node))
                 .map(Some)
-                .map_err(|e| e.at(node.pos)),
+                .map_err(|e| e.at(node.span())),
             None => Ok(None),
         }
     }
@@ -615,11 +755,12 @@ impl<'de> MapAccess<'de> for MapDe<'_> {
         self.value = Some(value);
         let key_node = Node {
             pos: key.pos,
+            end: key.end,
             kind: Kind::Str(key.name.clone()),
         };
         seed.deserialize(NodeDe(&key_node))
             .map(Some)
-            .map_err(|e| e.at(key.pos))
+            .map_err(|e| e.at(key.span()))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(
@@ -627,7 +768,9 @@ impl<'de> MapAccess<'de> for MapDe<'_> {
         seed: V,
     ) -> Result<V::Value, ShapeError> {
         match self.value.take() {
-            Some(node) => seed.deserialize(NodeDe(node)).map_err(|e| e.at(node.pos)),
+            Some(node) => seed
+                .deserialize(NodeDe(node))
+                .map_err(|e| e.at(node.span())),
             None => Err(de::Error::custom("a value without a key")),
         }
     }

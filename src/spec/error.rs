@@ -1,59 +1,93 @@
-//! Errors in spec files, rendered like rustc: message, `--> file:line:col`, the line, a caret.
+//! Errors in spec files: which mistake ([`ErrorKind`], worded in `error_kind.rs`) and
+//! where (a span of the file), rendered like rustc by `diagnostic`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::Pos;
+use super::error_kind::ErrorKind;
+use super::{Pos, Span};
+use crate::diagnostic::{Diagnostic, Styling};
 
 /// A spec file that cannot be run, with where and why.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{}:{}:{}: {message}", file.display(), pos.line, pos.column)]
+#[error("{}:{}:{}: {kind}", file.display(), pos.line, pos.column)]
 pub struct SpecError {
     pub file: PathBuf,
+    /// Where the mistake starts.
     pub pos: Pos,
-    pub message: String,
-    /// A hint on its own line: "did you mean", or what to do next.
-    pub help: Option<String>,
-    /// The offending source line, for the snippet.
-    pub source_line: Option<String>,
+    /// Where it ends (exclusive); at `pos` when it has no width.
+    pub end: Pos,
+    pub kind: ErrorKind,
+    /// The file's text, for the snippet (absent when the file could not be read).
+    pub text: Option<Arc<str>>,
 }
 
 impl SpecError {
-    pub fn new(file: &Path, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn new(file: &Path, span: impl Into<Span>, kind: ErrorKind) -> Self {
+        let span = span.into();
         SpecError {
             file: file.to_path_buf(),
-            pos,
-            message: message.into(),
-            help: None,
-            source_line: None,
+            pos: span.start,
+            end: span.end,
+            kind,
+            text: None,
         }
     }
 
+    /// Attaches the file's text, for the snippet.
+    pub fn with_source(mut self, text: Arc<str>) -> Self {
+        self.text = Some(text);
+        self
+    }
+
+    /// Transitional, for the messages still worded where they are found (an
+    /// [`ErrorKind::Untyped`] error, see `Loader::error`); a typed kind has its own help.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    /// Attaches the source line that `pos` points into.
-    pub fn with_source(mut self, source: &str) -> Self {
-        if self.pos.line > 0 {
-            self.source_line = source
-                .lines()
-                .nth((self.pos.line - 1) as usize)
-                .map(str::to_string);
+        if let ErrorKind::Untyped { help: h, .. } = &mut self.kind {
+            *h = Some(help.into());
         }
         self
     }
 
-    /// The multi-line, rustc-like rendering used by the console.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.pos,
+            end: self.end,
+        }
+    }
+
+    /// The one-line message (`unknown key ...`).
+    pub fn message(&self) -> String {
+        self.kind.to_string()
+    }
+
+    /// A hint on its own line: "did you mean", or what to do next.
+    pub fn help(&self) -> Option<String> {
+        self.kind.help()
+    }
+
+    /// The line the error starts on, as written.
+    pub fn source_line(&self) -> Option<&str> {
+        crate::diagnostic::line_of(self.text.as_deref()?, self.pos.line)
+    }
+
+    /// The multi-line, rustc-like rendering, without colour.
     pub fn render(&self) -> String {
-        crate::diagnostic::Diagnostic {
-            message: &self.message,
+        self.render_styled(Styling::Plain)
+    }
+
+    /// The rendering in the caller's styling (ANSI for a terminal).
+    pub fn render_styled(&self, styling: Styling) -> String {
+        let message = self.message();
+        let help = self.help();
+        Diagnostic {
+            message: &message,
             file: &self.file,
-            pos: self.pos,
-            line: self.source_line.as_deref(),
-            help: self.help.as_deref(),
+            span: self.span(),
+            line: self.source_line(),
+            help: help.as_deref(),
         }
-        .render()
+        .render(styling)
     }
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::convert::Loader;
+use super::error_kind::{ErrorKind, SchemaSource};
 use super::raw::RawExpect;
 use super::template::{self, Lookup};
 use super::yaml::{Kind, Node};
@@ -20,13 +21,11 @@ impl Loader<'_> {
             let node = r.0 .0;
             match &node.kind {
                 Kind::Str(s) => out.reason = Some((s.clone(), node.pos)),
-                _ => self.push_help(
-                    node.pos,
-                    format!(
-                        "expected the exact phrase from the status line, a string such as `OK`, for `reason`, found {}",
-                        node.found()
-                    ),
-                    "to accept several statuses, list them in `status: [200, 201]` and leave `reason` out",
+                _ => self.report(
+                    node.span(),
+                    ErrorKind::ReasonNotAString {
+                        found: node.found(),
+                    },
                 ),
             }
         }
@@ -40,13 +39,11 @@ impl Loader<'_> {
             match text.as_str() {
                 "1.0" | "1.1" | "2" => out.version = Some((text, node.pos)),
                 "2.0" => out.version = Some(("2".into(), node.pos)),
-                _ => self.push_help(
-                    node.pos,
-                    format!(
-                        "expected \"1.1\", \"2\" or \"1.0\" for `version`, found {}",
-                        node.found()
-                    ),
-                    "`version` is the HTTP version the response came in on; choose the request's with `http_version`",
+                _ => self.report(
+                    node.span(),
+                    ErrorKind::UnknownHttpVersion {
+                        found: node.found(),
+                    },
                 ),
             }
         }
@@ -82,7 +79,7 @@ impl Loader<'_> {
                         });
                     }
                 }
-                Err(msg) => self.push(path.pos, msg),
+                Err(reason) => self.report(path.span(), ErrorKind::InvalidJsonPath { reason }),
             }
         }
         if let Some(b) = e.body.value() {
@@ -94,14 +91,14 @@ impl Loader<'_> {
             out.max_time = self.duration(&node, "max_time").map(|d| (d, node.pos));
         }
         if let Some(s) = e.schema.take() {
-            out.schema = self.schema(&s.value, s.pos);
+            out.schema = self.schema(&s.value, s.span());
         }
         out
     }
 
     /// The schema file is read now; a path with variables takes them from `--var`,
     /// `vars:` and the environment (captures come too late for it).
-    fn schema(&mut self, written: &str, pos: Pos) -> Option<SchemaExpect> {
+    fn schema(&mut self, written: &str, span: Span) -> Option<SchemaExpect> {
         let rendered = if written.contains("${") {
             let vars = self.vars.clone();
             let cli = self.load.cli_vars;
@@ -118,24 +115,26 @@ impl Loader<'_> {
             written.to_string()
         };
         let path = self.dir.join(&rendered);
+        let source = || SchemaSource::File(path.clone());
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                self.push_help(
-                    pos,
-                    format!("cannot read the schema `{}`: {e}", path.display()),
-                    "paths are relative to the spec file's folder",
-                );
+                let kind = ErrorKind::CannotReadSchema {
+                    schema: source(),
+                    reason: e.to_string(),
+                };
+                self.report(span, kind);
                 return None;
             }
         };
         let schema: serde_json::Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
-                self.push(
-                    pos,
-                    format!("schema `{}` is not valid JSON: {e}", path.display()),
-                );
+                let kind = ErrorKind::SchemaNotJson {
+                    schema: source(),
+                    reason: e.to_string(),
+                };
+                self.report(span, kind);
                 return None;
             }
         };
@@ -143,16 +142,14 @@ impl Loader<'_> {
             Ok(v) => Some(SchemaExpect {
                 path,
                 validator: Arc::new(v),
-                pos,
+                pos: span.start,
             }),
             Err(e) => {
-                self.push(
-                    pos,
-                    format!(
-                        "schema `{}` is not a valid JSON Schema: {e}",
-                        path.display()
-                    ),
-                );
+                let kind = ErrorKind::InvalidSchema {
+                    schema: source(),
+                    reason: e.to_string(),
+                };
+                self.report(span, kind);
                 None
             }
         }
@@ -184,18 +181,22 @@ impl Loader<'_> {
                 _ => None,
             }
         };
-        let shape = "a code (`200`), a list of codes (`[200, 204]`) or a class (`\"2xx\"`)";
+        let shape = |expected: &str, node: &Node| ErrorKind::WrongShape {
+            expected: expected.into(),
+            found: node.found(),
+            key: Some("status".into()),
+        };
         match &node.kind {
             Kind::Seq(items) if !items.is_empty() => {
                 let mut out = Vec::new();
                 for item in items {
                     match one(item) {
                         Some(p) => out.push(p),
-                        None => self.push(
-                            item.pos,
-                            format!(
-                                "expected a status code (100 to 999) or a class such as `\"2xx\"` in `status`, found {}",
-                                item.found()
+                        None => self.report(
+                            item.span(),
+                            shape(
+                                "a status code (100 to 999) or a class such as `\"2xx\"`",
+                                item,
                             ),
                         ),
                     }
@@ -205,9 +206,12 @@ impl Loader<'_> {
             _ => match one(node) {
                 Some(p) => Some(vec![p]),
                 None => {
-                    self.push(
-                        node.pos,
-                        format!("expected {shape} for `status`, found {}", node.found()),
+                    self.report(
+                        node.span(),
+                        shape(
+                            "a code (`200`), a list of codes (`[200, 204]`) or a class (`\"2xx\"`)",
+                            node,
+                        ),
                     );
                     None
                 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::convert::Loader;
+use super::error_kind::{ErrorKind, SchemaSource};
 use super::raw::RawGenerate;
 use super::yaml::Kind;
 use super::*;
@@ -20,22 +21,14 @@ impl Loader<'_> {
         request: &RequestSpec,
     ) -> Option<Generate> {
         if method != Method::Put {
-            self.push_help(
-                pos,
-                format!(
-                    "`generate` makes PUT bodies; this test is a `{}`",
-                    method.as_str().to_lowercase()
-                ),
-                "move `generate` to a `put:` test",
-            );
+            let kind = ErrorKind::GenerateNotPut {
+                method: method.key().to_string(),
+            };
+            self.report(pos, kind);
             return None;
         }
         if !matches!(request.body, BodySpec::None | BodySpec::Json(_)) {
-            self.push_help(
-                pos,
-                "`generate` makes JSON bodies, but this test sends `data`, `files` or `body_file`",
-                "remove the other body, or keep `json:` (it is sent first, then the generated bodies)",
-            );
+            self.report(pos, ErrorKind::GenerateWithOtherBody);
             return None;
         }
         // Each mistake is reported, also when another one was.
@@ -46,11 +39,12 @@ impl Loader<'_> {
             if given {
                 return None; // wrong type, reported
             }
-            self.push_help(
-                pos,
-                "`generate` needs `schema`",
-                "write `generate: { schema: widget.json }` (a path relative to the spec file) or give the schema inline",
-            );
+            let kind = ErrorKind::MissingKey {
+                key: "schema",
+                within: "in `generate`",
+                example: Some("generate: { schema: widget.json }"),
+            };
+            self.report(pos, kind);
             return None;
         };
         let node = schema.value.0 .0;
@@ -60,26 +54,27 @@ impl Loader<'_> {
                 let text = match std::fs::read_to_string(&file) {
                     Ok(t) => t,
                     Err(e) => {
-                        self.push_help(
-                            node.pos,
-                            format!("cannot read the schema `{}`: {e}", file.display()),
-                            "paths are relative to the spec file's folder",
-                        );
+                        let kind = ErrorKind::CannotReadSchema {
+                            schema: SchemaSource::File(file),
+                            reason: e.to_string(),
+                        };
+                        self.report(node.span(), kind);
                         return None;
                     }
                 };
                 match serde_json::from_str::<Value>(&text) {
-                    Ok(v) => (v, path.clone()),
+                    Ok(v) => (v, SchemaSource::File(file)),
                     Err(e) => {
-                        self.push(
-                            node.pos,
-                            format!("schema `{}` is not valid JSON: {e}", file.display()),
-                        );
+                        let kind = ErrorKind::SchemaNotJson {
+                            schema: SchemaSource::File(file),
+                            reason: e.to_string(),
+                        };
+                        self.report(node.span(), kind);
                         return None;
                     }
                 }
             }
-            _ => (node.to_value(), "inline".to_string()),
+            _ => (node.to_value(), SchemaSource::Inline),
         };
         let validator = match jsonschema::options()
             .should_validate_formats(true)
@@ -87,12 +82,17 @@ impl Loader<'_> {
         {
             Ok(v) => v,
             Err(e) => {
-                self.push(
-                    node.pos,
-                    format!("`generate.schema` ({source}) is not a valid JSON Schema: {e}"),
-                );
+                let kind = ErrorKind::InvalidSchema {
+                    schema: source,
+                    reason: e.to_string(),
+                };
+                self.report(node.span(), kind);
                 return None;
             }
+        };
+        let source = match (&node.kind, source) {
+            (Kind::Str(path), _) => path.clone(),
+            _ => "inline".to_string(),
         };
         Some(Generate {
             schema: Arc::new(value),
@@ -108,20 +108,20 @@ impl Loader<'_> {
     fn bound(
         &mut self,
         given: Option<super::de::Spanned<u32>>,
-        key: &str,
+        key: &'static str,
         min: u32,
     ) -> Option<Option<u32>> {
         match given {
             None => Some(None),
             Some(n) if (min..=MOST).contains(&n.value) => Some(Some(n.value)),
             Some(n) => {
-                self.push(
-                    n.pos,
-                    format!(
-                        "`generate.{key}` is a number of bodies, {min} to {MOST}; found {}",
-                        n.value
-                    ),
-                );
+                let kind = ErrorKind::GenerateCount {
+                    key,
+                    min,
+                    max: MOST,
+                    found: n.value,
+                };
+                self.report(n.span(), kind);
                 None
             }
         }

@@ -12,6 +12,7 @@ use regex::Regex;
 
 use super::convert::Loader;
 use super::error::did_you_mean;
+use super::error_kind::ErrorKind;
 use super::yaml::{Kind, Node};
 use super::{JsonType, Matcher, Pattern, Predicate};
 
@@ -70,16 +71,13 @@ impl Loader<'_> {
         if named == 0 {
             let mut literal = true;
             for (k, _) in entries {
-                if let Some(m) = looks_like_matcher(&k.name) {
+                if let Some(matcher) = looks_like_matcher(&k.name) {
                     literal = false;
-                    self.push_help(
-                        k.pos,
-                        format!("`{}` is not a matcher; did you mean `{m}`?", k.name),
-                        format!(
-                            "to compare with an object that has the key `{}`, write `{{ eq: {{ {}: ... }} }}`",
-                            k.name, k.name
-                        ),
-                    );
+                    let kind = ErrorKind::MisspeltMatcher {
+                        key: k.name.clone(),
+                        matcher,
+                    };
+                    self.report(k.span(), kind);
                 }
             }
             return literal.then(|| Matcher::Equals(node.to_value()));
@@ -91,21 +89,12 @@ impl Loader<'_> {
                     continue;
                 }
                 ok = false;
-                let help = match did_you_mean(&k.name, MATCHER_NAMES) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => {
-                        "to compare with an object that has such keys, use `{ eq: {...} }`".into()
-                    }
+                let kind = ErrorKind::NotAMatcher {
+                    key: k.name.clone(),
+                    suggestion: did_you_mean(&k.name, MATCHER_NAMES),
+                    matchers: MATCHER_NAMES,
                 };
-                self.push_help(
-                    k.pos,
-                    format!(
-                        "`{}` is not a matcher, but this map also has matcher keys; matchers are: {}",
-                        k.name,
-                        MATCHER_NAMES.join(", ")
-                    ),
-                    help,
-                );
+                self.report(k.span(), kind);
             }
         }
         let mut preds = Vec::new();
@@ -123,18 +112,21 @@ impl Loader<'_> {
 
     fn predicate(&mut self, name: &str, val: &Node) -> Option<Predicate> {
         let value = val.to_value();
+        // A matcher's argument of the wrong shape: `expected X for \`gte\`, found Y`.
+        let wrong = |ctx: &mut Self, expected: &str| {
+            let kind = ErrorKind::WrongShape {
+                expected: expected.to_string(),
+                found: val.found(),
+                key: Some(name.to_string()),
+            };
+            ctx.report(val.span(), kind);
+        };
         let number = |ctx: &mut Self| -> Option<serde_json::Value> {
             match &val.kind {
                 Kind::Number(_) => Some(value.clone()),
                 Kind::Str(s) if s.contains("${") => Some(value.clone()),
                 _ => {
-                    ctx.push(
-                        val.pos,
-                        format!(
-                            "`{name}` compares numbers; expected a number, found {}",
-                            val.found()
-                        ),
-                    );
+                    wrong(ctx, "a number");
                     None
                 }
             }
@@ -144,13 +136,7 @@ impl Loader<'_> {
             "ne" => Predicate::Ne(value),
             "matches" => {
                 let Some(src) = val.as_str() else {
-                    self.push(
-                        val.pos,
-                        format!(
-                            "`matches` takes a regular expression as a string, found {}",
-                            val.found()
-                        ),
-                    );
+                    wrong(self, "a regular expression (a string)");
                     return None;
                 };
                 let regex = if src.contains("${") {
@@ -159,10 +145,11 @@ impl Loader<'_> {
                     match Regex::new(src) {
                         Ok(r) => Some(r),
                         Err(e) => {
-                            self.push(
-                                val.pos,
-                                format!("invalid regex `{src}`: {}", last_line(&e.to_string())),
-                            );
+                            let kind = ErrorKind::InvalidRegex {
+                                pattern: src.to_string(),
+                                reason: regex_reason(&e),
+                            };
+                            self.report(val.span(), kind);
                             return None;
                         }
                     }
@@ -186,19 +173,12 @@ impl Loader<'_> {
                     Some(t) => Predicate::Type(t),
                     None => {
                         let given = val.as_str().unwrap_or_default();
-                        let e = self.error(
-                            val.pos,
-                            format!(
-                                "unknown type `{}`; types are: {}",
-                                val.scalar_text().unwrap_or_else(|| val.found()),
-                                JsonType::NAMES.join(", ")
-                            ),
-                        );
-                        let e = match did_you_mean(given, JsonType::NAMES) {
-                            Some(s) => e.with_help(format!("did you mean `{s}`?")),
-                            None => e,
+                        let kind = ErrorKind::UnknownType {
+                            given: val.scalar_text().unwrap_or_else(|| val.found()),
+                            types: JsonType::NAMES,
+                            suggestion: did_you_mean(given, JsonType::NAMES),
                         };
-                        self.errors.push(e);
+                        self.report(val.span(), kind);
                         return None;
                     }
                 }
@@ -206,10 +186,7 @@ impl Loader<'_> {
             "exists" => match val.kind {
                 Kind::Bool(b) => Predicate::Exists(b),
                 _ => {
-                    self.push(
-                        val.pos,
-                        format!("`exists` takes true or false, found {}", val.found()),
-                    );
+                    wrong(self, "`true` or `false`");
                     return None;
                 }
             },
@@ -222,13 +199,7 @@ impl Loader<'_> {
                     Predicate::Length(Box::new(Matcher::Equals(value)))
                 }
                 _ => {
-                    self.push(
-                        val.pos,
-                        format!(
-                            "`length` takes a whole number or a matcher such as `{{ gte: 1 }}`, found {}",
-                            val.found()
-                        ),
-                    );
+                    wrong(self, "a whole number or a matcher such as `{ gte: 1 }`");
                     return None;
                 }
             },
@@ -239,10 +210,7 @@ impl Loader<'_> {
             "one_of" => match value {
                 serde_json::Value::Array(items) => Predicate::OneOf(items),
                 _ => {
-                    self.push(
-                        val.pos,
-                        format!("`one_of` takes a list of values, found {}", val.found()),
-                    );
+                    wrong(self, "a list of values");
                     return None;
                 }
             },
@@ -252,13 +220,20 @@ impl Loader<'_> {
     }
 }
 
-fn last_line(s: &str) -> String {
-    let line = s
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .unwrap_or_default();
-    line.strip_prefix("error: ").unwrap_or(line).to_string()
+/// What is wrong with a pattern, in one line: the regex crate's own words, without its
+/// copy of the pattern and the caret it draws under it (the snippet shows where).
+fn regex_reason(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(text) => {
+            let line = text
+                .lines()
+                .map(str::trim)
+                .rfind(|l| !l.is_empty())
+                .unwrap_or_default();
+            line.strip_prefix("error: ").unwrap_or(line).to_string()
+        }
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod capture;
 mod convert;
 mod de;
 mod error;
+mod error_kind;
 mod expect;
 mod generate;
 mod idempotency;
@@ -25,6 +26,7 @@ use serde_json::Value;
 
 pub use convert::{load_file, load_str, LoadContext};
 pub use error::{did_you_mean, SpecError};
+pub use error_kind::{ErrorKind, SchemaSource};
 // The transport's vocabulary, which the model uses as it is: http does not import spec.
 pub use crate::http::{
     Auth, ClientCert, FilePart, FileSource, HttpVersion, Proxies, Timeouts, Verify, DEFAULT_TIMEOUT,
@@ -48,11 +50,32 @@ pub struct Pos {
     pub column: u64,
 }
 
+/// The stretch of a spec file a diagnostic underlines: `start` up to `end` (exclusive).
+/// An `end` at or before `start` (a place without a width) is shown as one caret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl From<Pos> for Span {
+    fn from(pos: Pos) -> Span {
+        Span {
+            start: pos,
+            end: pos,
+        }
+    }
+}
+
 /// One spec file: a suite of tests run in order.
 #[derive(Debug)]
 pub struct Suite {
     /// The path as the user named it (relative paths stay relative in reports).
     pub path: PathBuf,
+    /// The file's text as it was loaded: the snippets of run-time failures and the
+    /// test a `generate:` failure reproduces are cut from it, so what is shown is what
+    /// ran, even if the file changed on disk since.
+    pub source: Arc<str>,
     pub name: String,
     pub base_url: Option<String>,
     /// `vars:` in file order; values are templates, rendered when the suite starts.
@@ -80,6 +103,17 @@ pub enum Method {
 impl Method {
     pub fn as_str(self) -> &'static str {
         crate::http::Method::from(self).as_str()
+    }
+
+    /// The key a test names it with: `put`, `get`, ...
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Put => "put",
+            Method::Get => "get",
+            Method::Delete => "delete",
+            Method::Post => "post",
+            Method::Patch => "patch",
+        }
     }
 }
 

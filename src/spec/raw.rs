@@ -355,6 +355,8 @@ macro_rules! impl_take_options {
 with_request_options!(
     /// `defaults:`: request options merged into every test of the file.
     #[serde(expecting = "a map of request options")]
+    #[serde(rename(deserialize = "defaults"))] // its place, for `de.rs`
+    #[schemars(rename = "RawOptions")] // the schema keeps its names
     #[schemars(transform = allow_merge_keys)]
     pub struct RawOptions {}
 );
@@ -362,6 +364,8 @@ with_request_options!(
 with_request_options!(
     /// One entry of `tests:` or `finally:`: exactly one method key names the request.
     #[serde(expecting = "a test: a map with a method key such as `put: URL`")]
+    #[serde(rename(deserialize = "test"))] // its place, for `de.rs`
+    #[schemars(rename = "RawTest")] // the schema keeps its names
     #[schemars(transform = test_transform)]
     pub struct RawTest {
         /// Default: the method and URL.
@@ -423,6 +427,8 @@ fn suite_transform(schema: &mut Schema) {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(expecting = "a spec file: a map with a `tests:` list")]
+#[serde(rename(deserialize = "spec"))] // its place, for `de.rs`
+#[schemars(rename = "RawSuite")] // the schema keeps its names
 #[schemars(title = "putcheck spec file", transform = suite_transform)]
 pub struct RawSuite {
     /// Default: the file's path.
@@ -447,6 +453,8 @@ pub struct RawSuite {
 #[serde(
     expecting = "a map of expectations (status, reason, version, headers, json, body, max_time, schema)"
 )]
+#[serde(rename(deserialize = "expect"))] // its place, for `de.rs`
+#[schemars(rename = "RawExpect")] // the schema keeps its names
 pub struct RawExpect {
     /// `200`, `[200, 204]` or `"2xx"`.
     pub status: Field<StatusValue>,
@@ -469,6 +477,8 @@ pub struct RawExpect {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(expecting = "a map: `{ count: 3, interval: 500ms }`")]
+#[serde(rename(deserialize = "retry"))] // its place, for `de.rs`
+#[schemars(rename = "RawRetry")] // the schema keeps its names
 pub struct RawRetry {
     #[schemars(required)]
     pub count: Field<u32>,
@@ -485,6 +495,8 @@ yaml_value!(
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(expecting = "a map: `{ schema: widget.json, count: 20, invalid: 5 }`")]
+#[serde(rename(deserialize = "generate"))] // its place, for `de.rs`
+#[schemars(rename = "RawGenerate")] // the schema keeps its names
 pub struct RawGenerate {
     /// The JSON Schema of the request body: a path relative to the spec file, or inline.
     #[schemars(required)]
@@ -500,6 +512,8 @@ pub struct RawGenerate {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(expecting = "a map: `{ http: URL, https: URL }`")]
+#[serde(rename(deserialize = "proxies"))] // its place, for `de.rs`
+#[schemars(rename = "RawProxies")] // the schema keeps its names
 pub struct RawProxies {
     pub http: Field<String>,
     pub https: Field<String>,
@@ -509,6 +523,8 @@ pub struct RawProxies {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(expecting = "a capture: `{ header: NAME }` or `{ json: JSONPATH }`")]
+#[serde(rename(deserialize = "capture"))] // its place, for `de.rs`
+#[schemars(rename = "RawCapture")] // the schema keeps its names
 #[schemars(transform = one_capture_source)]
 pub struct RawCapture {
     pub header: Field<String>,
@@ -526,6 +542,8 @@ fn one_capture_source(schema: &mut Schema) {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[serde(expecting = "`false`, `true`, or a map of idempotency settings")]
+#[serde(rename(deserialize = "idempotency"))] // its place, for `de.rs`
+#[schemars(rename = "RawIdempotencyBlock")] // the schema keeps its names
 pub struct RawIdempotencyBlock {
     /// Total sends.
     #[schemars(range(min = 1, max = 1000))]
@@ -553,6 +571,8 @@ with_request_options!(
     /// `idempotency.reject`: request options overriding the test's, and what the refusal
     /// must look like (default `status: 4xx`).
     #[serde(expecting = "a map of request options and `expect`")]
+    #[serde(rename(deserialize = "idempotency.reject"))] // its place, for `de.rs`
+    #[schemars(rename = "RawReject")] // the schema keeps its names
     pub struct RawReject {
         pub expect: Field<RawExpect>,
     }

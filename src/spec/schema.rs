@@ -19,8 +19,9 @@ pub fn json_schema() -> String {
 /// A spec file's YAML as putcheck reads it (YAML 1.2, anchors and merges resolved), as
 /// JSON: the document `json_schema` describes.
 pub fn spec_as_json(source: &str) -> Result<serde_json::Value, String> {
-    let describe =
-        |e: &super::yaml::SyntaxError| format!("{}:{}: {}", e.pos.line, e.pos.column, e.message);
+    let describe = |e: &super::yaml::SyntaxError| {
+        format!("{}:{}: {}", e.span.start.line, e.span.start.column, e.kind)
+    };
     match super::yaml::parse(source) {
         Ok((node, duplicates)) => match duplicates.first() {
             None => Ok(node.to_value()),

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::convert::Loader;
 use super::error::did_you_mean;
+use super::error_kind::ErrorKind;
 use super::raw;
 use super::template;
 use super::yaml::{Kind, Node};
@@ -13,7 +14,9 @@ use super::*;
 /// One `${name}` and where it is.
 struct Use {
     name: String,
-    pos: Pos,
+    /// The reference as written (`${name}`), when it was found in the file; else the
+    /// string that holds it.
+    span: Span,
     has_fallback: bool,
 }
 
@@ -146,8 +149,18 @@ impl Loader<'_> {
             .into_iter()
             .map(|r| {
                 let written = &text[r.offset..r.offset + r.len];
+                let span = match self.find_in_source(written, at) {
+                    Some(start) => Span {
+                        start,
+                        end: Pos {
+                            line: start.line,
+                            column: start.column + written.chars().count() as u64,
+                        },
+                    },
+                    None => at.into(),
+                };
                 Use {
-                    pos: self.find_in_source(written, at).unwrap_or(at),
+                    span,
                     name: r.name,
                     has_fallback: r.fallback.is_some(),
                 }
@@ -211,22 +224,15 @@ impl Loader<'_> {
             if self.load.listing && later.is_none() && did_you_mean(&u.name, &known()).is_none() {
                 continue;
             }
-            let help = match later {
-                Some((_, test)) => format!(
-                    "`{}` is captured by test `{test}`, which runs later; tests run in file order",
-                    u.name
-                ),
-                None => {
-                    let hint = did_you_mean(&u.name, &known())
-                        .map(|s| format!("did you mean `{s}`? Otherwise "))
-                        .unwrap_or_default();
-                    format!(
-                        "{hint}define it under `vars:`, pass `--var {n}=VALUE`, set the environment variable `{n}`, or give a fallback: `${{{n}:-value}}`",
-                        n = u.name
-                    )
-                }
+            let kind = ErrorKind::UndefinedVariable {
+                name: u.name.clone(),
+                suggestion: match later {
+                    Some(_) => None,
+                    None => did_you_mean(&u.name, &known()).map(str::to_string),
+                },
+                captured_later_by: later.map(|(_, test)| test.clone()),
             };
-            self.push_help(u.pos, format!("undefined variable `{}`", u.name), help);
+            self.report(u.span, kind);
         }
     }
 }

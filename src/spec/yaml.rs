@@ -10,12 +10,15 @@ use std::collections::HashMap;
 use granit_parser::{Event, Parser, ScalarStyle};
 use serde_json::Value;
 
-use super::Pos;
+use super::error_kind::ErrorKind;
+use super::{Pos, Span};
 
-/// One YAML node and where it starts.
+/// One YAML node, where it starts and where it ends (exclusive): a scalar ends after
+/// its last character (its closing quote), a collection after its last value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub pos: Pos,
+    pub end: Pos,
     pub kind: Kind,
 }
 
@@ -42,6 +45,17 @@ pub struct Number {
 pub struct Key {
     pub name: String,
     pub pos: Pos,
+    /// Just after the key as written (its closing quote, if quoted).
+    pub end: Pos,
+}
+
+impl Key {
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.pos,
+            end: self.end,
+        }
+    }
 }
 
 /// Alias expansion limit: no spec comes near it, an alias bomb would exhaust memory.
@@ -50,12 +64,18 @@ const MAX_EXPANDED_NODES: usize = 100_000;
 /// A file that is not YAML at all (a syntax error), with where the parser stopped.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
-    pub pos: Pos,
-    pub message: String,
-    pub help: Option<String>,
+    pub span: Span,
+    pub kind: ErrorKind,
 }
 
 impl Node {
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.pos,
+            end: self.end,
+        }
+    }
+
     /// What the node is, in the words of an error message ("a list", "the number 3").
     pub fn found(&self) -> String {
         match &self.kind {
@@ -150,6 +170,10 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
             line: span.start.line() as u64,
             column: span.start.col() as u64 + 1,
         };
+        let end = Pos {
+            line: span.end.line() as u64,
+            column: span.end.col() as u64 + 1,
+        };
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let plain = style == ScalarStyle::Plain;
@@ -159,6 +183,7 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
                         Key {
                             name: text.into_owned(),
                             pos,
+                            end,
                         },
                         plain,
                     );
@@ -167,6 +192,7 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
                 let tag = tag.map(|t| t.suffix().to_string());
                 let node = Node {
                     pos,
+                    end,
                     kind: resolve_scalar(&text, style, tag.as_deref()),
                 };
                 builder.add(node, anchor, Some(&text), plain);
@@ -186,6 +212,7 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
                     builder.add(
                         Node {
                             pos,
+                            end: collection_end(items.last().map(|n| n.end), end),
                             kind: Kind::Seq(items),
                         },
                         anchor,
@@ -204,9 +231,11 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
                 }) = builder.stack.pop()
                 {
                     let entries = merge(entries, merges);
+                    let last = entries.last().map(|(_, v)| v.end);
                     builder.add(
                         Node {
                             pos,
+                            end: collection_end(last, end),
                             kind: Kind::Map(entries),
                         },
                         anchor,
@@ -219,6 +248,7 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
                 let (node, size) = builder.anchors.get(&id).cloned().unwrap_or((
                     Node {
                         pos,
+                        end,
                         kind: Kind::Null,
                     },
                     1,
@@ -226,13 +256,10 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
                 builder.expanded += size;
                 if builder.expanded > MAX_EXPANDED_NODES {
                     return Err(SyntaxError {
-                        pos,
-                        message: format!(
-                            "aliases here expand to more than {MAX_EXPANDED_NODES} values"
-                        ),
-                        help: Some(
-                            "a spec file this size is a mistake (or an alias bomb); share smaller fragments".into(),
-                        ),
+                        span: Span { start: pos, end },
+                        kind: ErrorKind::AliasBomb {
+                            limit: MAX_EXPANDED_NODES,
+                        },
                     });
                 }
                 builder.add(node, 0, None, false);
@@ -241,8 +268,10 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
             _ => {}
         }
     }
+    let start = Pos { line: 1, column: 1 };
     let root = builder.root.unwrap_or(Node {
-        pos: Pos { line: 1, column: 1 },
+        pos: start,
+        end: start,
         kind: Kind::Null,
     });
     Ok((root, builder.duplicates))
@@ -250,7 +279,7 @@ pub fn parse(source: &str) -> Result<(Node, Vec<SyntaxError>), SyntaxError> {
 
 fn syntax_error(source: &str, e: &granit_parser::ScanError) -> SyntaxError {
     let m = e.marker();
-    let mut pos = Pos {
+    let pos = Pos {
         line: m.line() as u64,
         column: m.col() as u64 + 1,
     };
@@ -259,22 +288,27 @@ fn syntax_error(source: &str, e: &granit_parser::ScanError) -> SyntaxError {
     // parser noticed it.
     if info.contains("tab") {
         if let Some((line, column)) = first_indent_tab(source, pos.line) {
-            pos = Pos { line, column };
+            let tab = Pos { line, column };
             return SyntaxError {
-                pos,
-                message: "a tab in indentation; YAML indents with spaces only".into(),
-                help: Some("replace the tab with spaces".into()),
+                span: Span {
+                    start: tab,
+                    end: Pos {
+                        line,
+                        column: column + 1,
+                    },
+                },
+                kind: ErrorKind::TabInIndentation,
             };
         }
     }
     let line = source.lines().nth(pos.line.saturating_sub(1) as usize);
-    let help = (info.contains("flow") && line.is_some_and(|l| l.contains("${"))).then(|| {
-        "inside `[...]` or `{...}`, quote a value that holds `${...}`: [\"${dir}/a.pem\"]".into()
-    });
+    let quote_variables = info.contains("flow") && line.is_some_and(|l| l.contains("${"));
     SyntaxError {
-        pos,
-        message: format!("invalid YAML: {info}"),
-        help,
+        span: pos.into(),
+        kind: ErrorKind::InvalidYaml {
+            reason: info.to_string(),
+            quote_variables,
+        },
     }
 }
 
@@ -360,6 +394,7 @@ impl Builder {
                         Key {
                             name,
                             pos: node.pos,
+                            end: node.end,
                         },
                         plain,
                     ));
@@ -368,14 +403,11 @@ impl Builder {
                 Some((k, false)) => {
                     if let Some((first, _)) = entries.iter().find(|(e, _)| e.name == k.name) {
                         self.duplicates.push(SyntaxError {
-                            pos: k.pos,
-                            message: format!(
-                                "duplicate key `{}`: a key may appear once in a map (first at line {})",
-                                k.name, first.pos.line
-                            ),
-                            help: k.name.starts_with('$').then(|| {
-                                "to apply several matchers to one path, put them in one map: `$.size: { type: integer, gte: 1 }`".into()
-                            }),
+                            span: k.span(),
+                            kind: ErrorKind::DuplicateKey {
+                                key: k.name.clone(),
+                                first_line: first.pos.line,
+                            },
                         });
                     } else {
                         entries.push((k, node));
@@ -383,6 +415,16 @@ impl Builder {
                 }
             },
         }
+    }
+}
+
+/// Where a collection ends: at its closing `]` or `}` when that is on the line of its
+/// last value (flow style), else after its last value (a block collection's end event
+/// stands where the next key starts, lines later).
+fn collection_end(last_value: Option<Pos>, end_event: Pos) -> Pos {
+    match last_value {
+        Some(last) if last.line != end_event.line => last,
+        _ => end_event,
     }
 }
 
@@ -588,6 +630,7 @@ mod tests {
         let written = resolve_scalar("01234", ScalarStyle::Plain, None);
         let text = Node {
             pos: Pos::default(),
+            end: Pos::default(),
             kind: written,
         };
         assert_eq!(text.scalar_text().as_deref(), Some("01234"));
@@ -607,7 +650,10 @@ mod tests {
             let items = [prev.as_str(); 10].join(", ");
             text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
         }
-        let err = parse(&text).err().map(|e| e.message).unwrap_or_default();
+        let err = parse(&text)
+            .err()
+            .map(|e| e.kind.to_string())
+            .unwrap_or_default();
         assert!(err.contains("expand to more than"), "{err}");
     }
 
