@@ -775,3 +775,55 @@ impl<'de> MapAccess<'de> for MapDe<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::raw;
+
+    /// Where an unknown key in `T` is said to be: the place `T` declares.
+    fn place_of<T: DeserializeOwned>() -> (&'static str, bool) {
+        let (root, _) = yaml::parse("zz-not-a-key: 1").unwrap();
+        let (_, errors) = collecting(|| from_node::<T>(&root));
+        match errors.first().map(|e| &e.kind) {
+            Some(ErrorKind::UnknownKey {
+                within,
+                x_keys_allowed,
+                ..
+            }) => (within, *x_keys_allowed),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_raw_struct_declares_its_place() {
+        assert_eq!(
+            place_of::<raw::RawSuite>(),
+            ("at the top level of a spec", true)
+        );
+        assert_eq!(place_of::<raw::RawTest>(), ("in a test", true));
+        assert_eq!(place_of::<raw::RawOptions>(), ("in `defaults`", false));
+        assert_eq!(place_of::<raw::RawExpect>(), ("in `expect`", false));
+        assert_eq!(
+            place_of::<raw::RawIdempotencyBlock>(),
+            ("in `idempotency`", false)
+        );
+        assert_eq!(
+            place_of::<raw::RawReject>(),
+            ("in `idempotency.reject`", false)
+        );
+        assert_eq!(place_of::<raw::RawRetry>(), ("in `retry`", false));
+        assert_eq!(place_of::<raw::RawGenerate>(), ("in `generate`", false));
+        assert_eq!(place_of::<raw::RawProxies>(), ("in `proxies`", false));
+        assert_eq!(place_of::<raw::RawCapture>(), ("in a capture", false));
+    }
+
+    #[test]
+    fn x_keys_are_skipped_only_where_the_place_allows_them() {
+        let (root, _) = yaml::parse("x-anchor: 1").unwrap();
+        let (_, errors) = collecting(|| from_node::<raw::RawTest>(&root));
+        assert!(errors.is_empty(), "{errors:?}");
+        let (_, errors) = collecting(|| from_node::<raw::RawExpect>(&root));
+        assert_eq!(errors.len(), 1);
+    }
+}

@@ -658,6 +658,30 @@ mod tests {
     }
 
     #[test]
+    fn keys_and_values_end_after_their_text() {
+        let (node, _) = parse("tmeout: \"5s\"\nlist: [1, 22]\nmap:\n  a: 1\n  bb: 333\n").unwrap();
+        let Kind::Map(entries) = &node.kind else {
+            panic!("{node:?}")
+        };
+        let at = |line, column| Pos { line, column };
+        let (key, value) = &entries[0];
+        assert_eq!((key.pos, key.end), (at(1, 1), at(1, 7)));
+        assert_eq!(
+            (value.pos, value.end),
+            (at(1, 9), at(1, 13)),
+            "the quotes too"
+        );
+        let (_, list) = &entries[1];
+        assert_eq!((list.pos, list.end), (at(2, 7), at(2, 14)), "to the `]`");
+        let (_, map) = &entries[2];
+        assert_eq!(
+            (map.pos, map.end),
+            (at(4, 3), at(5, 10)),
+            "to its last value"
+        );
+    }
+
+    #[test]
     fn merge_keys_fill_in_missing_keys() {
         let (node, _) = parse("x: &a { h: 1, k: 2 }\ny:\n  k: 3\n  <<: *a\n  z: 4\n").unwrap();
         let y = node.get("y").unwrap().to_value();
