@@ -2,6 +2,8 @@
 
 pub mod diff;
 mod idempotency;
+#[cfg(test)]
+mod judge_tests;
 mod lifecycle;
 pub mod matcher;
 mod noise;
