@@ -494,7 +494,7 @@ fn integers_other_than_full_or_safe_is_a_spec_error() {
     assert_exit(&out, 2);
     let err = stderr(&out);
     assert!(
-        err.contains("`generate.integers` must be `full` or `safe`; found the string `small`")
+        err.contains("expected `full` or `safe` for `generate.integers`, found the string `small`")
             && err.contains("widgets.yaml:13:17"),
         "{err}"
     );

@@ -15,9 +15,15 @@ use crate::report::explain::{self, Explanation, Sources};
 use crate::run::{ExchangeKind, Outcome, SendRecord, TestResult};
 use crate::spec::{BodySpec, LoadContext, TestSpec};
 
-/// A one-test spec file under a name of its own (sources are remembered by path, and
-/// the tests run in parallel). `test` is the test's YAML, indented as a list item.
-fn spec(name: &str, test: &str) -> (String, TestSpec) {
+/// A loaded spec file: its name and its text, for the lines under failures.
+struct SpecFile {
+    name: String,
+    sources: Sources,
+}
+
+/// A one-test spec file under a name of its own. `test` is the test's YAML, indented as
+/// a list item.
+fn spec(name: &str, test: &str) -> (SpecFile, TestSpec) {
     let file = format!("judge/{name}.yaml");
     let source = format!("name: judge\nbase_url: http://127.0.0.1:9\ntests:\n{test}");
     let env = |_: &str| None;
@@ -28,8 +34,15 @@ fn spec(name: &str, test: &str) -> (String, TestSpec) {
     };
     let suite = crate::spec::load_str(Path::new(&file), &source, &ctx)
         .unwrap_or_else(|e| panic!("the spec of {name} does not load: {e:?}"));
+    let sources = Sources::new([(file.clone(), suite.source.clone())]);
     let test = suite.tests.into_iter().next().expect("one test");
-    (file, test)
+    (
+        SpecFile {
+            name: file,
+            sources,
+        },
+        test,
+    )
 }
 
 fn reason(status: u16) -> &'static str {
@@ -127,10 +140,10 @@ fn kinds(failures: &[Failure]) -> Vec<(FailureKind, &str)> {
 }
 
 /// The verdict as the console and JUnit explain it (plain text).
-fn explained(file: &str, test: &TestSpec, rec: &Recorded, failures: Vec<Failure>) -> String {
+fn explained(file: &SpecFile, test: &TestSpec, rec: &Recorded, failures: Vec<Failure>) -> String {
     let result = TestResult {
         seq: (0, 0),
-        file: file.to_string(),
+        file: file.name.clone(),
         suite: "judge".into(),
         name: test.name.clone(),
         id: format!("judge::{}", test.name),
@@ -153,7 +166,7 @@ fn explained(file: &str, test: &TestSpec, rec: &Recorded, failures: Vec<Failure>
         checks: Vec::new(),
         shell: None,
     };
-    explain::plain(&Explanation::of(&result, &mut Sources::default()))
+    explain::plain(&Explanation::of(&result, &file.sources))
 }
 
 fn send_record(n: usize) -> SendRecord {

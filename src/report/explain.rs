@@ -231,8 +231,6 @@ pub fn count(n: usize, noun: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::run::{ExchangeKind, SendRecord};
     use crate::spec::Pos;
@@ -261,9 +259,13 @@ mod tests {
         }
     }
 
+    /// The run's spec texts: `SPEC` as `FILE`.
+    fn sources() -> Sources {
+        Sources::new([(FILE.to_string(), std::sync::Arc::from(SPEC))])
+    }
+
     /// A test of `SPEC` (at line 2) sent `sends` times, with these failures.
     fn result(outcome: Outcome, sends: usize, failures: Vec<Failure>) -> TestResult {
-        crate::diagnostic::remember_source(Path::new(FILE), SPEC);
         let mut sends: Vec<SendRecord> = (1..=sends).map(send).collect();
         // A read-back is no send: it is not counted in "send 1 of 2".
         sends.push(SendRecord {
@@ -301,7 +303,7 @@ mod tests {
     }
 
     fn notes(r: &TestResult) -> Vec<String> {
-        Explanation::of(r, &mut Sources::default())
+        Explanation::of(r, &sources())
             .failures
             .into_iter()
             .map(|x| x.sends)
@@ -345,7 +347,7 @@ mod tests {
             1,
             vec![at(5, true), at(2, false), at(2, true)],
         );
-        let e = Explanation::of(&r, &mut Sources::default());
+        let e = Explanation::of(&r, &sources());
         let shown: Vec<Option<&str>> = e
             .failures
             .iter()
@@ -369,10 +371,7 @@ mod tests {
         });
         r.flaky_failures = vec![f];
         assert!(needs_explaining(&r));
-        insta::assert_snapshot!(
-            "flaky",
-            plain(&Explanation::of(&r, &mut Sources::default()))
-        );
+        insta::assert_snapshot!("flaky", plain(&Explanation::of(&r, &sources())));
     }
 
     #[test]

@@ -180,6 +180,10 @@ pub enum ErrorKind {
         max: u32,
         found: u32,
     },
+    /// `generate.integers` is neither `full` nor `safe`.
+    GenerateIntegers {
+        found: String,
+    },
 
     // Variables.
     UndefinedVariable {
@@ -324,6 +328,9 @@ impl fmt::Display for ErrorKind {
                 f,
                 "`generate.{key}` is a number of bodies, {min} to {max}; found {found}"
             ),
+            K::GenerateIntegers { found } => {
+                expected_found(f, "`full` or `safe`", Some("generate.integers"), found)
+            }
             K::UndefinedVariable { name, .. } => write!(f, "undefined variable `{name}`"),
             K::Recorded { message, .. } | K::Untyped { message, .. } => f.write_str(message),
         }
@@ -404,6 +411,9 @@ impl ErrorKind {
                 "remove the other body, or keep `json:` (it is sent first, then the generated bodies)",
             ),
             K::GenerateCount { .. } => None,
+            K::GenerateIntegers { .. } => text(
+                "`safe` keeps integers within ±(2^53 − 1), for a server that reads JSON numbers as doubles (JavaScript); leave the key out for the whole range",
+            ),
             K::UndefinedVariable {
                 name,
                 captured_later_by: Some(test),

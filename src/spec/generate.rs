@@ -120,14 +120,10 @@ impl Loader<'_> {
             Some("full") => Some(false),
             Some("safe") => Some(true),
             _ => {
-                self.push_help(
-                    node.pos,
-                    format!(
-                        "`generate.integers` must be `full` or `safe`; found {}",
-                        node.found()
-                    ),
-                    "`safe` keeps integers within ±(2^53 − 1), for a server that reads JSON numbers as doubles (JavaScript); leave the key out for the whole range",
-                );
+                let kind = ErrorKind::GenerateIntegers {
+                    found: node.found(),
+                };
+                self.report(node.span(), kind);
                 None
             }
         }
