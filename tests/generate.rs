@@ -273,7 +273,7 @@ fn a_merge_instead_of_a_replace_is_found() {
 
 #[test]
 fn invalid_bodies_stored_anyway_are_found() {
-    let (_server, specs) = setup("lenient", 5, 10, "");
+    let (server, specs) = setup("lenient", 5, 10, "");
     let (out, report) = specs.run_report(&["widgets.yaml", "--seed", "5"]);
     assert_exit(&out, 1);
     let t = test_named(&report, "any valid widget survives a PUT exactly");
@@ -281,12 +281,21 @@ fn invalid_bodies_stored_anyway_are_found() {
     assert_eq!(f["kind"], "reject", "{t:#}");
     let msg = f["message"].as_str().unwrap();
     assert!(msg.starts_with("invalid body "), "{msg}");
+    let reproduce = f["reproduce"].as_str().unwrap();
+    assert!(reproduce.contains("reject: { json: "), "{f:#}");
+    // Pasted into a spec, it loads (one `idempotency:`, the test's replaced) and fails
+    // the same way.
+    let indented: String = reproduce.lines().map(|l| format!("  {l}\n")).collect();
+    specs.write(
+        "reproduce.yaml",
+        &format!("base_url: \"{}\"\ntests:\n{indented}", server.base()),
+    );
+    let again = specs.run(&["reproduce.yaml"]);
+    assert_exit(&again, 1);
     assert!(
-        f["reproduce"]
-            .as_str()
-            .unwrap()
-            .contains("reject: { json: "),
-        "{f:#}"
+        stdout(&again).contains("but stored it anyway"),
+        "{}",
+        stdout(&again)
     );
     specs.write(
         "good.yaml",

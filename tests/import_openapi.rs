@@ -250,13 +250,7 @@ fn thing_store(keeps_refused: bool) -> TestServer {
                     return Action::json(401, serde_json::json!({ "error": "no key" }));
                 }
                 let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-                let color_ok = match body.get("color") {
-                    None | Some(Value::Null) => true,
-                    Some(c) => c.as_str().is_some_and(|c| c == "red" || c == "green"),
-                };
-                let valid = body["name"].is_string()
-                    && whole_number_at_least_one(&body["size"])
-                    && color_ok;
+                let valid = is_thing(&body);
                 let mut stored = body.clone();
                 if let Value::Object(m) = &mut stored {
                     m.insert("id".into(), Value::String(id.to_string()));
@@ -290,6 +284,24 @@ fn thing_store(keeps_refused: bool) -> TestServer {
             _ => Action::json(404, serde_json::json!({ "error": "no route" })),
         }
     })
+}
+
+/// The document's `Thing`, checked by hand: `name` and `size` required, `color` red,
+/// green or null, `tags` strings, `parent` a `Thing`; `id` is the server's.
+fn is_thing(v: &Value) -> bool {
+    let Some(m) = v.as_object() else { return false };
+    let color_ok = match m.get("color") {
+        None | Some(Value::Null) => true,
+        Some(c) => c.as_str().is_some_and(|c| c == "red" || c == "green"),
+    };
+    let tags_ok = m
+        .get("tags")
+        .is_none_or(|t| t.as_array().is_some_and(|a| a.iter().all(Value::is_string)));
+    m.get("name").is_some_and(Value::is_string)
+        && m.get("size").is_some_and(whole_number_at_least_one)
+        && color_ok
+        && tags_ok
+        && m.get("parent").is_none_or(is_thing)
 }
 
 /// `type: integer, minimum: 1`, for any size of integer (the numbers are kept exactly:
