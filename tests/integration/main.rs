@@ -14,6 +14,7 @@
 
 mod common;
 
+mod cases;
 mod ci_native;
 mod ci_reports;
 mod completions;
@@ -40,7 +41,7 @@ mod requests_parity;
 mod response_parity;
 mod runner;
 mod schema;
-mod spec_error_cases;
+
 mod spec_errors;
 mod spec_values;
 mod tls;
