@@ -8,6 +8,12 @@
 //! `Command::env`, `Command::current_dir`). Signals in `interrupt` are sent to the child
 //! process, never to this one.
 //!
+//! A new area is a new module here, not a file `tests/NAME.rs`: that would be a test binary
+//! of its own, compiling and linking everything again (and it cannot reach `common`).
+//! Nothing needs a process of its own so far; a test that must (one that sets an environment
+//! variable or a signal handler of the test process) would be the one reason for another
+//! binary, with that reason in its first comment.
+//!
 //! `cargo test --test integration NAME` runs the tests whose path contains `NAME`
 //! (`hostile::`, `cases::`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failing test
@@ -41,7 +47,6 @@ mod requests_parity;
 mod response_parity;
 mod runner;
 mod schema;
-
 mod spec_errors;
 mod spec_values;
 mod tls;
