@@ -515,12 +515,12 @@ fn fresh_seed() -> u64 {
 
 /// The run's listener: every event to the reporters, through the coverage observer
 /// under `--openapi` (which may turn a test failed), and the flush hint to the reporters.
-struct Listening<'a> {
+struct Listening<'a, 'api> {
     reporters: &'a mut Reporters,
-    observer: Option<&'a mut coverage::Observer>,
+    observer: Option<&'a mut coverage::Observer<'api>>,
 }
 
-impl run::Listener for Listening<'_> {
+impl run::Listener for Listening<'_, '_> {
     fn event(&mut self, event: &run::Event) {
         match &mut self.observer {
             Some(observer) => observer.pass(event, self.reporters),

@@ -23,8 +23,8 @@ pub use generated::{GenerateBudget, GenerateProgress};
 pub use interrupt::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
 pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
 pub use result::{
-    Event, ExchangeKind, Listener, HopRecord, Outcome, RequestRecord, SemanticCheck, SendRecord, Summary,
-    TestResult,
+    Event, ExchangeKind, HopRecord, Listener, Outcome, RequestRecord, SemanticCheck, SendRecord,
+    Summary, TestResult,
 };
 pub use shell::{ShellBody, ShellRequest};
 use suite::SuiteRun;

@@ -265,7 +265,6 @@ impl<F: FnMut(&Event)> Listener for F {
     }
 }
 
-
 /// What the runner tells reporters, in order: started, invalid files, each test as it
 /// finishes, finished.
 #[derive(Debug, Clone)]
