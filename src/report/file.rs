@@ -82,7 +82,7 @@ impl<F: Format> Reporter for FileReport<F> {
                 self.format.start(sources);
                 self.sources = sources.clone();
             }
-            Event::Pause | Event::Progress(_) => {}
+            Event::Progress(_) => {}
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }

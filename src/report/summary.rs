@@ -243,7 +243,7 @@ impl Reporter for JobSummary {
     fn report(&mut self, event: &Event) {
         match event {
             Event::RunStarted { sources, .. } => self.sources = sources.clone(),
-            Event::Pause | Event::Progress(_) => {}
+            Event::Progress(_) => {}
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }
