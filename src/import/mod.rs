@@ -7,6 +7,7 @@ mod body;
 pub mod curl;
 mod generate;
 pub mod har;
+pub mod model;
 pub mod openapi;
 pub(crate) mod schema;
 pub mod spec_file;
