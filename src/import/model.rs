@@ -344,3 +344,142 @@ pub struct RejectOut {
     pub json: Value,
     pub expect: ExpectOut,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use serde_json::json;
+
+    use super::super::spec_file::{Secrets, SpecFile};
+    use super::*;
+    use crate::spec::{load_str, LoadContext};
+
+    /// A step with every field set (a struct literal, so a field added to the model
+    /// must be added here too).
+    fn full_step(dir: &std::path::Path, method: Method, headers_at: HeadersAt) -> StepOut {
+        let file = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        StepOut {
+            name: format!("{method:?} {headers_at:?}"),
+            method,
+            target: "/items/1".into(),
+            params: vec![("q".into(), "1".into())].into(),
+            headers: vec![("X-Key".into(), "${KEY}".into())].into(),
+            headers_at,
+            cookies: vec![("session".into(), "${SESSION}".into())].into(),
+            auth: Some(AuthOut::Bearer("${TOKEN}".into())),
+            body_file: None,
+            json: Some(json!({ "name": "a", "n": 18446744073709551616u128 })),
+            data: None,
+            files: None,
+            generate: Some(GenerateOut {
+                schema: "request.schema.json".into(),
+                count: 10,
+                invalid: Some(5),
+            }),
+            allow_redirects: Some(false),
+            verify: Some(false),
+            expect: Some(ExpectOut {
+                status: json!([200, 204]),
+                schema: Some(file("response.schema.json")),
+            }),
+            idempotency: Some(IdempotencyOut {
+                readback: Some(ReadbackOut::Exact),
+                ignore: vec!["$.password".into()],
+                server_fields: vec!["$.id".into()],
+                reject: Some(RejectOut {
+                    json: json!({ "name": 1 }),
+                    expect: ExpectOut::status(json!("4xx")),
+                }),
+            }),
+        }
+    }
+
+    /// Every key the model writes is one the spec loader accepts: a suite using each
+    /// field (and each variant) loads without errors.
+    #[test]
+    fn every_key_the_model_writes_loads_as_a_spec() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = r#"{"type": "object", "properties": {"name": {"type": "string"}}}"#;
+        for name in ["request.schema.json", "response.schema.json", "body.bin"] {
+            std::fs::write(dir.path().join(name), schema).unwrap();
+        }
+        let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        let mut form = StepOut::new("form".into(), Method::Put, "/form".into());
+        form.auth = Some(AuthOut::Basic(["${USER}".into(), "${PASSWORD}".into()]));
+        form.data = Some(DataOut::Fields(
+            json!({ "title": "t", "tags": ["a", "b"] })
+                .as_object()
+                .cloned()
+                .unwrap(),
+        ));
+        form.files = Some(FilesOut(vec![
+            (
+                "inline".into(),
+                FilePartOut {
+                    content: Some("putcheck".into()),
+                    path: None,
+                    filename: Some("inline.bin".into()),
+                    content_type: Some("application/octet-stream".into()),
+                },
+            ),
+            (
+                "from_disk".into(),
+                FilePartOut {
+                    path: Some(path("body.bin")),
+                    ..FilePartOut::default()
+                },
+            ),
+        ]));
+        form.set_header(HeadersAt::AfterAuth, "Accept", "application/json");
+        form.expect = Some(ExpectOut::status(json!(200)));
+        form.idempotency = Some(IdempotencyOut {
+            readback: Some(ReadbackOut::Contains),
+            ..IdempotencyOut::default()
+        });
+        let mut raw_file = StepOut::new("raw".into(), Method::Put, "/raw".into());
+        raw_file.body_file = Some(path("body.bin"));
+        let mut text = StepOut::new("text".into(), Method::Put, "/text".into());
+        text.data = Some(DataOut::Text("a=1".into()));
+
+        let mut secrets = Secrets::new(true);
+        for name in ["KEY", "SESSION", "TOKEN", "USER", "PASSWORD"] {
+            secrets.add(name, Some("value"));
+        }
+        let spec = SpecFile {
+            comment: vec!["every key".into()],
+            name: Some("model".into()),
+            base_url: Some("${BASE_URL:-http://127.0.0.1:9}".into()),
+            secrets,
+            tests: vec![
+                full_step(dir.path(), Method::Put, HeadersAt::BeforeCookies),
+                full_step(dir.path(), Method::Put, HeadersAt::AfterCookies),
+                full_step(dir.path(), Method::Put, HeadersAt::AfterAuth),
+                full_step(dir.path(), Method::Put, HeadersAt::AfterGenerate),
+                form,
+                raw_file,
+                text,
+            ],
+            finally: [Method::Get, Method::Post, Method::Patch, Method::Delete]
+                .into_iter()
+                .map(|m| StepOut::new(format!("{m:?}"), m, "/items/1".into()))
+                .collect(),
+        };
+        let text = spec.render().unwrap();
+        let env = |_: &str| None;
+        let ctx = LoadContext {
+            cli_vars: &HashMap::new(),
+            env: &env,
+            listing: false,
+        };
+        let spec_path = dir.path().join("model.yaml");
+        if let Err(errors) = load_str(&spec_path, &text, &ctx) {
+            let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            panic!("{}\n\n{text}", errors.join("\n"));
+        }
+        // The loader does refuse a key it does not know, so the check above means
+        // something.
+        let misspelt = text.replace("server_fields:", "server_field:");
+        assert!(load_str(&spec_path, &misspelt, &ctx).is_err());
+    }
+}
