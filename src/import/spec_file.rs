@@ -1,6 +1,6 @@
-//! The spec file an import writes: a suite built as data, then printed as YAML (by
-//! serde-saphyr, the crate that also reads specs) under a comment saying where it came
-//! from. Values copied from the input are escaped (`${` → `$${`) so that putcheck sends
+//! The spec file an import writes: a suite of typed steps (`model`), printed as YAML
+//! (by serde-saphyr, the crate that also reads specs) under a comment saying where it
+//! came from. Values copied from the input are escaped (`${` → `$${`) so that putcheck sends
 //! them as written; only the variables the import itself makes are templates.
 
 use serde_json::Value;
