@@ -78,6 +78,12 @@ pub(super) fn schema() -> Schema {
     })
 }
 
+/// A reference to the one duration definition, for a schema that holds durations.
+pub(super) fn subschema(generator: &mut SchemaGenerator) -> Schema {
+    // Every `DurationOf<K>` has the same schema id: which key is named does not matter.
+    generator.subschema_for::<DurationOf<MaxTime>>()
+}
+
 /// The key a duration is written under, for its error message.
 pub trait DurationKey {
     const KEY: &'static str;

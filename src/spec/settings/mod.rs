@@ -129,7 +129,9 @@ impl RequestOptions {
         }
     }
 
-    /// A test's finished request as the general settings of its `reject`.
+    /// A test's finished request as the general settings of its `reject`. Its body is
+    /// kept as built: a conflict of the test's body keys was reported at the test, and
+    /// is not reported again at the `reject`.
     pub(super) fn of(request: &RequestSpec) -> RequestOptions {
         RequestOptions {
             params: Some(Params::from(request.params.clone())),
@@ -243,5 +245,59 @@ pub(super) mod testing {
             .iter()
             .map(|e| format!("{}:{}: {}", e.pos.line, e.pos.column, e.message))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use std::time::Duration;
+
+    use super::testing::{errors, suite};
+    use crate::spec::{BodySpec, Timeouts};
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// `reject` goes over the test's request by the rules `defaults` → test follows.
+    #[test]
+    fn a_reject_is_merged_over_its_test_as_a_test_over_defaults() {
+        let suite = suite(
+            "defaults: { headers: { Accept: a } }\ntests:\n  - put: http://h/x\n    headers: { X-A: 1 }\n    json: { a: 1 }\n    timeout: 5s\n    idempotency:\n      reject:\n        headers: { x-a: null, X-B: 2 }\n        timeout: 1s\n",
+        );
+        let test = &suite.tests[0];
+        assert_eq!(
+            test.request.headers,
+            pairs(&[("Accept", "a"), ("X-A", "1")])
+        );
+        let reject = test
+            .idempotency
+            .as_ref()
+            .and_then(|i| i.reject.as_ref())
+            .map(|r| &r.request);
+        let Some(reject) = reject else {
+            panic!("no reject");
+        };
+        assert_eq!(reject.headers, pairs(&[("Accept", "a"), ("X-B", "2")]));
+        assert_eq!(reject.body, BodySpec::Json(json!({ "a": 1 })));
+        let second = Duration::from_secs(1);
+        assert_eq!(
+            reject.timeout,
+            Timeouts {
+                connect: second,
+                read: second
+            }
+        );
+    }
+
+    #[test]
+    fn a_tests_body_conflict_is_reported_once_not_again_at_its_reject() {
+        assert_eq!(
+            errors("tests:\n  - put: http://h/x\n    json: 1\n    body_file: Cargo.toml\n    idempotency: { reject: { headers: { A: 1 } } }\n"),
+            ["2:5: use at most one of `json`, `data` (a string) and `body_file`"]
+        );
     }
 }

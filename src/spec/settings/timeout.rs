@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
-use super::duration::{self, DurationOf, MaxTime};
+use super::duration;
 use super::{deserialize_with_from_node, unknown_key, FromNode};
 use crate::spec::yaml::{Kind, Node};
 use crate::spec::Timeouts;
@@ -60,7 +60,7 @@ impl JsonSchema for Timeouts {
         "Timeouts".into()
     }
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let duration = generator.subschema_for::<DurationOf<MaxTime>>();
+        let duration = duration::subschema(generator);
         json_schema!({
             "anyOf": [
                 duration,
