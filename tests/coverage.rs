@@ -366,6 +366,24 @@ fn the_coverage_command_measures_a_finished_report_the_same() {
     );
 }
 
+/// An imported spec's text without its `generate:` block.
+fn without_generate(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if inside && line.starts_with("    ") {
+            continue;
+        }
+        inside = line == "  generate:";
+        if !inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    assert!(!out.contains("generate"), "{out}");
+    out
+}
+
 /// Issue 23's first promise: the imported Petstore specs against Prism, with the
 /// document. Prism serves the paths at its root, so `--openapi-prefix /` replaces the
 /// document's `/api/v3`.
@@ -382,6 +400,13 @@ fn petstore_imported_specs_against_prism_cover_what_the_document_says() {
     );
     if !have_prism("petstore_imported_specs_against_prism_cover_what_the_document_says") {
         return;
+    }
+    // Prism stores nothing: the read-back of a generated body cannot hold it, so the
+    // specs run as written without `generate:` (tests/import_openapi.rs runs them with
+    // it against Prism, read-back off).
+    for spec in ["specs/pet.yaml", "specs/user-username.yaml"] {
+        let text = std::fs::read_to_string(specs.path(spec)).unwrap();
+        specs.write(spec, &without_generate(&text));
     }
     let prism = Prism::start(&doc);
     let env = [
@@ -432,7 +457,7 @@ fn petstore_imported_specs_against_prism_cover_what_the_document_says() {
         (
             "/user/{username}",
             "specs/user-username.yaml",
-            vec!["repeat", "readback", "reject"],
+            vec!["repeat", "readback", "readback_exact", "reject"],
         ),
     ] {
         let text = std::fs::read_to_string(specs.path(spec)).unwrap();
@@ -444,7 +469,7 @@ fn petstore_imported_specs_against_prism_cover_what_the_document_says() {
             "{spec}: {idem}"
         );
         assert_eq!(
-            idem.get("readback") == Some(&json!(true)),
+            idem.get("readback") == Some(&json!("exact")),
             probes.contains(&"readback"),
             "{spec}: {idem}"
         );

@@ -463,3 +463,40 @@ fn a_generated_failure_reads_like_this() {
     assert_exit(&out, 1);
     insta::assert_snapshot!("rounding_failure", normalize(&stdout(&out), &server.base()));
 }
+
+/// `integers: safe` keeps integers within ±(2^53 − 1): a store that reads numbers as
+/// doubles (as JavaScript does) rounds none of them, so it passes whatever the seed,
+/// where the full range fails it (the test above).
+#[test]
+fn safe_integers_pass_a_store_that_reads_numbers_as_doubles() {
+    let (server, specs) = setup("rounding", 30, 0, "");
+    let text = spec(&server.base(), "rounding", 30, 0, "").replace(
+        "      invalid: 0\n",
+        "      invalid: 0\n      integers: safe\n",
+    );
+    specs.write("widgets.yaml", &text);
+    for seed in ["1", "2", "3", "4"] {
+        let out = specs.run(&["widgets.yaml", "--seed", seed]);
+        assert_exit(&out, 0);
+    }
+}
+
+/// `integers` takes `full` or `safe`, and says so.
+#[test]
+fn integers_other_than_full_or_safe_is_a_spec_error() {
+    let (server, specs) = setup("good", 1, 0, "");
+    let text = spec(&server.base(), "good", 1, 0, "").replace(
+        "      invalid: 0\n",
+        "      invalid: 0\n      integers: small\n",
+    );
+    specs.write("widgets.yaml", &text);
+    let out = specs.run(&["widgets.yaml"]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("`generate.integers` must be `full` or `safe`; found the string `small`")
+            && err.contains("widgets.yaml:13:17"),
+        "{err}"
+    );
+    assert!(server.requests().is_empty());
+}

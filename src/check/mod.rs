@@ -1,7 +1,10 @@
-//! Expectations, JSONPath, idempotency comparison: responses in, failures out.
+//! Expectations, JSONPath, idempotency comparison, captures: responses in, failures out.
 
+mod capture;
 pub mod diff;
 mod idempotency;
+#[cfg(test)]
+mod judge_tests;
 mod lifecycle;
 pub mod matcher;
 mod noise;
@@ -15,6 +18,7 @@ use serde_json::Value;
 use crate::http::Response;
 use crate::spec::template::Lookup;
 use crate::spec::{Expect, JsonPath, Pos};
+pub use capture::capture;
 pub use diff::{Diff, DiffLine, LineKind};
 pub use idempotency::bodies_differ;
 pub use lifecycle::Lifecycle;

@@ -20,6 +20,9 @@ pub struct Body {
     /// The JSON sent, for the read-back decision.
     pub json: Option<Value>,
     pub reject: Option<Value>,
+    /// The request's JSON Schema (standalone, `$ref`s resolved), when the body is JSON:
+    /// what `generate:` makes bodies from.
+    pub schema: Option<Value>,
     /// What the reader of the spec should know (lines of its top comment).
     pub notes: Vec<String>,
 }
@@ -102,6 +105,7 @@ pub fn add(
             }
             test.insert("json".into(), literal_value(&value));
             out.json = Some(value);
+            out.schema = schema;
         }
         k @ (Kind::Form | Kind::Multipart) => {
             let mut value = value;

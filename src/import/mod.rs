@@ -5,6 +5,7 @@
 
 mod body;
 pub mod curl;
+mod generate;
 pub mod har;
 pub mod openapi;
 pub(crate) mod schema;

@@ -11,6 +11,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 use serde_json::{Map, Value};
 
 use super::body::{self, text_of};
+use super::generate;
 use super::schema::{self, schema_type, View};
 use super::spec_file::{literal, string_map, upper_snake};
 use super::swagger2;
@@ -233,7 +234,7 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
         let values = Values::choose(&doc, item, put)?;
         let op = Operation::new(&doc, url_path, item, put, &values)?;
         let mut notes = Vec::new();
-        let (test, response_schema) = put_test(
+        let (test, schema_files) = put_test(
             &doc,
             &op,
             item,
@@ -260,7 +261,7 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
                 .extend(notes.into_iter().map(|n| format!("Note: {n}.")));
         }
         imported.push_spec(format!("{stem}.yaml"), &spec)?;
-        if let Some((name, schema)) = response_schema {
+        for (name, schema) in schema_files.into_iter().flatten() {
             let text = serde_json::to_string_pretty(&schema)
                 .map_err(|e| ImportError::Write(format!("cannot print a JSON Schema: {e}")))?;
             imported.files.push(GeneratedFile {
@@ -657,7 +658,8 @@ fn parameter_value(doc: &Document, p: &Value) -> Result<Value, ImportError> {
     ))
 }
 
-type ResponseSchema = Option<(String, Value)>;
+/// A JSON Schema file written beside the spec: its name and content.
+type SchemaFile = Option<(String, Value)>;
 
 /// The JSON schema of an operation's answer: the same for every documented 2xx answer
 /// (`None` when one differs or has none), and the success codes.
@@ -722,7 +724,7 @@ fn put_test(
     secrets: &mut Secrets,
     stem: &str,
     notes: &mut Vec<String>,
-) -> Result<(Map<String, Value>, ResponseSchema), ImportError> {
+) -> Result<(Map<String, Value>, [SchemaFile; 2]), ImportError> {
     let put = op.op;
     let name = put
         .get("summary")
@@ -738,6 +740,18 @@ fn put_test(
 
     let sent = body::add(doc, put, &mut test)?;
     notes.extend(sent.notes);
+    // Bodies nobody wrote, from the same schema, each through the whole check.
+    let mut request_schema = None;
+    if let (Some(schema), Some(_)) = (&sent.schema, &sent.json) {
+        let file = format!("{stem}.request.schema.json");
+        let invalid = if sent.reject.is_some() {
+            generate::INVALID
+        } else {
+            0
+        };
+        test.insert("generate".into(), generate::block(&literal(&file), invalid));
+        request_schema = Some((file, schema.clone()));
+    }
     // An answer offered in JSON, but not first (Swagger's Petstore: XML, then JSON), is
     // asked for in JSON, which the schema checks and the read-back compare.
     let mut offered = accept_json(doc, put)?;
@@ -781,9 +795,7 @@ fn put_test(
     let mut idempotency = Map::new();
     if let (Some(get), Some(json)) = (item.get("get"), &sent.json) {
         match can_hold(doc, get, json)? {
-            Ok(()) => {
-                idempotency.insert("readback".into(), Value::Bool(true));
-            }
+            Ok(answer) => readback(&mut idempotency, sent.schema.as_ref(), &answer),
             Err(why) => notes.push(format!("read-back is off: {why} (GET {url_path})")),
         }
     }
@@ -793,25 +805,56 @@ fn put_test(
     if !idempotency.is_empty() {
         test.insert("idempotency".into(), Value::Object(idempotency));
     }
-    Ok((test, response_schema))
+    Ok((test, [response_schema, request_schema]))
+}
+
+/// `readback`: `exact` when the request's schema is known (a PUT replaces the whole
+/// resource), leaving out what the server owns (`readOnly`, and the properties only the
+/// GET's answer documents) as `server_fields` and what it never shows (`writeOnly`) as
+/// `ignore`; else `true` (the GET contains what was sent).
+fn readback(idempotency: &mut Map<String, Value>, request: Option<&Value>, answer: &Value) {
+    let Some(request) = request else {
+        idempotency.insert("readback".into(), Value::Bool(true));
+        return;
+    };
+    idempotency.insert("readback".into(), Value::String("exact".into()));
+    let mut servers = generate::marked(request, "readOnly");
+    servers.extend(generate::response_only(request, answer));
+    servers.sort();
+    servers.dedup();
+    let paths =
+        |p: Vec<String>| Value::Array(p.iter().map(|s| Value::String(literal(s))).collect());
+    let hidden = generate::marked(request, "writeOnly");
+    if !hidden.is_empty() {
+        idempotency.insert("ignore".into(), paths(hidden));
+    }
+    if !servers.is_empty() {
+        idempotency.insert("server_fields".into(), paths(servers));
+    }
 }
 
 /// Whether what the GET answers can hold the body sent: the body validates against the
-/// GET's response schema with nothing required (the server adds what it owns).
-fn can_hold(doc: &Document, get: &Value, sent: &Value) -> Result<Result<(), String>, ImportError> {
+/// GET's response schema with nothing required (the server adds what it owns). `Ok` holds
+/// that schema (as a standalone JSON Schema).
+fn can_hold(
+    doc: &Document,
+    get: &Value,
+    sent: &Value,
+) -> Result<Result<Value, String>, ImportError> {
     let (_, schema) = success_schema(doc, get)?;
     let Some(schema) = schema else {
         return Ok(Err(
             "the GET documents no JSON answer to compare the body with".into(),
         ));
     };
-    let mut relaxed = schema::to_json_schema(doc, schema, View::Response)?;
+    let answer = schema::to_json_schema(doc, schema, View::Response)?;
+    let mut relaxed = answer.clone();
     drop_required(&mut relaxed);
     let Ok(validator) = body::validator(&relaxed) else {
         return Ok(Err("the GET's response schema could not be compiled".into()));
     };
     Ok(match body::why_invalid(&validator, sent) {
-        None => Ok(()),
+        None => Ok(answer),
         Some(why) => Err(format!(
             "what the GET answers cannot hold the body sent ({why})"
         )),
@@ -1138,7 +1181,63 @@ components:
             reject["raw"], 12345,
             "a required, sent property is mutated: {reject}"
         );
-        assert_eq!(test["idempotency"]["readback"], true);
+        // A PUT replaces the resource: with a request schema, the read-back is exact.
+        assert_eq!(test["idempotency"]["readback"], "exact");
+        assert_eq!(test["generate"]["count"], generate::COUNT);
+        assert_eq!(test["generate"]["invalid"], generate::INVALID);
+    }
+
+    #[test]
+    fn read_only_fields_are_the_servers_and_write_only_ones_are_not_read_back() {
+        let d = doc(r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /users/{id}:
+    parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/User" }
+      responses: { "200": { description: ok } }
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                allOf:
+                  - $ref: "#/components/schemas/User"
+                  - properties: { updated_at: { type: string } }
+components:
+  schemas:
+    User:
+      type: object
+      required: [name, password]
+      properties:
+        id: { type: integer, readOnly: true }
+        name: { type: string }
+        password: { type: string, writeOnly: true }
+        owner:
+          type: object
+          properties: { id: { type: integer, readOnly: true }, note: { type: string } }
+"##);
+        let (test, _, _) = test_of(&d, "/users/{id}");
+        let idempotency = &test["idempotency"];
+        assert_eq!(idempotency["readback"], "exact", "{test}");
+        assert_eq!(idempotency["ignore"], json!(["$.password"]), "{test}");
+        // `updated_at`: only the GET's answer documents it.
+        assert_eq!(
+            idempotency["server_fields"],
+            json!(["$.id", "$.owner.id", "$.updated_at"]),
+            "{test}"
+        );
+        assert_eq!(
+            test["generate"],
+            json!({ "schema": "x.request.schema.json", "count": 10, "invalid": 5 })
+        );
     }
 
     #[test]
@@ -1211,7 +1310,11 @@ definitions:
         assert_eq!(test["put"], "/pets/2");
         assert_eq!(test["json"], json!({ "name": "string", "tag": "t" }));
         assert_eq!(test["headers"], json!({ "X-Key": "${KEY}" }));
-        assert_eq!(test["idempotency"]["readback"], true);
+        // `readOnly` id: the server's, left out of the exact read-back; generated bodies
+        // from the schema written beside the spec.
+        assert_eq!(test["idempotency"]["readback"], "exact");
+        assert_eq!(test["idempotency"]["server_fields"], json!(["$.id"]));
+        assert_eq!(test["generate"]["schema"], "x.request.schema.json");
         assert_eq!(test["idempotency"]["reject"]["json"]["name"], 12345);
         assert_eq!(test["expect"]["schema"], "x.response.schema.json");
         let (photo, _, _) = test_of(&d, "/pets/{id}/photo");

@@ -227,3 +227,168 @@ pub fn count(n: usize, noun: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
     format!("{n} {noun}{s}")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::run::{ExchangeKind, SendRecord};
+    use crate::spec::Pos;
+
+    const FILE: &str = "explain/result.yaml";
+    const SPEC: &str =
+        "tests:\n  - name: item\n    put: /items/1\n    expect:\n      status: 200\n";
+
+    fn send(n: usize) -> SendRecord {
+        SendRecord {
+            n,
+            kind: ExchangeKind::Send,
+            label: format!("send {n}"),
+            request: None,
+            status: Some(200),
+            reason: Some("OK".into()),
+            version: Some("HTTP/1.1".into()),
+            time: 0.0,
+            headers: Vec::new(),
+            body_size: 0,
+            body_preview: String::new(),
+            redirects: Vec::new(),
+            refused_streams: 0,
+            error: None,
+            shell: None,
+        }
+    }
+
+    /// A test of `SPEC` (at line 2) sent `sends` times, with these failures.
+    fn result(outcome: Outcome, sends: usize, failures: Vec<Failure>) -> TestResult {
+        crate::diagnostic::remember_source(Path::new(FILE), SPEC);
+        let mut sends: Vec<SendRecord> = (1..=sends).map(send).collect();
+        // A read-back is no send: it is not counted in "send 1 of 2".
+        sends.push(SendRecord {
+            kind: ExchangeKind::ReadBack,
+            label: "read-back".into(),
+            ..send(sends.len())
+        });
+        TestResult {
+            seq: (0, 0),
+            file: FILE.into(),
+            suite: "explain".into(),
+            name: "item".into(),
+            id: format!("{FILE}::item"),
+            line: 2,
+            column: 5,
+            method: "PUT".into(),
+            url: "http://127.0.0.1:9/items/1".into(),
+            finally: false,
+            outcome,
+            attempts: 1,
+            time: 0.0,
+            request: None,
+            sends,
+            failures,
+            flaky_failures: Vec::new(),
+            checks: Vec::new(),
+            shell: None,
+        }
+    }
+
+    fn on(kind: FailureKind, sends: &[usize]) -> Failure {
+        let mut f = Failure::new(kind, "status", "unexpected status");
+        f.sends = sends.to_vec();
+        f
+    }
+
+    fn notes(r: &TestResult) -> Vec<String> {
+        Explanation::of(r, &mut Sources::default())
+            .failures
+            .into_iter()
+            .map(|x| x.sends)
+            .collect()
+    }
+
+    #[test]
+    fn the_sends_a_failure_was_seen_on_are_named_against_the_sends_made() {
+        let r = result(
+            Outcome::Failed,
+            3,
+            vec![
+                on(FailureKind::Status, &[2]),
+                on(FailureKind::Status, &[1, 2, 3]),
+                on(FailureKind::Status, &[1, 3]),
+                on(FailureKind::Status, &[]),
+                // An idempotency failure names its sends in its own message.
+                on(FailureKind::Idempotency, &[2]),
+            ],
+        );
+        assert_eq!(
+            notes(&r),
+            [" (send 2 of 3)", " (all 3 sends)", " (sends 1, 3)", "", ""]
+        );
+        let once = result(Outcome::Failed, 1, vec![on(FailureKind::Status, &[1])]);
+        assert_eq!(notes(&once), [""]);
+    }
+
+    #[test]
+    fn the_spec_line_is_shown_unless_it_is_the_test_s_own_with_nothing_to_compare() {
+        let at = |line: u64, expected: bool| {
+            let mut f = Failure::new(FailureKind::Status, "status", "unexpected status");
+            f.pos = Some(Pos { line, column: 15 });
+            if expected {
+                f = f.values("200", "500 Internal Server Error");
+            }
+            f
+        };
+        let r = result(
+            Outcome::Failed,
+            1,
+            vec![at(5, true), at(2, false), at(2, true)],
+        );
+        let e = Explanation::of(&r, &mut Sources::default());
+        let shown: Vec<Option<&str>> = e
+            .failures
+            .iter()
+            .map(|x| x.excerpt.as_ref().map(|ex| ex.text.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [Some("      status: 200"), None, Some("  - name: item")]
+        );
+    }
+
+    #[test]
+    fn a_flaky_test_is_explained_by_its_failed_attempt() {
+        let mut r = result(Outcome::Flaky, 1, Vec::new());
+        r.attempts = 2;
+        let mut f = Failure::new(FailureKind::Status, "status", "unexpected status")
+            .values("200", "503 Service Unavailable");
+        f.pos = Some(Pos {
+            line: 5,
+            column: 15,
+        });
+        r.flaky_failures = vec![f];
+        assert!(needs_explaining(&r));
+        insta::assert_snapshot!(
+            "flaky",
+            plain(&Explanation::of(&r, &mut Sources::default()))
+        );
+    }
+
+    #[test]
+    fn only_a_failure_with_something_to_say_is_explained() {
+        assert!(!needs_explaining(&result(Outcome::Passed, 1, Vec::new())));
+        assert!(!needs_explaining(&result(Outcome::Flaky, 1, Vec::new())));
+        assert!(!needs_explaining(&result(Outcome::Failed, 1, Vec::new())));
+        let failed = vec![on(FailureKind::Transport, &[])];
+        assert!(needs_explaining(&result(Outcome::Errored, 1, failed)));
+    }
+
+    #[test]
+    fn counts_and_times_read_as_words() {
+        assert_eq!(count(1, "test"), "1 test");
+        assert_eq!(count(0, "test"), "0 tests");
+        assert_eq!(fmt_time(0.25), "250ms");
+        assert_eq!(fmt_time(1.5), "1.50s");
+        assert_eq!(fmt_time(-1.0), "0ms");
+    }
+}

@@ -285,7 +285,7 @@ impl GeneratedTest<'_> {
         let mut last = Value::Null;
         for k in 0..TRIES {
             let seed = mix(self.test_seed, u64::from(n) * TRIES + k);
-            let v = Generator::varied(&g.schema, seed).value();
+            let v = varied(g, seed).value();
             if g.validator.is_valid(&v) {
                 return Ok(v);
             }
@@ -467,7 +467,7 @@ impl GeneratedTest<'_> {
         let g = self.generate;
         let label = format!("invalid body {n} of {}", g.invalid);
         let seed = mix(self.test_seed ^ 0x1a7a_11d0, u64::from(n));
-        let base = Generator::varied(&g.schema, seed).value();
+        let base = varied(g, seed).value();
         let m = invalid::pick(&g.schema, &base, seed, |v| !g.validator.is_valid(v))?;
         // After the valid bodies' numbers, so a URL with `${generate.n}` is a new one.
         let number = g.count + n;
@@ -631,6 +631,16 @@ fn test_lines(test: &TestSpec, path: &Path) -> Vec<String> {
         n += 1;
     }
     lines
+}
+
+/// The generator of a test's bodies, as `generate:` asks (`integers: safe`).
+fn varied(g: &Generate, seed: u64) -> Generator<'_> {
+    let generator = Generator::varied(&g.schema, seed);
+    if g.safe_integers {
+        generator.safe_integers()
+    } else {
+        generator
+    }
 }
 
 #[cfg(test)]

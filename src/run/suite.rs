@@ -21,7 +21,7 @@ use crate::check::{self, Failure, FailureKind};
 use crate::http::{self, Client, Response};
 use crate::plan::{test_id, PlannedSuite};
 use crate::spec::template::{self, Lookup};
-use crate::spec::{Auth, BodySpec, CaptureSource, Readback, Reject, Suite, TestSpec};
+use crate::spec::{Auth, BodySpec, Readback, Reject, Suite, TestSpec};
 
 /// Variables in scope for a file: `--var` wins, then captures, then `vars`, then the
 /// environment.
@@ -484,6 +484,8 @@ impl<'a> SuiteRun<'a> {
         }
     }
 
+    /// Stores what the captures take from the last response (`check::capture` decides
+    /// each one) and records the captures that found nothing.
     fn capture(&self, test: &TestSpec, resp: &Response, out: &mut Attempt) {
         let mut captures = self
             .scope
@@ -491,27 +493,11 @@ impl<'a> SuiteRun<'a> {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         for c in &test.capture {
-            let value = match &c.source {
-                CaptureSource::Header(h) => resp.header(h).map(|v| Value::String(v.to_string())),
-                CaptureSource::Json(p) => resp.json().and_then(|j| check::select(p, j)),
-            };
-            match value {
-                Some(v) => {
+            match check::capture(c, resp) {
+                Ok(v) => {
                     captures.insert(c.name.clone(), v);
                 }
-                None => {
-                    let from = match &c.source {
-                        CaptureSource::Header(h) => format!("header `{h}`"),
-                        CaptureSource::Json(p) => format!("JSONPath `{}`", p.source),
-                    };
-                    let mut f = Failure::new(
-                        FailureKind::Capture,
-                        format!("capture {}", c.name),
-                        format!("cannot capture `{}`: the response has no {from}", c.name),
-                    );
-                    f.pos = Some(c.pos);
-                    out.failures.push(f);
-                }
+                Err(f) => out.failures.push(*f),
             }
         }
     }
@@ -597,4 +583,130 @@ fn header_secrets(headers: &[(String, String)]) -> Vec<(String, Option<&'static 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::check::FailureKind;
+    use crate::demo::DemoServer;
+    use crate::http::{Client, EnvProxies};
+    use crate::plan::{Plan, PlannedSuite};
+    use crate::run::{execute, Event, Outcome, RunConfig, TestResult};
+    use crate::spec::{load_str, LoadContext};
+
+    /// A spec file run against the embedded demo; the results in file order.
+    fn run(source: &str) -> Vec<TestResult> {
+        let demo = DemoServer::start("127.0.0.1:0").expect("the demo starts");
+        let source = source.replace("BASE", &demo.base_url());
+        let env = |_: &str| None;
+        let ctx = LoadContext {
+            cli_vars: &Default::default(),
+            env: &env,
+            listing: false,
+        };
+        let suite =
+            load_str(Path::new("run-captures.yaml"), &source, &ctx).expect("the spec loads");
+        let plan = Plan {
+            suites: vec![PlannedSuite {
+                selected: (0..suite.tests.len()).collect(),
+                suite: Arc::new(suite),
+            }],
+            invalid: Vec::new(),
+        };
+        let config = RunConfig {
+            jobs: 1,
+            ..RunConfig::default()
+        };
+        let client = Client::new(1, 1 << 20, EnvProxies::from_lookup(|_| None));
+        let mut results = Vec::new();
+        execute(&plan, &config, &client, |e| {
+            if let Event::TestFinished(r) = e {
+                results.push((**r).clone());
+            }
+        })
+        .expect("the run starts");
+        results.sort_by_key(|r| r.seq);
+        results
+    }
+
+    #[test]
+    fn captures_flow_on_and_a_capture_that_finds_nothing_fails_its_test() {
+        let results = run(r#"name: captures
+base_url: BASE
+tests:
+  - name: create
+    put: /items/cap-1
+    json: { name: widget }
+    capture:
+      etag: { header: ETag }
+      name: { json: $.name }
+  - name: capture what is not there
+    put: /items/cap-2
+    json: { name: gadget }
+    capture:
+      token: { header: X-Token }
+      missing: { json: $.missing }
+  - name: use what was captured
+    put: /items/${name}-${etag}
+    json: { name: widget }
+  - name: use what was not
+    put: /items/${token}
+    json: { name: gadget }
+"#);
+        let outcomes: Vec<Outcome> = results.iter().map(|r| r.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Passed,
+                Outcome::Failed,
+                Outcome::Passed,
+                Outcome::Errored
+            ]
+        );
+        let captured = &results[2].url;
+        assert!(captured.contains("/items/widget-"), "{captured}");
+        assert!(!captured.contains("${"), "{captured}");
+        let failed: Vec<(FailureKind, &str, &str, u64)> = results[1]
+            .failures
+            .iter()
+            .map(|f| {
+                (
+                    f.kind,
+                    f.subject.as_str(),
+                    f.message.as_str(),
+                    f.pos.map_or(0, |p| p.line),
+                )
+            })
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                (
+                    FailureKind::Capture,
+                    "capture token",
+                    "cannot capture `token`: the response has no header `X-Token`",
+                    14
+                ),
+                (
+                    FailureKind::Capture,
+                    "capture missing",
+                    "cannot capture `missing`: the response has no JSONPath `$.missing`",
+                    15
+                ),
+            ]
+        );
+        let errored = &results[3].failures;
+        assert_eq!(errored.len(), 1, "{errored:#?}");
+        assert_eq!(errored[0].kind, FailureKind::Variable);
+        assert!(
+            errored[0]
+                .message
+                .ends_with("; a capture it depends on may have failed in an earlier test"),
+            "{}",
+            errored[0].message
+        );
+    }
 }

@@ -41,6 +41,7 @@ impl Loader<'_> {
         // Each mistake is reported, also when another one was.
         let count = self.bound(raw.count.take(), "count", 1);
         let invalid = self.bound(raw.invalid.take(), "invalid", 0);
+        let safe_integers = self.integers(raw.integers.take());
         let given = raw.schema.is_present();
         let Some(schema) = raw.schema.take() else {
             if given {
@@ -100,8 +101,36 @@ impl Loader<'_> {
             source,
             count: count?.unwrap_or(DEFAULT_GENERATE_COUNT),
             invalid: invalid?.unwrap_or(0),
+            safe_integers: safe_integers?,
             pos,
         })
+    }
+
+    /// `integers: full | safe`: whether integers stay within ±(2^53 − 1); `None` when
+    /// the value is neither (reported).
+    fn integers(
+        &mut self,
+        given: Option<super::de::Spanned<super::raw::IntegersValue>>,
+    ) -> Option<bool> {
+        let Some(given) = given else {
+            return Some(false);
+        };
+        let node = given.value.0 .0;
+        match node.as_str() {
+            Some("full") => Some(false),
+            Some("safe") => Some(true),
+            _ => {
+                self.push_help(
+                    node.pos,
+                    format!(
+                        "`generate.integers` must be `full` or `safe`; found {}",
+                        node.found()
+                    ),
+                    "`safe` keeps integers within ±(2^53 − 1), for a server that reads JSON numbers as doubles (JavaScript); leave the key out for the whole range",
+                );
+                None
+            }
+        }
     }
 
     /// `Some(None)`: not given; `None`: out of range (reported).

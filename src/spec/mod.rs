@@ -409,6 +409,8 @@ pub struct Generate {
     pub count: u32,
     /// Invalid bodies, each sent as a `reject` probe.
     pub invalid: u32,
+    /// `integers: safe`: valid bodies keep integers within ±(2^53 − 1).
+    pub safe_integers: bool,
     pub pos: Pos,
 }
 

@@ -359,7 +359,15 @@ pub struct RawGenerate {
     /// Bodies that break the schema, each sent as a `reject` probe (default 0).
     #[schemars(range(max = 10000))]
     pub invalid: Field<u32>,
+    /// `full` (default): integers anywhere in the schema's range, up to 2^63 and past;
+    /// `safe`: within ±(2^53 − 1), for a server that reads JSON numbers as doubles.
+    pub integers: Field<IntegersValue>,
 }
+
+yaml_value!(
+    /// `generate.integers`: `full` or `safe`.
+    IntegersValue, { "enum": ["full", "safe"] }
+);
 
 /// A capture: `{ header: NAME }` or `{ json: JSONPATH }`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

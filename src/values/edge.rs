@@ -10,6 +10,8 @@ use super::{fits, Choices};
 const INTEGERS: &[&str] = &[
     "0",
     "-1",
+    "9007199254740991",
+    "-9007199254740991",
     "9007199254740993",
     "-9007199254740993",
     "9223372036854775807",
@@ -47,8 +49,24 @@ fn number(text: &str) -> Option<Value> {
         .filter(Value::is_number)
 }
 
-/// An edge integer the schema admits, about half of the time.
-pub(super) fn integer(m: &Map<String, Value>, choices: &mut Choices) -> Option<Value> {
+/// The largest integer a double holds exactly, with every integer below it: 2^53 − 1.
+const SAFE: i128 = (1 << 53) - 1;
+
+/// Whether a number is one a double holds exactly: a decimal (rounded anyway, as a
+/// double), or an integer within ±(2^53 − 1).
+fn is_safe(v: &Value) -> bool {
+    let text = v.to_string();
+    match text.parse::<i128>() {
+        Ok(n) => (-SAFE..=SAFE).contains(&n),
+        Err(_) => v
+            .as_f64()
+            .is_some_and(|f| f.fract() != 0.0 || f.abs() <= SAFE as f64),
+    }
+}
+
+/// An edge integer the schema admits, about half of the time; with `safe`, only those
+/// within ±(2^53 − 1).
+pub(super) fn integer(m: &Map<String, Value>, safe: bool, choices: &mut Choices) -> Option<Value> {
     if choices.pick(2) == 0 {
         return None;
     }
@@ -69,13 +87,14 @@ pub(super) fn integer(m: &Map<String, Value>, choices: &mut Choices) -> Option<V
         .iter()
         .filter(|t| t.parse::<i128>().is_ok_and(|x| (lo..=hi).contains(&x)))
         .filter_map(|t| number(t))
-        .filter(|v| fits(v, m))
+        .filter(|v| fits(v, m) && (!safe || is_safe(v)))
         .collect();
     pick(options, choices)
 }
 
-/// An edge number the schema admits, about half of the time.
-pub(super) fn decimal(m: &Map<String, Value>, choices: &mut Choices) -> Option<Value> {
+/// An edge number the schema admits, about half of the time; with `safe`, no integral
+/// value past ±(2^53 − 1).
+pub(super) fn decimal(m: &Map<String, Value>, safe: bool, choices: &mut Choices) -> Option<Value> {
     if choices.pick(2) == 0 {
         return None;
     }
@@ -85,7 +104,7 @@ pub(super) fn decimal(m: &Map<String, Value>, choices: &mut Choices) -> Option<V
             .iter()
             .filter_map(|k| m.get(*k).cloned()),
     );
-    options.retain(|v| fits(v, m));
+    options.retain(|v| fits(v, m) && (!safe || is_safe(v)));
     pick(options, choices)
 }
 

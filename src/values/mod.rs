@@ -83,6 +83,8 @@ pub struct Generator<'a> {
     /// `varied`: edge values (`edge.rs`), empty and long arrays, all or no optional
     /// properties, `null` where allowed.
     edges: bool,
+    /// `safe_integers`: integers (and integral numbers) stay within ±(2^53 − 1).
+    safe_integers: bool,
     expanding: Vec<String>,
     informative_refs: std::collections::HashMap<String, bool>,
 }
@@ -95,6 +97,7 @@ impl<'a> Generator<'a> {
             choices: Choices::first(),
             use_examples: true,
             edges: false,
+            safe_integers: false,
             expanding: Vec::new(),
             informative_refs: Default::default(),
         }
@@ -117,6 +120,13 @@ impl<'a> Generator<'a> {
             edges: true,
             ..Generator::seeded(root, seed).without_examples()
         }
+    }
+
+    /// Keep integers within ±(2^53 − 1), what a double (a JavaScript number) holds
+    /// exactly: for `generate: { integers: safe }`.
+    pub fn safe_integers(mut self) -> Generator<'a> {
+        self.safe_integers = true;
+        self
     }
 
     /// Ignore the schema's `examples` and `default`s (they may not fit the schema).
@@ -260,12 +270,12 @@ impl<'a> Generator<'a> {
             "object" => self.object(m, depth),
             "array" => self.array(m, depth),
             "integer" => match self.edges {
-                true => edge::integer(m, &mut self.choices),
+                true => edge::integer(m, self.safe_integers, &mut self.choices),
                 false => None,
             }
             .unwrap_or_else(|| integer(m, self.choices.pick(usize::MAX))),
             "number" => match self.edges {
-                true => edge::decimal(m, &mut self.choices),
+                true => edge::decimal(m, self.safe_integers, &mut self.choices),
                 false => None,
             }
             .unwrap_or_else(|| number(m, self.choices.pick(usize::MAX))),
@@ -403,6 +413,7 @@ impl<'a> Generator<'a> {
                 choices,
                 use_examples: self.use_examples && attempt == 0,
                 edges: self.edges,
+                safe_integers: self.safe_integers,
                 expanding: self.expanding.clone(),
                 informative_refs: std::mem::take(&mut self.informative_refs),
             };
@@ -1150,6 +1161,46 @@ mod tests {
                 "size": { "type": "integer", "minimum": 1, "maximum": 10 }
             }
         })
+    }
+
+    #[test]
+    fn safe_integers_stay_within_what_a_double_holds() {
+        let schema = json!({
+            "type": "object",
+            "required": ["a", "b", "c"],
+            "properties": {
+                "a": { "type": "integer" },
+                "b": { "type": "integer", "format": "int64" },
+                "c": { "type": "number" }
+            }
+        });
+        let safe = 9_007_199_254_740_991_i128;
+        let (mut largest, mut negative) = (false, false);
+        for seed in 0..300 {
+            let v = Generator::varied(&schema, seed).safe_integers().value();
+            assert!(valid(&schema, &v), "seed {seed}: {v}");
+            for key in ["a", "b", "c"] {
+                if let Ok(n) = v[key].to_string().parse::<i128>() {
+                    assert!((-safe..=safe).contains(&n), "seed {seed}: {v}");
+                    largest |= n.abs() == safe;
+                    negative |= n < 0;
+                }
+            }
+        }
+        // Still at the edges: 2^53 − 1 is offered as the largest.
+        assert!(
+            largest && negative,
+            "largest {largest}, negative {negative}"
+        );
+        // Without it, the same schema reaches past 2^53.
+        let past = (0..300).any(|seed| {
+            let v = Generator::varied(&schema, seed).value();
+            v["b"]
+                .to_string()
+                .parse::<i128>()
+                .is_ok_and(|n| n.abs() > safe)
+        });
+        assert!(past);
     }
 
     #[test]
