@@ -525,9 +525,10 @@ impl GeneratedTest<'_> {
             self.file,
             number,
             &format!(
-                "json: {}\nidempotency: {{ reject: {{ json: {} }} }}",
+                "json: {}\nidempotency: {{ reject: {{ json: {}{} }} }}",
                 compact(&base),
-                compact(&m.body)
+                compact(&m.body),
+                reject_expect(idem),
             ),
         ));
         let mut out = vec![summary];
@@ -536,17 +537,33 @@ impl GeneratedTest<'_> {
     }
 }
 
+/// `, expect: { status: [...] }` when the test's `reject` says what the refusal must be:
+/// the reproducing test replaces the test's `idempotency`, and keeps that.
+fn reject_expect(idem: &Idempotency) -> String {
+    let Some((status, _)) = idem.reject.as_ref().and_then(|r| r.expect.status.as_ref()) else {
+        return String::new();
+    };
+    let codes: Vec<String> = status.iter().map(|p| format!("\"{p}\"")).collect();
+    format!(", expect: {{ status: [{}] }}", codes.join(", "))
+}
+
 /// JSON on one line: valid YAML (flow style), read back by putcheck with exact numbers.
 fn compact(v: &Value) -> String {
     v.to_string()
 }
 
-/// The test as written in its spec file, with `generate:` (and any `json:`) replaced by
-/// `body` (YAML lines at the test's key level): paste it into the file to keep the case.
+/// The test as written in its spec file, with `generate:` (and any `json:`, and any key
+/// `body` sets itself) replaced by `body` (YAML lines at the test's key level): paste it
+/// into the file to keep the case.
 fn reproduce(test: &TestSpec, file: &Path, n: u32, body: &str) -> String {
     let lines: Vec<String> = test_lines(test, file)
         .into_iter()
         .map(|l| l.replace(&format!("${{{GENERATE_N}}}"), &n.to_string()))
+        .collect();
+    let replaced: Vec<&str> = body
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.split(':').next())
         .collect();
     let mut out: Vec<String> = Vec::new();
     let mut skipping = false;
@@ -558,7 +575,7 @@ fn reproduce(test: &TestSpec, file: &Path, n: u32, body: &str) -> String {
         }
         skipping = false;
         let key = line.trim_start().split(':').next().unwrap_or("");
-        if indent == 0 && (key == "generate" || key == "json") {
+        if indent == 0 && (key == "generate" || key == "json" || replaced.contains(&key)) {
             skipping = true;
             continue;
         }

@@ -1,4 +1,4 @@
-"""An ASGI app for hypercorn (tests/http2.rs): it forwards every request to the demo
+"""An ASGI app for hypercorn (tests/integration/http2.rs): it forwards every request to the demo
 server named by PUTCHECK_DEMO (host:port) over HTTP/1.1 and answers with the demo's
 response, adding `x-served-over: <the version hypercorn received it on>`; `/served-over`
 answers that version as JSON. So the widget store's semantics are the demo's, while the

@@ -1,4 +1,4 @@
-"""Sends each case of a parity run through Python's requests, for tests/requests_parity.rs.
+"""Sends each case of a parity run through Python's requests, for tests/integration/requests_parity.rs.
 
 Input (the file named by argv[1]): {"cases": [case, ...]}, each case an *intent* in the
 spec's own key names: {"id", "method", "url", "defaults"?, "params"?, "headers"?,

@@ -1,4 +1,4 @@
-"""Writes tests/fixtures/responses.json: the raw responses that tests/response_parity.rs
+"""Writes tests/fixtures/responses.json: the raw responses that tests/integration/response_parity.rs
 serves to Python's requests and to putcheck (and that seed the response reader's property
 test). Run it from the repository root after changing a case: python3 tests/parity/make_responses.py
 

@@ -1,5 +1,5 @@
 """Reads each raw response of tests/fixtures/responses.json through Python's requests, for
-tests/response_parity.rs. argv: the manifest, the base URL of the server that serves case
+tests/integration/response_parity.rs. argv: the manifest, the base URL of the server that serves case
 NAME at /NAME. Each case is one PUT of `{}` with redirects off, on its own connection.
 
 Output (stdout, one JSON object): {"requests", "urllib3": versions, "results": {name:
