@@ -356,10 +356,11 @@ fn run_specs(args: RunArgs, defaults: HashMap<String, String>) -> u8 {
     let mut observer = api
         .as_ref()
         .map(|api| coverage::Observer::new(api, o.openapi_strict, o.min_coverage.clone()));
-    let mut summary = match run::execute(&plan, &config, &client, |e| match &mut observer {
-        Some(observer) => observer.pass(e, &mut reporters),
-        None => reporters.report(e),
-    }) {
+    let mut listener = Listening {
+        reporters: &mut reporters,
+        observer: observer.as_mut(),
+    };
+    let mut summary = match run::execute(&plan, &config, &client, &mut listener) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -510,4 +511,24 @@ fn fresh_seed() -> u64 {
         .unwrap_or(0);
     // Short enough to type: the low 32 bits.
     (nanos ^ u64::from(std::process::id()).rotate_left(17)) & 0xffff_ffff
+}
+
+/// The run's listener: every event to the reporters, through the coverage observer
+/// under `--openapi` (which may turn a test failed), and the flush hint to the reporters.
+struct Listening<'a, 'api> {
+    reporters: &'a mut Reporters,
+    observer: Option<&'a mut coverage::Observer<'api>>,
+}
+
+impl run::Listener for Listening<'_, '_> {
+    fn event(&mut self, event: &run::Event) {
+        match &mut self.observer {
+            Some(observer) => observer.pass(event, self.reporters),
+            None => self.reporters.report(event),
+        }
+    }
+
+    fn flush(&mut self) {
+        self.reporters.flush();
+    }
 }

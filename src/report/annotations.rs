@@ -268,7 +268,7 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 impl Reporter for Annotations {
     fn report(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { .. } | Event::Pause | Event::Progress(_) => {}
+            Event::RunStarted { .. } | Event::Progress(_) => {}
             Event::SuiteInvalid { errors, .. } => {
                 for e in errors {
                     self.spec_error(e);

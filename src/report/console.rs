@@ -40,7 +40,7 @@ pub struct Console {
     failed: usize,
     progress: Option<ProgressBar>,
     sources: Sources,
-    /// Test lines of the current burst, written at the next `Event::Pause`: one write per
+    /// Test lines of the current burst, written at the next `flush`: one write per
     /// burst instead of one per test.
     pending: String,
     /// `--openapi`: printed after the summary.
@@ -333,6 +333,10 @@ impl Reporter for Console {
         self.coverage = Some(coverage.clone());
     }
 
+    fn flush(&mut self) {
+        self.write_pending();
+    }
+
     fn report(&mut self, event: &Event) {
         match event {
             Event::RunStarted {
@@ -402,7 +406,6 @@ impl Reporter for Console {
                     self.results.push((**r).clone());
                 }
             }
-            Event::Pause => self.write_pending(),
             Event::Progress(text) => {
                 self.generating = text.clone();
                 self.progress_message();

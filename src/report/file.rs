@@ -71,7 +71,7 @@ impl<F: Format> Reporter for FileReport<F> {
 
     fn report(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { .. } | Event::Pause | Event::Progress(_) => {}
+            Event::RunStarted { .. } | Event::Progress(_) => {}
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }

@@ -24,6 +24,8 @@ use crate::run::Event;
 /// written) are kept and returned by `finish`, so one broken reporter doesn't stop others.
 pub trait Reporter {
     fn report(&mut self, event: &Event);
+    /// No further result for now: write out what is held back (`run::Listener::flush`).
+    fn flush(&mut self) {}
     /// `--openapi`: the run's coverage, given once, just before `RunFinished`.
     fn coverage(&mut self, _coverage: &Arc<Coverage>) {}
     fn finish(&mut self) -> Result<(), ReportError> {
@@ -49,6 +51,12 @@ impl Reporters {
     pub fn report(&mut self, event: &Event) {
         for r in &mut self.0 {
             r.report(event);
+        }
+    }
+
+    pub fn flush(&mut self) {
+        for r in &mut self.0 {
+            r.flush();
         }
     }
 

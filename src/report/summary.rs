@@ -243,7 +243,7 @@ fn cell(s: &str) -> String {
 impl Reporter for JobSummary {
     fn report(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { .. } | Event::Pause | Event::Progress(_) => {}
+            Event::RunStarted { .. } | Event::Progress(_) => {}
             Event::SuiteInvalid { file, errors } => {
                 self.invalid.push((file.clone(), errors.clone()))
             }

@@ -23,8 +23,8 @@ pub use generated::{GenerateBudget, GenerateProgress};
 pub use interrupt::{signal_name, Interrupt, FINALLY_LIMIT, GRACE};
 pub use redact::{is_sensitive, mask_headers, Redactor, ShellPiece, MASK, SENSITIVE_HEADERS};
 pub use result::{
-    Event, ExchangeKind, HopRecord, Outcome, RequestRecord, SemanticCheck, SendRecord, Summary,
-    TestResult,
+    Event, ExchangeKind, HopRecord, Listener, Outcome, RequestRecord, SemanticCheck, SendRecord,
+    Summary, TestResult,
 };
 pub use shell::{ShellBody, ShellRequest};
 use suite::SuiteRun;
@@ -100,7 +100,7 @@ pub enum RunError {
 }
 
 /// Runs the plan: files in parallel on a dedicated pool (blocking I/O never runs on
-/// rayon's global pool), tests of a file in order. Events reach `on_event` on the
+/// rayon's global pool), tests of a file in order. Events reach `listener` on the
 /// calling thread, as tests finish.
 ///
 /// When `config.interrupt` is set, workers start nothing new and run `finally` steps
@@ -111,7 +111,7 @@ pub fn execute(
     plan: &Plan,
     config: &RunConfig,
     client: &Client,
-    mut on_event: impl FnMut(&Event),
+    listener: &mut dyn Listener,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
     let jobs = config.jobs.max(1);
@@ -125,7 +125,7 @@ pub fn execute(
         invalid_files: plan.invalid.len(),
         ..Summary::default()
     };
-    on_event(&Event::RunStarted {
+    listener.event(&Event::RunStarted {
         files: summary.files,
         tests: plan.test_count(),
         finally_steps: plan.finally_count(),
@@ -133,7 +133,7 @@ pub fn execute(
         seed: plan.generates().then_some(config.seed),
     });
     for (file, errors) in &plan.invalid {
-        on_event(&Event::SuiteInvalid {
+        listener.event(&Event::SuiteInvalid {
             file: file.display().to_string(),
             errors: errors.clone(),
         });
@@ -165,22 +165,22 @@ pub fn execute(
     let mut reported: HashSet<(usize, usize)> = HashSet::new();
     let mut abandoned = false;
     let mut cutoff_set = false;
-    let mut finished = |result: TestResult, on_event: &mut dyn FnMut(&Event)| {
+    let mut finished = |result: TestResult, listener: &mut dyn Listener| {
         reported.insert(result.seq);
         summary.add(&result);
-        on_event(&Event::TestFinished(Arc::new(result)));
+        listener.event(&Event::TestFinished(Arc::new(result)));
     };
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(result) => {
-                finished(result, &mut on_event);
+                finished(result, listener);
                 // Results come in bursts. Waking this thread for each one cost a system
                 // call and two context switches per test (several percent of a fast
                 // run's CPU); instead, take the burst, then let the next one gather.
                 while let Ok(result) = rx.try_recv() {
-                    finished(result, &mut on_event);
+                    finished(result, listener);
                 }
-                on_event(&Event::Pause);
+                listener.flush();
                 if !workers.is_finished() {
                     std::thread::sleep(GATHER);
                 }
@@ -189,7 +189,7 @@ pub fn execute(
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
         if let Some(text) = config.generate_progress.poll() {
-            on_event(&Event::Progress(text));
+            listener.event(&Event::Progress(text));
         }
         if let Some(cutoff) = interrupt.cutoff() {
             if !cutoff_set {
@@ -208,7 +208,7 @@ pub fn execute(
         for (i, ps) in plan.suites.iter().enumerate() {
             for result in interrupt::not_run(i, ps, &reported) {
                 summary.add(&result);
-                on_event(&Event::TestFinished(Arc::new(result)));
+                listener.event(&Event::TestFinished(Arc::new(result)));
             }
         }
     } else {
@@ -216,6 +216,6 @@ pub fn execute(
     }
     summary.signal = interrupt.signal_name();
     summary.time = started.elapsed().as_secs_f64();
-    on_event(&Event::RunFinished(summary.clone()));
+    listener.event(&Event::RunFinished(summary.clone()));
     Ok(summary)
 }

@@ -249,6 +249,22 @@ impl Summary {
     }
 }
 
+/// What the run tells as it goes: the events, and a hint that no further result has
+/// arrived for now. The hint is not an event (nothing happened): a listener that holds
+/// output back (the console gathers the lines of a burst of tests into one write)
+/// writes it out then.
+pub trait Listener {
+    fn event(&mut self, event: &Event);
+    fn flush(&mut self) {}
+}
+
+/// A closure listens to the events alone.
+impl<F: FnMut(&Event)> Listener for F {
+    fn event(&mut self, event: &Event) {
+        self(event)
+    }
+}
+
 /// What the runner tells reporters, in order: started, invalid files, each test as it
 /// finishes, finished.
 #[derive(Debug, Clone)]
@@ -269,9 +285,6 @@ pub enum Event {
     },
     /// Shared: every reporter that keeps a result keeps the same one.
     TestFinished(std::sync::Arc<TestResult>),
-    /// No further result has arrived for now: a reporter that holds output back (the
-    /// console gathers the lines of a burst of tests into one write) writes it out.
-    Pause,
     /// How far the running `generate:` tests are (`generating file::name: body 12/50`);
     /// empty once none runs. For a progress display only.
     Progress(String),

@@ -622,7 +622,7 @@ mod tests {
         };
         let client = Client::new(1, 1 << 20, EnvProxies::from_lookup(|_| None));
         let mut results = Vec::new();
-        execute(&plan, &config, &client, |e| {
+        execute(&plan, &config, &client, &mut |e: &Event| {
             if let Event::TestFinished(r) = e {
                 results.push((**r).clone());
             }
