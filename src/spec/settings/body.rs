@@ -208,14 +208,8 @@ impl JsonSchema for BodyFile {
 mod tests {
     use serde_json::json;
 
-    use crate::spec::settings::testing::{errors, request, suite};
+    use crate::spec::settings::testing::{errors, pairs, request, suite};
     use crate::spec::BodySpec;
-
-    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn each_key_gives_its_body() {

@@ -216,6 +216,13 @@ pub(super) mod testing {
         load_in(Path::new(env!("CARGO_MANIFEST_DIR")), yaml)
     }
 
+    /// Owned name–value pairs, as the model holds headers, params and cookies.
+    pub fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
     /// A spec that must load.
     #[track_caller]
     pub fn suite(yaml: &str) -> Suite {
@@ -253,14 +260,8 @@ mod tests {
     use serde_json::json;
     use std::time::Duration;
 
-    use super::testing::{errors, suite};
+    use super::testing::{errors, pairs, suite};
     use crate::spec::{BodySpec, Timeouts};
-
-    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     /// `reject` goes over the test's request by the rules `defaults` → test follows.
     #[test]

@@ -267,13 +267,7 @@ impl JsonSchema for Cookies {
 #[cfg(test)]
 mod tests {
     use super::{merge_pairs, Pairs};
-    use crate::spec::settings::testing::{errors, request, suite};
-
-    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::spec::settings::testing::{errors, pairs, request, suite};
 
     fn over(p: &[(&str, &str)], removed: &[&str]) -> Pairs {
         Pairs {
