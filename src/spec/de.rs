@@ -123,7 +123,9 @@ impl de::Error for ShapeError {
     }
 }
 
-fn record(e: ShapeError) {
+/// Records `e` (unless it says it was recorded already) for the file being read; the
+/// settings (`settings/`) record what they find this way while serde reads them.
+pub fn record(e: ShapeError) {
     if !e.reported {
         ERRORS.with(|errors| errors.borrow_mut().push(e));
     }
