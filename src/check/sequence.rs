@@ -7,7 +7,7 @@ use super::idempotency::{self as idem_check, SendRules};
 use super::{check_response, probes, Failure, FailureKind};
 use crate::http::{HttpError, Response};
 use crate::spec::template::Lookup;
-use crate::spec::{Method, TestSpec};
+use crate::spec::{Method, Readback, TestSpec};
 
 /// What came of one request: a response, or why there was none.
 pub type Answer = Result<Response, HttpError>;
@@ -164,12 +164,12 @@ pub fn judge(test: &TestSpec, rec: &Recorded, vars: &dyn Lookup) -> Vec<Failure>
                 format!("the read-back GET failed: {}", e.message),
             )),
             Ok(got) => {
-                match &rec.sent_json {
-                    Some(sent) if idem.readback_exact => {
+                match (&rec.sent_json, idem.readback) {
+                    (Some(sent), Readback::Exact) => {
                         out.extend(idem_check::check_readback_exact(sent, got, idem))
                     }
-                    Some(sent) => out.extend(idem_check::check_readback(sent, got, idem)),
-                    None => out.extend(idem_check::check_readback_status(got)),
+                    (Some(sent), _) => out.extend(idem_check::check_readback(sent, got, idem)),
+                    (None, _) => out.extend(idem_check::check_readback_status(got)),
                 }
                 let repeats_refused = responses
                     .iter()

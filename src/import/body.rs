@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use super::model::{DataOut, ExpectOut, FilePartOut, FilesOut, HeadersAt, RejectOut, StepOut};
 use super::openapi::Document;
 use super::schema::{self, View};
 use super::spec_file::{literal, literal_value};
@@ -19,7 +20,7 @@ const SEEDS: u64 = 32;
 pub struct Body {
     /// The JSON sent, for the read-back decision.
     pub json: Option<Value>,
-    pub reject: Option<Value>,
+    pub reject: Option<RejectOut>,
     /// The request's JSON Schema (standalone, `$ref`s resolved), when the body is JSON:
     /// what `generate:` makes bodies from.
     pub schema: Option<Value>,
@@ -77,11 +78,7 @@ fn kind(media: &str) -> Kind {
 
 /// The request body from a 3.x `requestBody` (Swagger 2.0's are upgraded to one): JSON
 /// preferred, then a form, multipart, and anything else as text with its Content-Type.
-pub fn add(
-    doc: &Document,
-    put: &Value,
-    test: &mut Map<String, Value>,
-) -> Result<Body, ImportError> {
+pub fn add(doc: &Document, put: &Value, test: &mut StepOut) -> Result<Body, ImportError> {
     let mut out = Body::default();
     let Some((media_type, media)) = chosen_media(doc, put)? else {
         return Ok(out);
@@ -98,12 +95,12 @@ pub fn add(
     match kind(media_type) {
         Kind::Json(own_type) => {
             if own_type {
-                add_header(test, "Content-Type", &literal(media_type));
+                test.set_header(HeadersAt::AfterAuth, "Content-Type", &literal(media_type));
             }
             if let Some(v) = &validator {
                 out.reject = reject_probe(doc, raw_schema, v, &value)?;
             }
-            test.insert("json".into(), literal_value(&value));
+            test.json = Some(literal_value(&value));
             out.json = Some(value);
             out.schema = schema;
         }
@@ -120,8 +117,8 @@ pub fn add(
             form_body(doc, k == Kind::Multipart, raw_schema, &value, test);
         }
         Kind::Other => {
-            add_header(test, "Content-Type", &literal(media_type));
-            test.insert("data".into(), Value::String(literal(&text_of(&value))));
+            test.set_header(HeadersAt::AfterAuth, "Content-Type", &literal(media_type));
+            test.data = Some(DataOut::Text(literal(&text_of(&value))));
         }
     }
     Ok(out)
@@ -262,7 +259,7 @@ pub(super) fn reject_probe(
     raw_schema: Option<&Value>,
     validator: &jsonschema::Validator,
     body: &Value,
-) -> Result<Option<Value>, ImportError> {
+) -> Result<Option<RejectOut>, ImportError> {
     let Value::Object(body_map) = body else {
         return Ok(None);
     };
@@ -298,10 +295,10 @@ pub(super) fn reject_probe(
         .chain(variants.iter().filter(|(name, _)| !required.contains(name)));
     for (_, changed) in required_first {
         if !validator.is_valid(changed) {
-            return Ok(Some(serde_json::json!({
-                "json": literal_value(changed),
-                "expect": { "status": "4xx" },
-            })));
+            return Ok(Some(RejectOut {
+                json: literal_value(changed),
+                expect: ExpectOut::status(Value::String("4xx".into())),
+            }));
         }
     }
     Ok(None)
@@ -314,10 +311,10 @@ fn form_body(
     multipart: bool,
     schema_value: Option<&Value>,
     value: &Value,
-    test: &mut Map<String, Value>,
+    test: &mut StepOut,
 ) {
     let mut fields = Map::new();
-    let mut files = Map::new();
+    let mut files = Vec::new();
     let props = schema_value
         .and_then(|s| doc.resolve(s).ok())
         .and_then(|s| s.get("properties"));
@@ -329,12 +326,13 @@ fn form_body(
             || prop.and_then(|p| p.get("type")).and_then(Value::as_str) == Some("file")
             || format(prop.and_then(|p| p.get("items"))) == Some("binary");
         if multipart && binary {
-            let part = serde_json::json!({
-                "content": "putcheck",
-                "filename": format!("{k}.bin"),
-                "content_type": "application/octet-stream",
-            });
-            files.insert(literal(k), part);
+            let part = FilePartOut {
+                content: Some("putcheck".into()),
+                filename: Some(format!("{k}.bin")),
+                content_type: Some("application/octet-stream".into()),
+                ..FilePartOut::default()
+            };
+            files.push((literal(k), part));
         } else {
             let field = match v {
                 // A list repeats the field, as a form does.
@@ -349,10 +347,10 @@ fn form_body(
             fields.insert(literal(k), field);
         }
     }
-    test.insert("data".into(), Value::Object(fields));
+    test.data = Some(DataOut::Fields(fields));
     // `files:` makes the body multipart, even when empty (`files: {}`).
     if multipart {
-        test.insert("files".into(), Value::Object(files));
+        test.files = Some(FilesOut(files));
     }
 }
 
@@ -392,15 +390,6 @@ fn media_example(doc: &Document, media: &Value) -> Result<Option<Value>, ImportE
         }
     }
     Ok(None)
-}
-
-pub fn add_header(test: &mut Map<String, Value>, name: &str, value: &str) {
-    let headers = test
-        .entry("headers")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(h) = headers {
-        h.insert(name.to_string(), Value::String(value.to_string()));
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use url::{Position, Url};
 
-use super::spec_file::{base_url_template, is_credential_name, literal, string_map};
+use super::model::{AuthOut, DataOut, ExpectOut, FilePartOut, FilesOut, Method, StepOut};
+use super::spec_file::{base_url_template, is_credential_name, literal};
 use super::{ImportError, Secrets, SpecFile};
 
 /// Options that take a value, by short and long name.
@@ -217,8 +218,8 @@ pub fn import(args: &[String], keep_secrets: bool) -> Result<SpecFile, ImportErr
 struct CurlRequest {
     /// Upper case.
     method: String,
-    /// The spec key for the method (`put`, `get`, ...).
-    key: &'static str,
+    /// The spec step's method (its key: `put`, `get`, ...).
+    key: Method,
     /// Without user info (that is in `user`).
     url: Url,
     /// In order, with the ones curl adds on its own (`Accept`, `Content-Type`).
@@ -447,15 +448,12 @@ impl CurlRequest {
             };
             implied.to_string()
         });
-        let key = match method.to_ascii_uppercase().as_str() {
-            "PUT" => "put",
-            "GET" => "get",
-            "DELETE" => "delete",
-            "POST" => "post",
-            "PATCH" => "patch",
-            other => {
+        let key = match Method::from_name(&method) {
+            Some(m) => m,
+            None => {
                 return Err(ImportError::Curl(format!(
-                    "method `{other}`: a spec step is a PUT, GET, DELETE, POST or PATCH"
+                    "method `{}`: a spec step is a PUT, GET, DELETE, POST or PATCH",
+                    method.to_ascii_uppercase()
                 )))
             }
         };
@@ -524,12 +522,11 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
         insecure,
         follow,
     } = request;
-    let mut test = Map::new();
-    test.insert(
-        "name".into(),
-        Value::String(literal(&format!("{method} {}", url.path()))),
+    let mut test = StepOut::new(
+        literal(&format!("{method} {}", url.path())),
+        key,
+        target(&url, &mut secrets),
     );
-    test.insert(key.into(), Value::String(target(&url, &mut secrets)));
 
     // Credentials become variables.
     let mut auth = None;
@@ -537,9 +534,9 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
     for (k, v) in headers {
         if k.eq_ignore_ascii_case("authorization") {
             if let Some(token) = v.strip_prefix("Bearer ") {
-                auth = Some(
-                    serde_json::json!({ "bearer": secrets.add("BEARER_TOKEN", Some(token.trim())) }),
-                );
+                auth = Some(AuthOut::Bearer(
+                    secrets.add("BEARER_TOKEN", Some(token.trim())),
+                ));
                 continue;
             }
             if let Some(b64) = v.strip_prefix("Basic ") {
@@ -548,9 +545,10 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok());
                 if let Some((u, p)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
-                    auth = Some(
-                        serde_json::json!({ "basic": [secrets.add("BASIC_USER", Some(u)), secrets.add("BASIC_PASSWORD", Some(p))] }),
-                    );
+                    auth = Some(AuthOut::Basic([
+                        secrets.add("BASIC_USER", Some(u)),
+                        secrets.add("BASIC_PASSWORD", Some(p)),
+                    ]));
                     continue;
                 }
             }
@@ -574,15 +572,15 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
                 "`-u {u}` has no password (curl would ask for it); give `-u user:password`"
             ))
         })?;
-        auth = Some(
-            serde_json::json!({ "basic": [secrets.add("BASIC_USER", Some(name)), secrets.add("BASIC_PASSWORD", Some(password))] }),
-        );
+        auth = Some(AuthOut::Basic([
+            secrets.add("BASIC_USER", Some(name)),
+            secrets.add("BASIC_PASSWORD", Some(password)),
+        ]));
     }
 
     // Body: JSON when putcheck would send the same bytes, else the raw text.
-    let mut body: Option<(&str, Value)> = None;
     if let Some(path) = &body_file {
-        body = Some(("body_file", Value::String(literal(&path.to_string_lossy()))));
+        test.body_file = Some(literal(&path.to_string_lossy()));
     } else if let Some(text) = &body_text {
         let is_json_type = out_headers
             .iter()
@@ -593,31 +591,22 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
                     && serde_json::to_string(&v).ok().as_deref() == Some(text.as_str()) =>
             {
                 out_headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
-                body = Some(("json", super::spec_file::literal_value(&v)));
+                test.json = Some(super::spec_file::literal_value(&v));
             }
-            _ => body = Some(("data", Value::String(literal(text)))),
+            _ => test.data = Some(DataOut::Text(literal(text))),
         }
     }
 
-    if !out_headers.is_empty() {
-        test.insert("headers".into(), string_map(&out_headers));
-    }
-    if !cookies.is_empty() {
-        let pairs: Vec<(String, String)> = cookies
-            .iter()
-            .map(|(k, v)| (literal(k), secrets.add(&format!("COOKIE_{k}"), Some(v))))
-            .collect();
-        test.insert("cookies".into(), string_map(&pairs));
-    }
-    if let Some(a) = auth {
-        test.insert("auth".into(), a);
-    }
-    if let Some((k, v)) = body {
-        test.insert(k.into(), v);
-    }
+    test.headers = out_headers.into();
+    test.cookies = cookies
+        .iter()
+        .map(|(k, v)| (literal(k), secrets.add(&format!("COOKIE_{k}"), Some(v))))
+        .collect::<Vec<_>>()
+        .into();
+    test.auth = auth;
     if !form.is_empty() {
         let mut fields = Map::new();
-        let mut files = Map::new();
+        let mut files = Vec::new();
         for part in form {
             match part {
                 FormPart::Field(k, v) => {
@@ -629,36 +618,31 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
                     filename,
                     content_type,
                 } => {
-                    let mut f = Map::new();
-                    f.insert(
-                        "path".into(),
-                        Value::String(literal(&path.to_string_lossy())),
-                    );
-                    if let Some(n) = filename {
-                        f.insert("filename".into(), Value::String(literal(&n)));
-                    }
-                    if let Some(t) = content_type {
-                        f.insert("content_type".into(), Value::String(literal(&t)));
-                    }
-                    files.insert(literal(&name), Value::Object(f));
+                    let part = FilePartOut {
+                        path: Some(literal(&path.to_string_lossy())),
+                        filename: filename.map(|n| literal(&n)),
+                        content_type: content_type.map(|t| literal(&t)),
+                        ..FilePartOut::default()
+                    };
+                    files.push((literal(&name), part));
                 }
             }
         }
         if !fields.is_empty() {
-            test.insert("data".into(), Value::Object(fields));
+            test.data = Some(DataOut::Fields(fields));
         }
         if !files.is_empty() {
-            test.insert("files".into(), Value::Object(files));
+            test.files = Some(FilesOut(files));
         }
     }
     if !follow {
         // curl follows redirects only with -L; putcheck (like requests) by default.
-        test.insert("allow_redirects".into(), Value::Bool(false));
+        test.allow_redirects = Some(false);
     }
     if insecure {
-        test.insert("verify".into(), Value::Bool(false));
+        test.verify = Some(false);
     }
-    test.insert("expect".into(), serde_json::json!({ "status": "2xx" }));
+    test.expect = Some(ExpectOut::status(Value::String("2xx".into())));
 
     Ok(SpecFile {
         comment: vec![format!(
@@ -729,7 +713,8 @@ mod tests {
     #[test]
     fn urlencode_forms_follow_curl() {
         let spec = import(&words("curl -G http://x/q --data-urlencode 'a b' --data-urlencode '=c&d' --data-urlencode 'n=ü v'"), false).unwrap();
-        assert_eq!(spec.tests[0]["get"], "/q?a+b&c%26d&n=%C3%BC+v");
+        assert_eq!(spec.tests[0].target, "/q?a+b&c%26d&n=%C3%BC+v");
+        assert_eq!(spec.tests[0].method, super::super::model::Method::Get);
     }
 
     #[test]

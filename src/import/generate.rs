@@ -5,6 +5,8 @@
 
 use serde_json::{Map, Value};
 
+use super::model::GenerateOut;
+
 /// Valid bodies an imported test sends: enough to reach the edges, few enough for CI.
 pub const COUNT: u32 = 10;
 /// Invalid bodies, each a `reject` probe.
@@ -14,14 +16,12 @@ pub const INVALID: u32 = 5;
 const MOST_DEPTH: usize = 8;
 
 /// The `generate:` block: the schema's file (relative to the spec) and the counts.
-pub fn block(schema_file: &str, invalid: u32) -> Value {
-    let mut g = Map::new();
-    g.insert("schema".into(), Value::String(schema_file.to_string()));
-    g.insert("count".into(), Value::from(COUNT));
-    if invalid > 0 {
-        g.insert("invalid".into(), Value::from(invalid));
+pub fn block(schema_file: &str, invalid: u32) -> GenerateOut {
+    GenerateOut {
+        schema: schema_file.to_string(),
+        count: COUNT,
+        invalid: (invalid > 0).then_some(invalid),
     }
-    Value::Object(g)
 }
 
 /// JSONPaths of the properties marked `keyword: true` (`readOnly`, `writeOnly`) in a

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use url::{Position, Url};
 
-use super::spec_file::{base_url_template, is_credential_name, literal, literal_value, string_map};
+use super::model::{AuthOut, DataOut, ExpectOut, HeadersAt, Method, StepOut};
+use super::spec_file::{base_url_template, is_credential_name, literal, literal_value};
 use super::{ImportError, Imported, Secrets, SpecFile};
 
 /// The parts of HAR 1.2 the import reads (unknown fields are ignored, as the format
@@ -190,16 +191,11 @@ fn test_for(
     origin: &str,
     options: &HarOptions,
     secrets: &mut Secrets,
-) -> Result<Option<Map<String, Value>>, ImportError> {
+) -> Result<Option<StepOut>, ImportError> {
     let req = &entry.request;
     let method = req.method.to_ascii_uppercase();
-    let key = match method.as_str() {
-        "PUT" => "put",
-        "GET" => "get",
-        "DELETE" => "delete",
-        "POST" => "post",
-        "PATCH" => "patch",
-        _ => return Ok(None),
+    let Some(key) = Method::from_name(&method) else {
+        return Ok(None);
     };
     let url = Url::parse(&req.url).map_err(|e| ImportError::Invalid(format!("not a URL: {e}")))?;
     let same_origin = &url[..Position::BeforePath] == origin;
@@ -208,12 +204,11 @@ fn test_for(
     } else {
         &url[..Position::AfterQuery]
     };
-    let mut test = Map::new();
-    test.insert(
-        "name".into(),
-        Value::String(literal(&format!("{method} {}", url.path()))),
+    let mut test = StepOut::new(
+        literal(&format!("{method} {}", url.path())),
+        key,
+        literal(target),
     );
-    test.insert(key.into(), Value::String(literal(target)));
 
     let mut headers = Vec::new();
     let mut auth = None;
@@ -228,9 +223,9 @@ fn test_for(
         }
         if lower == "authorization" {
             if let Some(token) = h.value.strip_prefix("Bearer ") {
-                auth = Some(
-                    serde_json::json!({ "bearer": secrets.add("BEARER_TOKEN", Some(token.trim())) }),
-                );
+                auth = Some(AuthOut::Bearer(
+                    secrets.add("BEARER_TOKEN", Some(token.trim())),
+                ));
                 continue;
             }
             headers.push((
@@ -254,10 +249,9 @@ fn test_for(
                 )
             })
             .collect();
-        test.insert("cookies".into(), string_map(&cookies));
+        test.cookies = cookies.into();
     }
     // The body: JSON as `json:` (putcheck sets the Content-Type), else the text as sent.
-    let mut body = None;
     if let Some(post) = &req.post_data {
         let mime = if post.mime_type.is_empty() {
             content_type.clone().unwrap_or_default()
@@ -275,12 +269,12 @@ fn test_for(
                 match serde_json::from_str::<Value>(text) {
                     Ok(v) => {
                         headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
-                        body = Some(("json", literal_value(&v)));
+                        test.json = Some(literal_value(&v));
                     }
-                    Err(_) => body = Some(("data", Value::String(literal(text)))),
+                    Err(_) => test.data = Some(DataOut::Text(literal(text))),
                 }
             }
-            Some(text) => body = Some(("data", Value::String(literal(text)))),
+            Some(text) => test.data = Some(DataOut::Text(literal(text))),
             None if post.params.iter().any(|p| p.file_name.is_some()) => {
                 return Err(ImportError::Invalid("a multipart body with files, whose contents a HAR file does not hold; write its `files:` by hand".into()));
             }
@@ -296,25 +290,19 @@ fn test_for(
                         )
                     })
                     .collect();
-                body = Some(("data", Value::Object(fields)));
+                test.data = Some(DataOut::Fields(fields));
             }
         }
     }
-    if !headers.is_empty() {
-        test.insert("headers".into(), string_map(&headers));
-    }
-    if let Some(a) = auth {
-        test.insert("auth".into(), a);
-    }
-    if let Some((k, v)) = body {
-        test.insert(k.into(), v);
-    }
+    test.headers = headers.into();
+    test.headers_at = HeadersAt::AfterCookies;
+    test.auth = auth;
     // The recorded answer, when it was a success; a repeat of a create may answer 200.
     let status = match entry.response.as_ref().map(|r| r.status) {
         Some(s) if (200..300).contains(&s) && s != 201 => Value::from(s),
         Some(s) if (300..600).contains(&s) => Value::from(s),
         _ => Value::String("2xx".into()),
     };
-    test.insert("expect".into(), serde_json::json!({ "status": status }));
+    test.expect = Some(ExpectOut::status(status));
     Ok(Some(test))
 }

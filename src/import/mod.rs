@@ -1,12 +1,13 @@
 //! `putcheck import`: specs from what users already have — an OpenAPI document
 //! (`openapi`), a curl command line (`curl`), a browser's HAR export (`har`). Each
-//! importer turns its input into `SpecFile`s (`spec_file`); this module writes them and
-//! says which variables to set.
+//! importer turns its input into `SpecFile`s (`spec_file`) of typed steps (`model`); this
+//! module writes them and says which variables to set.
 
 mod body;
 pub mod curl;
 mod generate;
 pub mod har;
+pub mod model;
 pub mod openapi;
 pub(crate) mod schema;
 pub mod spec_file;

@@ -8,12 +8,13 @@
 use std::path::Path;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::body::{self, text_of};
 use super::generate;
+use super::model::{AuthOut, ExpectOut, HeadersAt, IdempotencyOut, Method, ReadbackOut, StepOut};
 use super::schema::{self, schema_type, View};
-use super::spec_file::{literal, string_map, upper_snake};
+use super::spec_file::{literal, upper_snake};
 use super::swagger2;
 use super::{file_stem, GeneratedFile, ImportError, Imported, Secrets, SpecFile};
 use crate::values;
@@ -246,12 +247,11 @@ pub fn import(path: &Path) -> Result<Imported, ImportError> {
         spec.tests.push(test);
         if let Some(delete) = item.get("delete") {
             let del = Operation::new(&doc, url_path, item, delete, &values)?;
-            let mut step = Map::new();
-            step.insert(
-                "name".into(),
-                Value::String(format!("clean up: DELETE {url_path}")),
+            let mut step = StepOut::new(
+                format!("clean up: DELETE {url_path}"),
+                Method::Delete,
+                op.target.clone(),
             );
-            step.insert("delete".into(), Value::String(op.target.clone()));
             del.add_request_options(&doc, &mut step, &mut spec.secrets)?;
             spec.finally.push(step);
         }
@@ -481,7 +481,7 @@ impl<'a> Operation<'a> {
     fn add_request_options(
         &self,
         doc: &Document,
-        test: &mut Map<String, Value>,
+        test: &mut StepOut,
         secrets: &mut Secrets,
     ) -> Result<(), ImportError> {
         let mut query = Vec::new();
@@ -534,12 +534,13 @@ impl<'a> Operation<'a> {
                     .to_ascii_lowercase();
                 match (kind, http_scheme.as_str()) {
                     ("http", "basic") => {
-                        auth = Some(
-                            serde_json::json!({ "basic": [secrets.add(&format!("{var}_USER"), None), secrets.add(&format!("{var}_PASSWORD"), None)] }),
-                        );
+                        auth = Some(AuthOut::Basic([
+                            secrets.add(&format!("{var}_USER"), None),
+                            secrets.add(&format!("{var}_PASSWORD"), None),
+                        ]));
                     }
                     ("http", "bearer") | ("oauth2", _) | ("openIdConnect", _) => {
-                        auth = Some(serde_json::json!({ "bearer": secrets.add(&var, None) }));
+                        auth = Some(AuthOut::Bearer(secrets.add(&var, None)));
                     }
                     ("http", other) => {
                         let scheme_word = scheme
@@ -569,18 +570,12 @@ impl<'a> Operation<'a> {
                 }
             }
         }
-        if !query.is_empty() {
-            test.insert("params".into(), string_map(&query));
+        test.params = query.into();
+        for (name, value) in &headers {
+            test.set_header(HeadersAt::BeforeCookies, name, value);
         }
-        if !headers.is_empty() {
-            test.insert("headers".into(), string_map(&headers));
-        }
-        if !cookies.is_empty() {
-            test.insert("cookies".into(), string_map(&cookies));
-        }
-        if let Some(a) = auth {
-            test.insert("auth".into(), a);
-        }
+        test.cookies = cookies.into();
+        test.auth = auth;
         Ok(())
     }
 }
@@ -724,7 +719,7 @@ fn put_test(
     secrets: &mut Secrets,
     stem: &str,
     notes: &mut Vec<String>,
-) -> Result<(Map<String, Value>, [SchemaFile; 2]), ImportError> {
+) -> Result<(StepOut, [SchemaFile; 2]), ImportError> {
     let put = op.op;
     let name = put
         .get("summary")
@@ -733,9 +728,7 @@ fn put_test(
         .or_else(|| put.get("operationId").and_then(Value::as_str))
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|| format!("PUT {}", op.target));
-    let mut test = Map::new();
-    test.insert("name".into(), Value::String(literal(&name)));
-    test.insert("put".into(), Value::String(op.target.clone()));
+    let mut test = StepOut::new(literal(&name), Method::Put, op.target.clone());
     op.add_request_options(doc, &mut test, secrets)?;
 
     let sent = body::add(doc, put, &mut test)?;
@@ -749,7 +742,7 @@ fn put_test(
         } else {
             0
         };
-        test.insert("generate".into(), generate::block(&literal(&file), invalid));
+        test.generate = Some(generate::block(&literal(&file), invalid));
         request_schema = Some((file, schema.clone()));
     }
     // An answer offered in JSON, but not first (Swagger's Petstore: XML, then JSON), is
@@ -759,11 +752,11 @@ fn put_test(
         offered = offered.or(accept_json(doc, get)?);
     }
     if let Some(json_type) = offered {
-        body::add_header(&mut test, "Accept", &literal(&json_type));
+        test.set_header(HeadersAt::AfterGenerate, "Accept", &literal(&json_type));
     }
 
     // What the answer must be.
-    let mut expect = Map::new();
+    let mut expect = ExpectOut::status(Value::String("2xx".into()));
     let mut response_schema = None;
     if put.get("responses").is_some() {
         let (success, schema) = success_schema(doc, put)?;
@@ -781,29 +774,25 @@ fn put_test(
         } else {
             Value::String("2xx".into())
         };
-        expect.insert("status".into(), status);
+        expect.status = status;
         if let Some(s) = schema {
             let file = format!("{stem}.response.schema.json");
-            expect.insert("schema".into(), Value::String(literal(&file)));
+            expect.schema = Some(literal(&file));
             response_schema = Some((file, schema::to_json_schema(doc, s, View::Response)?));
         }
-    } else {
-        expect.insert("status".into(), Value::String("2xx".into()));
     }
-    test.insert("expect".into(), Value::Object(expect));
+    test.expect = Some(expect);
 
-    let mut idempotency = Map::new();
+    let mut idempotency = IdempotencyOut::default();
     if let (Some(get), Some(json)) = (item.get("get"), &sent.json) {
         match can_hold(doc, get, json)? {
             Ok(answer) => readback(&mut idempotency, sent.schema.as_ref(), &answer),
             Err(why) => notes.push(format!("read-back is off: {why} (GET {url_path})")),
         }
     }
-    if let Some(r) = sent.reject {
-        idempotency.insert("reject".into(), r);
-    }
+    idempotency.reject = sent.reject;
     if !idempotency.is_empty() {
-        test.insert("idempotency".into(), Value::Object(idempotency));
+        test.idempotency = Some(idempotency);
     }
     Ok((test, [response_schema, request_schema]))
 }
@@ -812,25 +801,19 @@ fn put_test(
 /// resource), leaving out what the server owns (`readOnly`, and the properties only the
 /// GET's answer documents) as `server_fields` and what it never shows (`writeOnly`) as
 /// `ignore`; else `true` (the GET contains what was sent).
-fn readback(idempotency: &mut Map<String, Value>, request: Option<&Value>, answer: &Value) {
+fn readback(idempotency: &mut IdempotencyOut, request: Option<&Value>, answer: &Value) {
     let Some(request) = request else {
-        idempotency.insert("readback".into(), Value::Bool(true));
+        idempotency.readback = Some(ReadbackOut::Contains);
         return;
     };
-    idempotency.insert("readback".into(), Value::String("exact".into()));
+    idempotency.readback = Some(ReadbackOut::Exact);
     let mut servers = generate::marked(request, "readOnly");
     servers.extend(generate::response_only(request, answer));
     servers.sort();
     servers.dedup();
-    let paths =
-        |p: Vec<String>| Value::Array(p.iter().map(|s| Value::String(literal(s))).collect());
-    let hidden = generate::marked(request, "writeOnly");
-    if !hidden.is_empty() {
-        idempotency.insert("ignore".into(), paths(hidden));
-    }
-    if !servers.is_empty() {
-        idempotency.insert("server_fields".into(), paths(servers));
-    }
+    let paths = |p: Vec<String>| p.iter().map(|s| literal(s)).collect();
+    idempotency.ignore = paths(generate::marked(request, "writeOnly"));
+    idempotency.server_fields = paths(servers);
 }
 
 /// Whether what the GET answers can hold the body sent: the body validates against the
@@ -954,8 +937,8 @@ components:
         let probe = body::reject_probe(&d, Some(&reference), &validator, &body)
             .unwrap()
             .unwrap();
-        assert_eq!(probe["json"]["when"], 12345);
-        assert!(!validator.is_valid(&probe["json"]));
+        assert_eq!(probe.json["when"], 12345);
+        assert!(!validator.is_valid(&probe.json));
     }
 
     #[test]
@@ -1015,7 +998,7 @@ paths:
             .unwrap()
             .0
         };
-        let form = Value::Object(test_for("/form/{id}"));
+        let form = serde_json::to_value(test_for("/form/{id}")).unwrap();
         assert_eq!(form["put"], "/form/string");
         assert_eq!(
             form["data"],
@@ -1023,11 +1006,11 @@ paths:
         );
         assert!(form.get("files").is_none());
         assert_eq!(form["expect"]["status"], 204);
-        let upload = Value::Object(test_for("/upload"));
+        let upload = serde_json::to_value(test_for("/upload")).unwrap();
         assert_eq!(upload["data"], json!({ "title": "string" }));
         assert_eq!(upload["files"]["file"]["filename"], "file.bin");
         assert_eq!(upload["expect"]["status"], "2xx");
-        let plain = Value::Object(test_for("/plain"));
+        let plain = serde_json::to_value(test_for("/plain")).unwrap();
         assert_eq!(plain["data"], json!({ "note": "n" }));
         assert_eq!(
             plain["files"],
@@ -1058,13 +1041,12 @@ paths:
         .0;
         let delete = item.get("delete").map(|del| {
             let del = Operation::new(d, path, item, del, &values).unwrap();
-            let mut step = Map::new();
+            let mut step = StepOut::new("clean up".into(), Method::Delete, del.target.clone());
             del.add_request_options(d, &mut step, &mut Secrets::new(false))
                 .unwrap();
-            step.insert("delete".into(), Value::String(del.target));
-            Value::Object(step)
+            serde_json::to_value(&step).unwrap()
         });
-        (Value::Object(test), notes, delete)
+        (serde_json::to_value(&test).unwrap(), notes, delete)
     }
 
     const ISSUE_25: &str = r##"

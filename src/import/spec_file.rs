@@ -1,10 +1,11 @@
-//! The spec file an import writes: a suite built as data, then printed as YAML (by
-//! serde-saphyr, the crate that also reads specs) under a comment saying where it came
-//! from. Values copied from the input are escaped (`${` → `$${`) so that putcheck sends
+//! The spec file an import writes: a suite of typed steps (`model`), printed as YAML
+//! (by serde-saphyr, the crate that also reads specs) under a comment saying where it
+//! came from. Values copied from the input are escaped (`${` → `$${`) so that putcheck sends
 //! them as written; only the variables the import itself makes are templates.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::model::{StepOut, SuiteOut};
 use super::ImportError;
 
 /// One spec file being assembled.
@@ -16,49 +17,30 @@ pub struct SpecFile {
     /// Already a template (`${BASE_URL:-...}`), not escaped again.
     pub base_url: Option<String>,
     pub secrets: Secrets,
-    pub tests: Vec<Map<String, Value>>,
-    pub finally: Vec<Map<String, Value>>,
+    pub tests: Vec<StepOut>,
+    pub finally: Vec<StepOut>,
 }
 
 impl SpecFile {
     /// The file's text: the comment, then the suite as YAML.
     pub fn render(&self) -> Result<String, ImportError> {
-        let mut suite = Map::new();
-        if let Some(name) = &self.name {
-            suite.insert("name".into(), Value::String(name.clone()));
-        }
-        if let Some(base) = &self.base_url {
-            suite.insert("base_url".into(), Value::String(base.clone()));
-        }
-        if !self.secrets.kept.is_empty() {
-            let vars: Map<String, Value> = self
+        let suite = SuiteOut {
+            name: self.name.as_deref(),
+            base_url: self.base_url.as_deref(),
+            vars: self
                 .secrets
                 .kept
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::String(literal(v))))
-                .collect();
-            suite.insert("vars".into(), Value::Object(vars));
-        }
-        if !self.secrets.names.is_empty() {
-            suite.insert(
-                "secrets".into(),
-                Value::Array(
-                    self.secrets
-                        .names
-                        .iter()
-                        .map(|n| Value::String(n.clone()))
-                        .collect(),
-                ),
-            );
-        }
-        let steps = |list: &[Map<String, Value>]| {
-            Value::Array(list.iter().map(|t| Value::Object(t.clone())).collect())
+                .map(|(k, v)| (k.clone(), literal(v)))
+                .collect::<Vec<_>>()
+                .into(),
+            secrets: &self.secrets.names,
+            tests: &self.tests,
+            finally: &self.finally,
         };
-        suite.insert("tests".into(), steps(&self.tests));
-        if !self.finally.is_empty() {
-            suite.insert("finally".into(), steps(&self.finally));
-        }
-        let yaml = to_yaml(&Value::Object(suite))?;
+        let suite = serde_json::to_value(&suite)
+            .map_err(|e| ImportError::Write(format!("cannot print the spec: {e}")))?;
+        let yaml = to_yaml(&suite)?;
         let mut out = String::new();
         // A line with a line break in it (a note quoting the document) stays a comment.
         for line in self.comment.iter().flat_map(|l| l.split(['\n', '\r'])) {
@@ -195,16 +177,6 @@ pub fn base_url_template(origin: &str) -> String {
     format!("${{BASE_URL:-{}}}", literal(origin.trim_end_matches('/')))
 }
 
-/// A map of string pairs, values escaped unless they are templates made by the import.
-pub fn string_map(pairs: &[(String, String)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
-}
-
 /// The text a number is wrapped in on its way through the YAML serializer.
 const NUMBER_OPEN: &str = "⟦putcheck-number:";
 const NUMBER_CLOSE: &str = "⟧";
@@ -238,6 +210,7 @@ fn to_yaml(value: &Value) -> Result<String, ImportError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::Method;
     use super::*;
 
     #[test]
@@ -265,14 +238,13 @@ mod tests {
 
     #[test]
     fn printed_yaml_reads_back_as_the_same_values() {
-        let mut test = Map::new();
         let tricky = serde_json::json!({
             "yes": "yes", "y": "y", "on": "on", "no": "NO", "n": "017", "hex": "0x1F", "time": "1:20", "dollar": literal("a ${b} $${c}"), "multi": "a\nb: c\n",
             "num": 18446744073709551615u64, "f": 1.5, "null": null, "colon": "a: b", "hash": "a #b",
             "empty": "", "list": [], "obj": {}, "spaces": " x ", "quote": "'\"", "tab": "a\tb"
         });
-        test.insert("put".into(), Value::String("/items/1".into()));
-        test.insert("json".into(), tricky.clone());
+        let mut test = StepOut::new("tricky".into(), Method::Put, "/items/1".into());
+        test.json = Some(tricky.clone());
         let file = SpecFile {
             comment: vec!["from a test".into(), String::new()],
             base_url: Some(base_url_template("http://127.0.0.1:1/")),

@@ -174,7 +174,8 @@ impl Sequence<'_> {
                 }
                 // A conditional request's repeats may be refused with 412; the state
                 // after send 1 is then what the read-back must still show.
-                if n == 1 && planned > 1 && conditional && idem.is_some_and(|i| i.readback) {
+                if n == 1 && planned > 1 && conditional && idem.is_some_and(|i| i.readback.is_on())
+                {
                     rec.after_first = Some(r.exchange(
                         &state,
                         ExchangeKind::ReadBack,
@@ -217,7 +218,7 @@ impl Sequence<'_> {
                 rec.noise.push(get);
             }
         }
-        if idem.readback || idem.concurrent {
+        if idem.readback.is_on() || idem.concurrent {
             rec.readback = Some(r.exchange(&state, ExchangeKind::ReadBack, "read-back".into()));
         }
         if concurrent && matches!(rec.readback, Some(Ok(_))) {

@@ -21,7 +21,7 @@ use crate::check::{self, Failure, FailureKind};
 use crate::http::{self, Client, Response};
 use crate::plan::{test_id, PlannedSuite};
 use crate::spec::template::{self, Lookup};
-use crate::spec::{Auth, BodySpec, Reject, Suite, TestSpec};
+use crate::spec::{Auth, BodySpec, Readback, Reject, Suite, TestSpec};
 
 /// Variables in scope for a file: `--var` wins, then captures, then `vars`, then the
 /// environment.
@@ -534,7 +534,7 @@ fn semantic_checks(test: &TestSpec, sends: &[SendRecord]) -> Vec<SemanticCheck> 
         (SemanticCheck::Readback, readback),
         (
             SemanticCheck::ReadbackExact,
-            readback && idem.readback_exact,
+            readback && idem.readback == Readback::Exact,
         ),
         (SemanticCheck::CreatedOnce, own > 1 && idem.created_once),
         (SemanticCheck::Conditional, made("conditional probe")),

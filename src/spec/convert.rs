@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::de::{self, Field, ShapeError};
 use super::error::SpecError;
 use super::error_kind::ErrorKind;
-use super::options::PartialOptions;
 use super::raw::{self, RawSuite, RawTest, METHOD_KEYS};
+use super::settings::{path as spec_path, RequestOptions};
 use super::template;
 use super::yaml::{self, Node};
 use super::*;
@@ -83,7 +83,9 @@ pub fn load_str(path: &Path, source: &str, ctx: &LoadContext) -> Result<Suite, V
         c.report(root.pos, ErrorKind::EmptyFile);
         return Err(c.finish());
     }
-    let (raw, shape_errors) = de::collecting(|| de::from_node::<RawSuite>(&root));
+    let (raw, shape_errors) = spec_path::reading_from(&c.dir, || {
+        de::collecting(|| de::from_node::<RawSuite>(&root))
+    });
     for e in shape_errors {
         c.shape(e);
     }
@@ -168,31 +170,6 @@ impl Loader<'_> {
         self.errors
             .dedup_by(|a, b| a.pos == b.pos && a.kind == b.kind);
         self.errors
-    }
-
-    /// A path in the spec, relative to the spec file's folder. A path with variables is
-    /// kept as written and resolved when the test runs (`RequestSpec::render`).
-    pub fn path(
-        &mut self,
-        p: &str,
-        span: impl Into<Span>,
-        what: &str,
-        must_exist: bool,
-    ) -> PathBuf {
-        if p.contains("${") {
-            return PathBuf::from(p);
-        }
-        let path = self.dir.join(p);
-        if must_exist && !path.exists() {
-            self.report(
-                span,
-                ErrorKind::PathNotFound {
-                    what: what.to_string(),
-                    path: path.clone(),
-                },
-            );
-        }
-        path
     }
 
     fn suite(&mut self, raw: RawSuite, root: &Node) -> Suite {
@@ -311,7 +288,7 @@ impl Loader<'_> {
         }
     }
 
-    fn test(&mut self, raw: Field<RawTest>, defaults: &PartialOptions) -> Option<TestSpec> {
+    fn test(&mut self, raw: Field<RawTest>, defaults: &RequestOptions) -> Option<TestSpec> {
         let raw = raw.take()?;
         let pos = raw.pos;
         let mut raw = raw.value;
@@ -346,7 +323,7 @@ impl Loader<'_> {
             .name
             .value()
             .unwrap_or_else(|| format!("{} {}", method.as_str(), url.value));
-        let request = self.merge(defaults, options, pos);
+        let request = self.request(defaults.clone().merged(options), pos);
         let expect = raw
             .expect
             .value()
@@ -386,9 +363,10 @@ impl Loader<'_> {
     }
 
     fn retry(&mut self, r: raw::RawRetry, pos: Pos) -> Option<Retry> {
-        let interval = match r.interval.take() {
-            Some(i) => self.duration(&i.value.0 .0, "retry.interval")?,
-            None => Duration::from_secs(1),
+        let interval = match r.interval {
+            Field::Valid(i) => i.value.0,
+            Field::Invalid(_) => return None,
+            Field::Absent => Duration::from_secs(1),
         };
         match r.count {
             Field::Valid(c) => Some(Retry {
@@ -406,19 +384,6 @@ impl Loader<'_> {
                 None
             }
         }
-    }
-
-    pub fn duration(&mut self, v: &Node, what: &str) -> Option<Duration> {
-        let d = parse_duration(&v.to_value());
-        if d.is_none() {
-            let kind = ErrorKind::WrongShape {
-                expected: "a duration such as `5s`, `250ms` or a number of seconds".into(),
-                found: v.found(),
-                key: Some(what.to_string()),
-            };
-            self.report(v.span(), kind);
-        }
-        d
     }
 }
 

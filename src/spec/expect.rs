@@ -86,9 +86,8 @@ impl Loader<'_> {
             let node = b.0 .0;
             out.body = self.matcher(&node).map(|m| (m, node.pos));
         }
-        if let Some(t) = e.max_time.value() {
-            let node = t.0 .0;
-            out.max_time = self.duration(&node, "max_time").map(|d| (d, node.pos));
+        if let Some(t) = e.max_time.take() {
+            out.max_time = Some((t.value.0, t.pos));
         }
         if let Some(s) = e.schema.take() {
             out.schema = self.schema(&s.value, s.span());

@@ -3,11 +3,49 @@
 
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Deserializer};
+
 use super::convert::Loader;
-use super::de::Spanned;
+use super::de::{self, ShapeError, Spanned, Yaml};
 use super::raw::{RawIdempotency, RawIdempotencyBlock, RawReject};
+use super::settings::RequestOptions;
 use super::yaml::Kind;
 use super::*;
+
+/// `readback: true`, `false` or `exact`.
+impl<'de> Deserialize<'de> for Readback {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Yaml(node) = Yaml::deserialize(d)?;
+        match &node.kind {
+            Kind::Bool(false) => Ok(Readback::Off),
+            Kind::Bool(true) => Ok(Readback::Contains),
+            Kind::Str(s) if s == "exact" => Ok(Readback::Exact),
+            _ => {
+                de::record(ShapeError::untyped(
+                    node.pos,
+                    format!(
+                        "`idempotency.readback` must be `true`, `false` or `exact`; found {}",
+                        node.found()
+                    ),
+                    None,
+                ));
+                Err(serde::de::Error::custom(de::REPORTED))
+            }
+        }
+    }
+}
+
+impl JsonSchema for Readback {
+    fn schema_name() -> Cow<'static, str> {
+        "Readback".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "anyOf": [{ "type": "boolean" }, { "const": "exact" }] })
+    }
+}
 
 impl Idempotency {
     pub fn default_for_put() -> Self {
@@ -15,8 +53,7 @@ impl Idempotency {
             repeat: None,
             ignore: Vec::new(),
             headers: Vec::new(),
-            readback: false,
-            readback_exact: false,
+            readback: Readback::Off,
             server_fields: Vec::new(),
             created_once: false,
             conditional: false,
@@ -74,23 +111,7 @@ impl Loader<'_> {
             .into_iter()
             .map(|h| h.value)
             .collect();
-        if let Some(r) = readback.take() {
-            let node = r.value.0 .0;
-            match &node.kind {
-                Kind::Bool(b) => out.readback = *b,
-                Kind::Str(s) if s == "exact" => {
-                    out.readback = true;
-                    out.readback_exact = true;
-                }
-                _ => self.push(
-                    node.pos,
-                    format!(
-                        "`idempotency.readback` must be `true`, `false` or `exact`; found {}",
-                        node.found()
-                    ),
-                ),
-            }
-        }
+        out.readback = readback.value().unwrap_or_default();
         if let Some(c) = created.take() {
             let node = c.value.0 .0;
             match node.as_str() {
@@ -105,7 +126,7 @@ impl Loader<'_> {
                 ),
             }
         }
-        if let (Some(pos), false) = (server_fields_pos, out.readback_exact) {
+        if let (Some(pos), false) = (server_fields_pos, out.readback == Readback::Exact) {
             self.push_help(
                 pos,
                 "`idempotency.server_fields` only applies to `readback: exact`",
@@ -135,8 +156,8 @@ impl Loader<'_> {
     /// `idempotency.reject`: the test's request with the given options overridden.
     fn reject(&mut self, mut raw: RawReject, pos: Pos, base: &RequestSpec) -> Reject {
         let options = raw.take_options();
-        let options = self.options(options);
-        let request = self.override_request(base, options, pos);
+        let options = RequestOptions::of(base).merged(self.options(options));
+        let request = self.request(options, pos);
         let mut expect = raw
             .expect
             .value()

@@ -10,10 +10,10 @@ mod expect;
 mod generate;
 mod idempotency;
 mod matcher;
-mod options;
 mod raw;
 mod render;
 pub mod schema;
+mod settings;
 pub mod template;
 mod variables;
 mod yaml;
@@ -396,10 +396,8 @@ pub struct Idempotency {
     pub repeat: Option<u32>,
     pub ignore: Vec<JsonPath>,
     pub headers: Vec<String>,
-    /// `readback: true` (or `exact`): GET the URL after the sends.
-    pub readback: bool,
-    /// `readback: exact`: the GET must equal what was sent, not only contain it.
-    pub readback_exact: bool,
+    /// `readback`: whether to GET the URL after the sends, and what it must hold.
+    pub readback: Readback,
     /// Fields the server adds, left out of `readback: exact`.
     pub server_fields: Vec<JsonPath>,
     /// `created: once`: only the first send may answer 201 Created.
@@ -411,6 +409,25 @@ pub struct Idempotency {
     pub concurrent: bool,
     /// `delete: true`: the lifecycle probe ends the check (DELETE, GET, DELETE, GET).
     pub delete: bool,
+}
+
+/// `idempotency.readback`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Readback {
+    /// `false` (or left out): no read-back.
+    #[default]
+    Off,
+    /// `true`: the GET must hold every field that was sent.
+    Contains,
+    /// `exact`: the GET must equal what was sent (minus `ignore` and `server_fields`).
+    Exact,
+}
+
+impl Readback {
+    /// Whether the URL is read back at all.
+    pub fn is_on(self) -> bool {
+        self != Readback::Off
+    }
 }
 
 /// `generate:`: the schema of the request body and how many bodies to make from it.
@@ -459,31 +476,4 @@ pub enum CaptureSource {
 pub struct Retry {
     pub count: u32,
     pub interval: Duration,
-}
-
-/// Parses `5s`, `250ms`, `1.5s`, `2m`, or a bare number of seconds.
-pub fn parse_duration(v: &Value) -> Option<Duration> {
-    match v {
-        Value::Number(n) => n.as_f64().and_then(secs),
-        Value::String(s) => {
-            let s = s.trim();
-            let (num, unit) = s
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .map(|i| s.split_at(i))
-                .unwrap_or((s, "s"));
-            let n: f64 = num.parse().ok()?;
-            let factor = match unit.trim() {
-                "ms" => 0.001,
-                "s" | "" => 1.0,
-                "m" | "min" => 60.0,
-                _ => return None,
-            };
-            secs(n * factor)
-        }
-        _ => None,
-    }
-}
-
-fn secs(f: f64) -> Option<Duration> {
-    (f.is_finite() && f >= 0.0).then(|| Duration::from_secs_f64(f))
 }

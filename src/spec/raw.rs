@@ -1,8 +1,10 @@
 //! The spec file exactly as written: serde types that mirror the YAML keys. The loader
 //! reads them (`de.rs`) and `putcheck schema` describes them (schemars), so the two
-//! cannot drift. Values whose shape varies (`status: 200` or `[200, 201]`) stay YAML
-//! nodes here, each with a hand-written schema next to it, and are checked by the
-//! conversion files, so each part of a wrong value can be pointed at.
+//! cannot drift. The request settings are their model types already (`timeout:
+//! Field<Timeouts>`): each is read, described and merged by its module in `settings/`.
+//! Other values whose shape varies (`status: 200` or `[200, 201]`) stay YAML nodes
+//! here, each with a hand-written schema next to it, and are checked by the conversion
+//! files, so each part of a wrong value can be pointed at.
 
 use std::borrow::Cow;
 
@@ -11,7 +13,12 @@ use serde::de::Deserializer;
 use serde::Deserialize;
 
 use super::de::{from_node, Entries, Field, Label, List, Spanned, Yaml};
+use super::settings::body::{BodyFile, Data, Json};
+use super::settings::duration::{DurationOf, MaxTime, RetryInterval};
+use super::settings::files::Files;
+use super::settings::pairs::{Cookies, Headers, Params};
 use super::yaml::Kind;
+use super::{Auth, ClientCert, HttpVersion, Proxies, Readback, Timeouts, Verify};
 
 /// A YAML value whose shape the conversion checks; `$schema` is what editors are told.
 macro_rules! yaml_value {
@@ -32,143 +39,8 @@ macro_rules! yaml_value {
 }
 
 yaml_value!(
-    /// Any value: `json`, `vars`.
+    /// Any value: `vars`.
     AnyValue, {}
-);
-yaml_value!(
-    /// A query parameter or form field: a scalar, `null` (left out) or a list of them.
-    ParamValue,
-    {
-        "anyOf": [
-            { "type": ["string", "number", "boolean", "null"] },
-            { "type": "array", "items": { "type": ["string", "number", "boolean", "null"] } }
-        ]
-    }
-);
-yaml_value!(
-    /// A header or cookie value; `null` leaves a header out (also one from `defaults`).
-    HeaderValue, { "type": ["string", "number", "boolean", "null"] }
-);
-yaml_value!(
-    /// `data`: form fields (a map) or a raw body (a string).
-    DataValue,
-    {
-        "anyOf": [
-            { "type": "string" },
-            {
-                "type": "object",
-                "additionalProperties": {
-                    "anyOf": [
-                        { "type": ["string", "number", "boolean", "null"] },
-                        { "type": "array", "items": { "type": ["string", "number", "boolean", "null"] } }
-                    ]
-                }
-            }
-        ]
-    }
-);
-yaml_value!(
-    /// One entry of `files`: a path, or `{ path | content, filename, content_type }`.
-    FileValue,
-    {
-        "anyOf": [
-            { "type": "string" },
-            {
-                "type": "object",
-                "properties": {
-                    "path": { "type": "string" },
-                    "content": { "type": "string" },
-                    "filename": { "type": "string" },
-                    "content_type": { "type": "string" }
-                },
-                "additionalProperties": false
-            }
-        ]
-    }
-);
-yaml_value!(
-    /// `auth`: `{ basic: [user, password] }` or `{ bearer: token }`.
-    AuthValue,
-    {
-        "oneOf": [
-            {
-                "type": "object",
-                "properties": {
-                    "basic": {
-                        "type": "array",
-                        "items": { "type": ["string", "number"] },
-                        "minItems": 2,
-                        "maxItems": 2
-                    }
-                },
-                "required": ["basic"],
-                "additionalProperties": false
-            },
-            {
-                "type": "object",
-                "properties": { "bearer": { "type": "string" } },
-                "required": ["bearer"],
-                "additionalProperties": false
-            }
-        ]
-    }
-);
-yaml_value!(
-    /// `5s`, `250ms`, `1.5s`, `2m`, or a number of seconds.
-    DurationValue,
-    {
-        "anyOf": [
-            { "type": "number", "minimum": 0 },
-            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" }
-        ]
-    }
-);
-yaml_value!(
-    /// `timeout`: a duration, or `{ connect: 2s, read: 10s }`.
-    TimeoutValue,
-    {
-        "anyOf": [
-            { "type": "number", "minimum": 0 },
-            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" },
-            {
-                "type": "object",
-                "properties": {
-                    "connect": {
-                        "anyOf": [
-                            { "type": "number", "minimum": 0 },
-                            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" }
-                        ]
-                    },
-                    "read": {
-                        "anyOf": [
-                            { "type": "number", "minimum": 0 },
-                            { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|min)?\\s*$" }
-                        ]
-                    }
-                },
-                "additionalProperties": false
-            }
-        ]
-    }
-);
-yaml_value!(
-    /// `http_version`: `"1.1"`, `"2"` or `auto` (a number is read as its text).
-    HttpVersionValue,
-    { "anyOf": [ { "enum": ["1.1", "2", "auto"] }, { "enum": [1.1, 2] } ] }
-);
-yaml_value!(
-    /// `verify`: true, false, or a path to a CA bundle.
-    VerifyValue, { "type": ["boolean", "string"] }
-);
-yaml_value!(
-    /// `cert`: a PEM with certificate and key, or `[cert.pem, key.pem]`.
-    CertValue,
-    {
-        "anyOf": [
-            { "type": "string" },
-            { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 }
-        ]
-    }
 );
 yaml_value!(
     /// `status`: a code, a class (`2xx`) or a list of them.
@@ -204,10 +76,6 @@ yaml_value!(
     MatcherValue, {}
 );
 yaml_value!(
-    /// `readback`: `true`, `false` or `exact`.
-    ReadbackValue, { "anyOf": [{ "type": "boolean" }, { "const": "exact" }] }
-);
-yaml_value!(
     /// `created`: `once`.
     CreatedValue, { "const": "once" }
 );
@@ -223,10 +91,6 @@ macro_rules! label {
     };
 }
 
-label!(ParamMap, "a map of parameter names to values");
-label!(HeaderMap, "a map of header names to values");
-label!(CookieMap, "a map of cookie names to values");
-label!(FileMap, "a map of form field names to files");
 label!(VarMap, "a map of variable names to values");
 label!(HeaderExpectMap, "a map of header names to expected values");
 label!(JsonExpectMap, "a map of JSONPaths to expected values");
@@ -292,34 +156,34 @@ macro_rules! with_request_options {
         pub struct $name {
             $($extra)*
             /// Query parameters; a list repeats the key, `null` leaves the entry out.
-            pub params: Field<Entries<ParamValue, ParamMap>>,
+            pub params: Field<Params>,
             /// Request headers (names are case-insensitive).
-            pub headers: Field<Entries<HeaderValue, HeaderMap>>,
+            pub headers: Field<Headers>,
             /// Cookies, sent as one `Cookie` header.
-            pub cookies: Field<Entries<HeaderValue, CookieMap>>,
+            pub cookies: Field<Cookies>,
             /// Any value, sent as JSON.
-            pub json: Field<AnyValue>,
+            pub json: Field<Json>,
             /// A map: form fields; a string: the raw body.
-            pub data: Field<DataValue>,
+            pub data: Field<Data>,
             /// Path (relative to the spec file) of the raw body.
-            pub body_file: Field<String>,
+            pub body_file: Field<BodyFile>,
             /// Multipart files: field → path, or `{ path | content, filename, content_type }`.
-            pub files: Field<Entries<FileValue, FileMap>>,
+            pub files: Field<Files>,
             /// `{ basic: [user, password] }` or `{ bearer: token }`.
-            pub auth: Field<AuthValue>,
+            pub auth: Field<Auth>,
             /// `5s`, `250ms`, seconds, or `{ connect: 2s, read: 10s }`; default 30s.
-            pub timeout: Field<TimeoutValue>,
+            pub timeout: Field<Timeouts>,
             /// Follow redirects (default true, up to 30).
             pub allow_redirects: Field<bool>,
             /// `"1.1"` (default), `"2"` (HTTP/2 only: ALPN `h2` over https, h2c with prior
             /// knowledge over http) or `auto` (over https, what the server picks).
-            pub http_version: Field<HttpVersionValue>,
+            pub http_version: Field<HttpVersion>,
             /// `{ http: URL, https: URL }`; without it the proxy environment variables apply.
-            pub proxies: Field<RawProxies>,
+            pub proxies: Field<Proxies>,
             /// true (default), false, or a path to a CA bundle (PEM).
-            pub verify: Field<VerifyValue>,
+            pub verify: Field<Verify>,
             /// A client certificate: one PEM with certificate and key, or `[cert.pem, key.pem]`.
-            pub cert: Field<CertValue>,
+            pub cert: Field<ClientCert>,
         }
 
     };
@@ -469,7 +333,7 @@ pub struct RawExpect {
     /// The raw body: equal, or `{ contains: ... }` / `{ matches: ... }`.
     pub body: Field<MatcherValue>,
     /// Each send must be at least this fast.
-    pub max_time: Field<DurationValue>,
+    pub max_time: Field<DurationOf<MaxTime>>,
     /// Path (relative to the spec file) of a JSON Schema the body must meet.
     pub schema: Field<String>,
 }
@@ -482,7 +346,7 @@ pub struct RawExpect {
 pub struct RawRetry {
     #[schemars(required)]
     pub count: Field<u32>,
-    pub interval: Field<DurationValue>,
+    pub interval: Field<DurationOf<RetryInterval>>,
 }
 
 yaml_value!(
@@ -516,16 +380,6 @@ yaml_value!(
     /// `generate.integers`: `full` or `safe`.
     IntegersValue, { "enum": ["full", "safe"] }
 );
-
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
-#[serde(expecting = "a map: `{ http: URL, https: URL }`")]
-#[serde(rename(deserialize = "proxies"))] // its place, for `de.rs`
-#[schemars(rename = "RawProxies")] // the schema keeps its names
-pub struct RawProxies {
-    pub http: Field<String>,
-    pub https: Field<String>,
-}
 
 /// A capture: `{ header: NAME }` or `{ json: JSONPATH }`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -561,7 +415,7 @@ pub struct RawIdempotencyBlock {
     /// Response headers that must be equal across sends.
     pub headers: Field<List<Spanned<String>, NameList>>,
     /// `true`: GET the URL afterwards, it must hold what was sent; `exact`: equal it.
-    pub readback: Field<ReadbackValue>,
+    pub readback: Field<Readback>,
     /// Fields the server adds, left out of `readback: exact`.
     pub server_fields: Field<List<Spanned<String>, PathList>>,
     /// `once`: only the first send may answer 201 Created.
