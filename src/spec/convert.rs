@@ -123,7 +123,7 @@ impl Loader<'_> {
     }
 
     /// Transitional, for the messages still worded where they are found
-    /// (`options.rs`, `idempotency.rs`): an [`ErrorKind::Untyped`] error.
+    /// (`settings/`, `idempotency.rs`): an [`ErrorKind::Untyped`] error.
     pub fn error(&self, pos: Pos, message: impl Into<String>) -> SpecError {
         self.diagnose(
             pos,

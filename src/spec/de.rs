@@ -8,8 +8,8 @@
 //!
 //! Where a struct sits in a spec (for "unknown key `x` in `expect`") and whether it takes
 //! `x-` keys is data ([`PLACES`]), found by the name the struct declares for serde with
-//! `#[serde(rename(deserialize = "expect"))]` in `raw.rs`: renaming a Rust type changes
-//! no message and no rule.
+//! `#[serde(rename(deserialize = "expect"))]` in `raw.rs` (and `settings/proxies.rs`):
+//! renaming a Rust type changes no message and no rule.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -213,7 +213,7 @@ impl ShapeError {
 }
 
 impl de::Error for ShapeError {
-    /// Transitional: the messages of `raw.rs`'s own deserializers.
+    /// Transitional: the messages of hand-written deserializers (`raw.rs`, `settings/`).
     fn custom<T: fmt::Display>(msg: T) -> Self {
         let message = msg.to_string();
         if message == REPORTED {

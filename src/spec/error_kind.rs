@@ -201,7 +201,7 @@ pub enum ErrorKind {
         help: Option<String>,
     },
     /// Transitional: a message still worded where it is found, in files that are being
-    /// rewritten (`options.rs`, `raw.rs`, `idempotency.rs`). To be replaced by kinds.
+    /// written in parallel (`settings/`, `idempotency.rs`, `raw.rs`). To be replaced by kinds.
     Untyped {
         message: String,
         help: Option<String>,
