@@ -122,38 +122,9 @@ impl Loader<'_> {
         self.errors.push(e);
     }
 
-    /// Transitional, for the messages still worded where they are found
-    /// (`settings/`, `idempotency.rs`): an [`ErrorKind::Untyped`] error.
-    pub fn error(&self, pos: Pos, message: impl Into<String>) -> SpecError {
-        self.diagnose(
-            pos,
-            ErrorKind::Untyped {
-                message: message.into(),
-                help: None,
-            },
-        )
-    }
-
     /// Whether an error was found between `from` and `to` (the extent of one value).
     pub fn has_error_within(&self, from: Pos, to: Pos) -> bool {
         self.errors.iter().any(|e| e.pos >= from && e.pos < to)
-    }
-
-    /// Transitional (see [`Loader::error`]).
-    pub fn push(&mut self, pos: Pos, message: impl Into<String>) {
-        let e = self.error(pos, message);
-        self.errors.push(e);
-    }
-
-    /// Transitional (see [`Loader::error`]).
-    pub fn push_help(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
-        self.report(
-            pos,
-            ErrorKind::Untyped {
-                message: message.into(),
-                help: Some(help.into()),
-            },
-        );
     }
 
     fn syntax(&mut self, e: yaml::SyntaxError) {

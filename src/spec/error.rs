@@ -40,15 +40,6 @@ impl SpecError {
         self
     }
 
-    /// Transitional, for the messages still worded where they are found (an
-    /// [`ErrorKind::Untyped`] error, see `Loader::error`); a typed kind has its own help.
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        if let ErrorKind::Untyped { help: h, .. } = &mut self.kind {
-            *h = Some(help.into());
-        }
-        self
-    }
-
     pub fn span(&self) -> Span {
         Span {
             start: self.pos,

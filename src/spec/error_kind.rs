@@ -66,7 +66,7 @@ pub enum ErrorKind {
         key: String,
         allowed: Vec<&'static str>,
         /// `in a test`, `in \`expect\``: where the key was written.
-        within: &'static str,
+        within: Box<str>,
         suggestion: Option<&'static str>,
         /// Whether `x-` keys are ignored in this place (said when nothing is close).
         x_keys_allowed: bool,
@@ -77,6 +77,12 @@ pub enum ErrorKind {
         expected: String,
         found: String,
         key: Option<String>,
+    },
+    /// An item of a list of the wrong type or form (`params: { tag: [a, {}] }`).
+    WrongItem {
+        expected: &'static str,
+        list: String,
+        found: String,
     },
     /// `yes`/`no`/`on`/`off` where a boolean goes: a string in YAML 1.2.
     Yaml11Boolean {
@@ -200,11 +206,56 @@ pub enum ErrorKind {
         message: String,
         help: Option<String>,
     },
-    /// Transitional: a message still worded where it is found, in files that are being
-    /// written in parallel (`settings/`, `idempotency.rs`, `raw.rs`). To be replaced by kinds.
-    Untyped {
+
+    // Request settings (`settings/`).
+    /// A duration setting (`timeout`, `max_time`, `retry.interval`) that is not one;
+    /// `or_map`: `timeout`, which may also be a map.
+    NotADuration {
+        key: String,
+        or_map: bool,
+        found: String,
+    },
+    /// An `http_version` that is not one of the three.
+    RequestHttpVersion {
+        found: String,
+    },
+    /// A header value with a character outside Latin-1.
+    HeaderNotLatin1 {
+        header: String,
+        character: char,
+    },
+    /// `files.NAME` with both or neither of `path` and `content`.
+    FilePartSource {
+        field: String,
+    },
+    /// `json`, raw `data` and `body_file` together.
+    TwoBodies,
+    /// `json` beside `data` as a map (form fields).
+    JsonAndForm,
+    /// `files` beside a body other than form fields.
+    FilesWithOtherBody,
+
+    // `idempotency`.
+    RepeatCount {
+        found: u32,
+    },
+    ReadbackValue {
+        found: String,
+    },
+    CreatedValue {
+        found: String,
+    },
+    ServerFieldsWithoutExact,
+    /// A JSONPath of `idempotency.ignore` or `idempotency.server_fields`.
+    InvalidIdempotencyPath {
+        key: &'static str,
+        reason: String,
+    },
+
+    /// A message worded by serde's own derived code (`invalid length 3, expected …`),
+    /// which putcheck's deserializer receives as text.
+    Serde {
         message: String,
-        help: Option<String>,
     },
 }
 
@@ -257,6 +308,11 @@ impl fmt::Display for ErrorKind {
                 found,
                 key,
             } => expected_found(f, expected, key.as_deref(), found),
+            K::WrongItem {
+                expected,
+                list,
+                found,
+            } => write!(f, "expected {expected} in `{list}`, found {found}"),
             K::Yaml11Boolean { expected, found } => expected_found(f, expected, None, found),
             K::MissingKey { key, within, .. } => write!(f, "`{key}` is required {within}"),
             K::ReasonNotAString { found } => expected_found(
@@ -332,7 +388,47 @@ impl fmt::Display for ErrorKind {
                 expected_found(f, "`full` or `safe`", Some("generate.integers"), found)
             }
             K::UndefinedVariable { name, .. } => write!(f, "undefined variable `{name}`"),
-            K::Recorded { message, .. } | K::Untyped { message, .. } => f.write_str(message),
+            K::NotADuration { key, or_map, found } => write!(
+                f,
+                "`{key}` must be a duration such as `5s`, `250ms` or a number of seconds{}, found {found}",
+                if *or_map { ", or `{ connect: 2s, read: 10s }`" } else { "" }
+            ),
+            K::RequestHttpVersion { found } => {
+                expected_found(f, "\"1.1\", \"2\" or auto", Some("http_version"), found)
+            }
+            K::HeaderNotLatin1 { header, character } => write!(
+                f,
+                "the value of header `{header}` has `{character}`, which Latin-1 cannot encode; header values are sent as Latin-1, as requests sends them (RFC 9110, section 5.5)"
+            ),
+            K::FilePartSource { field } => {
+                write!(f, "`files.{field}` needs exactly one of `path` and `content`")
+            }
+            K::JsonAndForm => f.write_str("`json` and `data` both give the body; use one of them"),
+            K::TwoBodies => {
+                f.write_str("use at most one of `json`, `data` (a string) and `body_file`")
+            }
+            K::FilesWithOtherBody => f.write_str(
+                "`files` makes a multipart body, which goes with `data` as a map only, not with `json`, raw `data` or `body_file`",
+            ),
+            K::RepeatCount { found } => write!(
+                f,
+                "`idempotency.repeat` is the number of sends, 1 to 1000; found {found}"
+            ),
+            K::ReadbackValue { found } => write!(
+                f,
+                "`idempotency.readback` must be `true`, `false` or `exact`; found {found}"
+            ),
+            K::CreatedValue { found } => {
+                write!(f, "`idempotency.created` must be `once`; found {found}")
+            }
+            K::ServerFieldsWithoutExact => {
+                f.write_str("`idempotency.server_fields` only applies to `readback: exact`")
+            }
+            K::InvalidIdempotencyPath { key, reason } => {
+                write!(f, "in `idempotency.{key}`: {reason}")
+            }
+            K::Recorded { message, .. } => f.write_str(message),
+            K::Serde { message } => f.write_str(message),
         }
     }
 }
@@ -367,7 +463,7 @@ impl ErrorKind {
                 ..
             } => text("keys that start with `x-` are ignored here (a home for YAML anchors)"),
             K::UnknownKey { .. } => None,
-            K::WrongShape { .. } => None,
+            K::WrongShape { .. } | K::WrongItem { .. } => None,
             K::Yaml11Boolean { .. } => text(
                 "YAML 1.2 booleans are `true` and `false`; `yes`, `no`, `on` and `off` are strings",
             ),
@@ -432,7 +528,28 @@ impl ErrorKind {
                     "{hint}define it under `vars:`, pass `--var {name}=VALUE`, set the environment variable `{name}`, or give a fallback: `${{{name}:-value}}`"
                 ))
             }
-            K::Recorded { help, .. } | K::Untyped { help, .. } => help.clone(),
+            K::RequestHttpVersion { .. } => text(
+                "\"2\" speaks HTTP/2 only (ALPN h2 over https, h2c over http); auto takes what an https server picks",
+            ),
+            K::HeaderNotLatin1 { .. } => text(
+                "percent-encode the value, use RFC 8187's `filename*=UTF-8''...` form where the header allows it, or send it in the body",
+            ),
+            K::CreatedValue { .. } => text(
+                "`created: once` fails a repeat that answers 201 Created again; leave the key out to allow it",
+            ),
+            K::ServerFieldsWithoutExact => {
+                text("add `readback: exact`, or list the fields under `ignore`")
+            }
+            K::JsonAndForm => text("`json` sends JSON, a `data` map sends a form"),
+            K::NotADuration { .. }
+            | K::FilePartSource { .. }
+            | K::TwoBodies
+            | K::FilesWithOtherBody
+            | K::RepeatCount { .. }
+            | K::ReadbackValue { .. }
+            | K::InvalidIdempotencyPath { .. }
+            | K::Serde { .. } => None,
+            K::Recorded { help, .. } => help.clone(),
         }
     }
 }
@@ -460,7 +577,7 @@ mod tests {
         let key = |suggestion, x_keys_allowed| ErrorKind::UnknownKey {
             key: "tmeout".into(),
             allowed: vec!["timeout", "verify"],
-            within: "in a test",
+            within: "in a test".into(),
             suggestion,
             x_keys_allowed,
         };

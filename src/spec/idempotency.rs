@@ -24,13 +24,11 @@ impl<'de> Deserialize<'de> for Readback {
             Kind::Bool(true) => Ok(Readback::Contains),
             Kind::Str(s) if s == "exact" => Ok(Readback::Exact),
             _ => {
-                de::record(ShapeError::untyped(
-                    node.pos,
-                    format!(
-                        "`idempotency.readback` must be `true`, `false` or `exact`; found {}",
-                        node.found()
-                    ),
-                    None,
+                de::record(ShapeError::new(
+                    node.pos.into(),
+                    ErrorKind::ReadbackValue {
+                        found: node.found(),
+                    },
                 ));
                 Err(serde::de::Error::custom(de::REPORTED))
             }
@@ -92,13 +90,7 @@ impl Loader<'_> {
             if (1..=1000).contains(&r.value) {
                 out.repeat = Some(r.value);
             } else {
-                self.push(
-                    r.pos,
-                    format!(
-                        "`idempotency.repeat` is the number of sends, 1 to 1000; found {}",
-                        r.value
-                    ),
-                );
+                self.report(r.pos, ErrorKind::RepeatCount { found: r.value });
             }
         }
         out.ignore = self.paths(ignore.value().map(|l| l.0), "ignore");
@@ -116,22 +108,16 @@ impl Loader<'_> {
             let node = c.value.0 .0;
             match node.as_str() {
                 Some("once") => out.created_once = true,
-                _ => self.push_help(
+                _ => self.report(
                     node.pos,
-                    format!(
-                        "`idempotency.created` must be `once`; found {}",
-                        node.found()
-                    ),
-                    "`created: once` fails a repeat that answers 201 Created again; leave the key out to allow it",
+                    ErrorKind::CreatedValue {
+                        found: node.found(),
+                    },
                 ),
             }
         }
         if let (Some(pos), false) = (server_fields_pos, out.readback == Readback::Exact) {
-            self.push_help(
-                pos,
-                "`idempotency.server_fields` only applies to `readback: exact`",
-                "add `readback: exact`, or list the fields under `ignore`",
-            );
+            self.report(pos, ErrorKind::ServerFieldsWithoutExact);
         }
         out.conditional = conditional.value().unwrap_or(false);
         out.concurrent = concurrent.value().unwrap_or(false);
@@ -142,12 +128,18 @@ impl Loader<'_> {
         Some(out)
     }
 
-    fn paths(&mut self, written: Option<Vec<Spanned<String>>>, key: &str) -> Vec<JsonPath> {
+    fn paths(&mut self, written: Option<Vec<Spanned<String>>>, key: &'static str) -> Vec<JsonPath> {
         let mut out = Vec::new();
         for path in written.unwrap_or_default() {
             match JsonPath::parse(&path.value) {
                 Ok(p) => out.push(p),
-                Err(msg) => self.push(path.pos, format!("in `idempotency.{key}`: {msg}")),
+                Err(reason) => self.report(
+                    path.pos,
+                    ErrorKind::InvalidIdempotencyPath {
+                        key,
+                        reason: reason.to_string(),
+                    },
+                ),
             }
         }
         out

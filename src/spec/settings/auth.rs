@@ -8,13 +8,16 @@ use std::borrow::Cow;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
 use super::{deserialize_with_from_node, report, unknown_key, FromNode};
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 use crate::spec::Auth;
 
 impl FromNode for Auth {
     fn from_node(node: &Node) -> Option<Self> {
-        let shape = |found: String| {
-            format!("expected `{{ basic: [user, password] }}` or `{{ bearer: token }}` for `auth`, found {found}")
+        let shape = |found: String| ErrorKind::WrongShape {
+            expected: "`{ basic: [user, password] }` or `{ bearer: token }`".into(),
+            key: Some("auth".into()),
+            found,
         };
         let Kind::Map(entries) = &node.kind else {
             report(node.pos, shape(node.found()));
@@ -32,9 +35,14 @@ impl FromNode for Auth {
                 match (a[0].scalar_text(), a[1].scalar_text()) {
                     (Some(user), Some(password)) => Some(Auth::Basic { user, password }),
                     _ => {
+                        let odd = a.iter().find(|x| x.scalar_text().is_none()).unwrap_or(v);
                         report(
-                            v.pos,
-                            "expected `[user, password]`, two strings, for `auth.basic`",
+                            odd.pos,
+                            ErrorKind::WrongShape {
+                                expected: "`[user, password]`, two strings,".into(),
+                                key: Some("auth.basic".into()),
+                                found: odd.found(),
+                            },
                         );
                         None
                     }
@@ -43,10 +51,11 @@ impl FromNode for Auth {
             ("basic", _) => {
                 report(
                     v.pos,
-                    format!(
-                        "expected `[user, password]` for `auth.basic`, found {}",
-                        v.found()
-                    ),
+                    ErrorKind::WrongShape {
+                        expected: "`[user, password]`".into(),
+                        key: Some("auth.basic".into()),
+                        found: v.found(),
+                    },
                 );
                 None
             }
@@ -55,10 +64,11 @@ impl FromNode for Auth {
                 None => {
                     report(
                         v.pos,
-                        format!(
-                            "expected a token (a string) for `auth.bearer`, found {}",
-                            v.found()
-                        ),
+                        ErrorKind::WrongShape {
+                            expected: "a token (a string)".into(),
+                            key: Some("auth.bearer".into()),
+                            found: v.found(),
+                        },
                     );
                     None
                 }

@@ -20,6 +20,7 @@ use super::pairs::{param_value_schema, param_values};
 use super::{deserialize_with_from_node, path, report, FromNode, Merge};
 use crate::spec::convert::Loader;
 use crate::spec::de::Field;
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 use crate::spec::{BodySpec, Pos};
 
@@ -54,10 +55,11 @@ impl FromNode for Data {
             _ => {
                 report(
                     node.pos,
-                    format!(
-                        "expected a map of form fields or a string (the raw body) for `data`, found {}",
-                        node.found()
-                    ),
+                    ErrorKind::WrongShape {
+                        expected: "a map of form fields or a string (the raw body)".into(),
+                        key: Some("data".into()),
+                        found: node.found(),
+                    },
                 );
                 None
             }
@@ -76,7 +78,11 @@ impl FromNode for BodyFile {
             None => {
                 report(
                     node.pos,
-                    format!("expected a string, found {}", node.found()),
+                    ErrorKind::WrongShape {
+                        expected: "a string".into(),
+                        key: None,
+                        found: node.found(),
+                    },
                 );
                 None
             }
@@ -88,7 +94,7 @@ deserialize_with_from_node!(Json, Data, BodyFile);
 
 /// The body one place's keys give, or why they cannot go together.
 #[derive(Debug, Clone)]
-pub struct Body(Result<BodySpec, &'static str>);
+pub struct Body(Result<BodySpec, ErrorKind>);
 
 impl Merge for Body {}
 
@@ -103,7 +109,7 @@ impl Body {
     /// The body, or `BodySpec::None` after reporting the conflict at `pos`.
     pub(in crate::spec) fn build(self, loader: &mut Loader, pos: Pos) -> BodySpec {
         self.0.unwrap_or_else(|conflict| {
-            loader.push(pos, conflict);
+            loader.report(pos, conflict);
             BodySpec::None
         })
     }
@@ -121,11 +127,7 @@ pub(super) fn from_keys(
     let (json, data, body_file) = (json.value(), data.value(), body_file.value());
     let files_given = files.get().is_some();
     if let (Some(j), Some(Data::Form(_)), false) = (json_pos, &data, files_given) {
-        loader.push_help(
-            j,
-            "`json` and `data` both give the body; use one of them",
-            "`json` sends JSON, a `data` map sends a form",
-        );
+        loader.report(j, ErrorKind::JsonAndForm);
     }
     let files = files.value();
     if json.is_none() && data.is_none() && body_file.is_none() && files.is_none() {
@@ -139,15 +141,15 @@ fn body(
     data: Option<Data>,
     body_file: Option<BodyFile>,
     files: Option<Files>,
-) -> Result<BodySpec, &'static str> {
+) -> Result<BodySpec, ErrorKind> {
     let raw_data = matches!(data, Some(Data::Raw(_)));
     let given = [json.is_some(), raw_data, body_file.is_some()];
     if given.iter().filter(|g| **g).count() > 1 {
-        return Err("use at most one of `json`, `data` (a string) and `body_file`");
+        return Err(ErrorKind::TwoBodies);
     }
     if let Some(files) = files {
         if given.contains(&true) {
-            return Err("`files` makes a multipart body, which goes with `data` as a map only, not with `json`, raw `data` or `body_file`");
+            return Err(ErrorKind::FilesWithOtherBody);
         }
         let fields = match data {
             Some(Data::Form(f)) => f,

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
 use super::{deserialize_with_from_node, path, report, FromNode};
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 use crate::spec::ClientCert;
 
@@ -25,17 +26,27 @@ impl FromNode for ClientCert {
                     key: Some(path::existing(k, a[1].pos, "key")),
                 }),
                 _ => {
-                    report(pos, "expected two paths, `[cert.pem, key.pem]`, for `cert`");
+                    report(
+                        pos,
+                        ErrorKind::WrongShape {
+                            expected: "two paths, `[cert.pem, key.pem]`,".into(),
+                            key: Some("cert".into()),
+                            found: node.found(),
+                        },
+                    );
                     None
                 }
             },
             _ => {
                 report(
                     pos,
-                    format!(
-                        "expected a path to a PEM with certificate and key, or `[cert.pem, key.pem]`, for `cert`, found {}",
-                        node.found()
-                    ),
+                    ErrorKind::WrongShape {
+                        expected:
+                            "a path to a PEM with certificate and key, or `[cert.pem, key.pem]`,"
+                                .into(),
+                        key: Some("cert".into()),
+                        found: node.found(),
+                    },
                 );
                 None
             }

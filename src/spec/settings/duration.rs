@@ -10,6 +10,7 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::Value;
 
 use super::{deserialize_with_from_node, report, FromNode};
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 
 /// Parses `5s`, `250ms`, `1.5s`, `2m`, or a bare number of seconds.
@@ -49,13 +50,14 @@ pub(super) fn parse(node: &Node) -> Option<Duration> {
 
 /// The one wording of a value that is not a duration; `or` names what else `key` takes
 /// (`timeout` also takes a map).
-pub(super) fn report_not_a_duration(node: &Node, key: &str, or: &str) {
+pub(super) fn report_not_a_duration(node: &Node, key: &str, or_map: bool) {
     report(
         node.pos,
-        format!(
-            "`{key}` must be a duration such as `5s`, `250ms` or a number of seconds{or}, found {}",
-            node.found()
-        ),
+        ErrorKind::NotADuration {
+            key: key.to_string(),
+            or_map,
+            found: node.found(),
+        },
     );
 }
 
@@ -63,7 +65,7 @@ pub(super) fn report_not_a_duration(node: &Node, key: &str, or: &str) {
 pub(super) fn read(node: &Node, key: &str) -> Option<Duration> {
     let d = parse(node);
     if d.is_none() {
-        report_not_a_duration(node, key, "");
+        report_not_a_duration(node, key, false);
     }
     d
 }

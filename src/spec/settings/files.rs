@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::{path, report, unknown_key};
 use crate::spec::de::{Entries, Label, Spanned, Yaml};
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 use crate::spec::{FilePart, FileSource};
 
@@ -56,10 +57,9 @@ fn file_part(field: Spanned<String>, node: &Node) -> Option<FilePart> {
                 _ => {
                     report(
                         pos,
-                        format!(
-                            "`files.{}` needs exactly one of `path` and `content`",
-                            field.value
-                        ),
+                        ErrorKind::FilePartSource {
+                            field: field.value.clone(),
+                        },
                     );
                     return None;
                 }
@@ -74,11 +74,11 @@ fn file_part(field: Spanned<String>, node: &Node) -> Option<FilePart> {
         _ => {
             report(
                 pos,
-                format!(
-                    "expected a path or a map with `path` or `content` for `files.{}`, found {}",
-                    field.value,
-                    node.found()
-                ),
+                ErrorKind::WrongShape {
+                    expected: "a path or a map with `path` or `content`".into(),
+                    key: Some(format!("files.{}", field.value)),
+                    found: node.found(),
+                },
             );
             None
         }

@@ -8,7 +8,8 @@ use std::borrow::Cow;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
-use super::{deserialize_with_from_node, report_help, FromNode};
+use super::{deserialize_with_from_node, report, FromNode};
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 use crate::spec::HttpVersion;
 
@@ -24,10 +25,11 @@ impl FromNode for HttpVersion {
             "2" | "2.0" => Some(HttpVersion::Http2),
             "auto" => Some(HttpVersion::Auto),
             _ => {
-                report_help(
+                report(
                     node.pos,
-                    format!("expected \"1.1\", \"2\" or auto for `http_version`, found {}", node.found()),
-                    "\"2\" speaks HTTP/2 only (ALPN h2 over https, h2c over http); auto takes what an https server picks",
+                    ErrorKind::RequestHttpVersion {
+                        found: node.found(),
+                    },
                 );
                 None
             }

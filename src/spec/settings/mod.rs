@@ -24,6 +24,7 @@ use self::pairs::{Cookies, Headers, Params};
 use super::convert::Loader;
 use super::de::{self, ShapeError};
 use super::error::did_you_mean;
+use super::error_kind::ErrorKind;
 use super::raw::RawOptions;
 use super::yaml::{Key, Node};
 use super::{Auth, ClientCert, HttpVersion, Pos, Proxies, RequestSpec, Timeouts, Verify};
@@ -53,25 +54,24 @@ fn already_reported<E: serde::de::Error>() -> E {
     E::custom(de::REPORTED)
 }
 
-fn report(pos: Pos, message: impl Into<String>) {
-    de::record(ShapeError::untyped(pos, message, None));
+/// Records the mistake `kind` at `pos` (worded in `error_kind.rs`).
+fn report(pos: Pos, kind: ErrorKind) {
+    de::record(ShapeError::new(pos.into(), kind));
 }
 
-fn report_help(pos: Pos, message: impl Into<String>, help: impl Into<String>) {
-    de::record(ShapeError::untyped(pos, message, Some(help.into())));
-}
-
-/// A key a setting's map does not have (`timeout: { conect: 2s }`).
-fn unknown_key(key: &Key, allowed: &[&str], within: &str) {
-    let message = format!(
-        "unknown key `{}` in `{within}`; allowed here: {}",
-        key.name,
-        allowed.join(", ")
+/// A key a setting's map does not have (`timeout: { conect: 2s }`); `within` names the
+/// setting (`timeout`, `files.upload`).
+fn unknown_key(key: &Key, allowed: &[&'static str], within: &str) {
+    report(
+        key.pos,
+        ErrorKind::UnknownKey {
+            key: key.name.clone(),
+            allowed: allowed.to_vec(),
+            within: format!("in `{within}`").into(),
+            suggestion: did_you_mean(&key.name, allowed),
+            x_keys_allowed: false,
+        },
     );
-    match did_you_mean(&key.name, allowed) {
-        Some(s) => report_help(key.pos, message, format!("did you mean `{s}`?")),
-        None => report(key.pos, message),
-    }
 }
 
 /// How a setting written in a more specific place (a test; an `idempotency.reject`)

@@ -16,8 +16,9 @@ use std::borrow::Cow;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 
-use super::{report, report_help, Merge};
+use super::{report, Merge};
 use crate::spec::de::{Entries, Label, Yaml};
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 
 /// Pairs as written in one place, and the names given `null` there.
@@ -107,13 +108,12 @@ impl<'de> Deserialize<'de> for Headers {
             // Checked again at run time, after variables are filled in.
             let beyond_latin1 = value.chars().find(|c| u32::from(*c) > 0xFF);
             if let (false, Some(c)) = (value.contains("${"), beyond_latin1) {
-                report_help(
+                report(
                     node.pos,
-                    format!(
-                        "the value of header `{}` has `{c}`, which Latin-1 cannot encode; header values are sent as Latin-1, as requests sends them (RFC 9110, section 5.5)",
-                        k.value
-                    ),
-                    "percent-encode the value, use RFC 8187's `filename*=UTF-8''...` form where the header allows it, or send it in the body",
+                    ErrorKind::HeaderNotLatin1 {
+                        header: k.value.clone(),
+                        character: c,
+                    },
                 );
                 continue;
             }
@@ -142,10 +142,11 @@ fn scalar(node: &Node, what: &str, name: &str) -> Option<String> {
     if text.is_none() {
         report(
             node.pos,
-            format!(
-                "expected a string, number or boolean for `{what}.{name}`, found {}",
-                node.found()
-            ),
+            ErrorKind::WrongShape {
+                expected: "a string, number or boolean".into(),
+                key: Some(format!("{what}.{name}")),
+                found: node.found(),
+            },
         );
     }
     text
@@ -162,10 +163,11 @@ pub(super) fn param_values(key: &str, node: &Node, what: &str, out: &mut Vec<(St
                     None if item.is_null() => {}
                     None => report(
                         item.pos,
-                        format!(
-                            "expected a string, number, boolean or null in `{what}.{key}`, found {}",
-                            item.found()
-                        ),
+                        ErrorKind::WrongItem {
+                            expected: "a string, number, boolean or null",
+                            list: format!("{what}.{key}"),
+                            found: item.found(),
+                        },
                     ),
                 }
             }
@@ -174,10 +176,11 @@ pub(super) fn param_values(key: &str, node: &Node, what: &str, out: &mut Vec<(St
             Some(s) => out.push((key.to_string(), s)),
             None => report(
                 node.pos,
-                format!(
-                    "expected a string, number, boolean, null or a list of them for `{what}.{key}`, found {}",
-                    node.found()
-                ),
+                ErrorKind::WrongShape {
+                    expected: "a string, number, boolean, null or a list of them".into(),
+                    key: Some(format!("{what}.{key}")),
+                    found: node.found(),
+                },
             ),
         },
     }

@@ -5,7 +5,8 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use super::report_help;
+use super::report;
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::Pos;
 
 thread_local! {
@@ -31,13 +32,11 @@ fn in_dir(dir: &Path, written: &str) -> PathBuf {
     }
 }
 
-/// What to say when the file `what` at `path` (written as `written`) is missing.
-fn missing(written: &str, path: &Path, what: &str) -> Option<(String, &'static str)> {
-    (!written.contains("${") && !path.exists()).then(|| {
-        (
-            format!("{what} `{}` does not exist", path.display()),
-            "paths are relative to the spec file's folder",
-        )
+/// The mistake, when the file `what` at `path` (written as `written`) is missing.
+fn missing(written: &str, path: &Path, what: &str) -> Option<ErrorKind> {
+    (!written.contains("${") && !path.exists()).then(|| ErrorKind::PathNotFound {
+        what: what.to_string(),
+        path: path.to_path_buf(),
     })
 }
 
@@ -45,8 +44,8 @@ fn missing(written: &str, path: &Path, what: &str) -> Option<(String, &'static s
 /// missing file is recorded at `pos`.
 pub(super) fn existing(written: &str, pos: Pos, what: &str) -> PathBuf {
     let path = SPEC_DIR.with(|dir| in_dir(&dir.borrow(), written));
-    if let Some((message, help)) = missing(written, &path, what) {
-        report_help(pos, message, help);
+    if let Some(kind) = missing(written, &path, what) {
+        report(pos, kind);
     }
     path
 }

@@ -23,11 +23,7 @@ impl FromNode for Timeouts {
                     read: d,
                 }),
                 None => {
-                    duration::report_not_a_duration(
-                        node,
-                        "timeout",
-                        ", or `{ connect: 2s, read: 10s }`",
-                    );
+                    duration::report_not_a_duration(node, "timeout", true);
                     None
                 }
             };

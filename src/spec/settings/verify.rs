@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
 use super::{deserialize_with_from_node, path, report, FromNode};
+use crate::spec::error_kind::ErrorKind;
 use crate::spec::yaml::{Kind, Node};
 use crate::spec::Verify;
 
@@ -20,10 +21,11 @@ impl FromNode for Verify {
             _ => {
                 report(
                     node.pos,
-                    format!(
-                        "expected true, false or a path to a CA bundle (PEM) for `verify`, found {}",
-                        node.found()
-                    ),
+                    ErrorKind::WrongShape {
+                        expected: "true, false or a path to a CA bundle (PEM)".into(),
+                        key: Some("verify".into()),
+                        found: node.found(),
+                    },
                 );
                 None
             }
