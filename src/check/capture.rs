@@ -33,33 +33,13 @@ pub fn capture(c: &Capture, resp: &Response) -> Result<Value, Box<Failure>> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-    use std::time::Duration;
-
     use serde_json::json;
 
     use super::*;
-    use crate::http::Headers;
     use crate::spec::{JsonPath, Pos};
 
     fn response(headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status: 200,
-            reason: "OK".into(),
-            version: "HTTP/1.1".into(),
-            headers: Headers::from_fields(
-                headers
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            ),
-            body: body.as_bytes().to_vec(),
-            parsed_json: OnceLock::new(),
-            url: "http://127.0.0.1:9/items/1".into(),
-            elapsed: Duration::ZERO,
-            redirects: Vec::new(),
-            refused_streams: 0,
-        }
+        crate::check::judge_tests::response(200, headers, body)
     }
 
     const POS: Pos = Pos { line: 7, column: 9 };

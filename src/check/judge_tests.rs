@@ -60,7 +60,12 @@ fn reason(status: u16) -> &'static str {
 
 /// An answer: status, response headers, body as it came over the wire.
 fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
-    Ok(Response {
+    Ok(response(status, headers, body))
+}
+
+/// A response as the transport hands it over, for the judging code's unit tests.
+pub(super) fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
+    Response {
         status,
         reason: reason(status).to_string(),
         version: "HTTP/1.1".into(),
@@ -76,7 +81,7 @@ fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
         elapsed: Duration::ZERO,
         redirects: Vec::new(),
         refused_streams: 0,
-    })
+    }
 }
 
 /// An answer with a JSON body.
