@@ -604,13 +604,23 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
         .collect::<Vec<_>>()
         .into();
     test.auth = auth;
+    let mut multipart_note = None;
     if !form.is_empty() {
         let mut fields = Map::new();
         let mut files = Vec::new();
         for part in form {
             match part {
                 FormPart::Field(k, v) => {
-                    fields.insert(literal(&k), Value::String(literal(&v)));
+                    // A repeated name is sent once per value, in order: a list, as
+                    // `data:` writes it (curl `-F tag=a -F tag=b`, requests' list values).
+                    let v = Value::String(literal(&v));
+                    match fields.get_mut(&literal(&k)) {
+                        Some(Value::Array(values)) => values.push(v),
+                        Some(first) => *first = Value::Array(vec![first.take(), v]),
+                        None => {
+                            fields.insert(literal(&k), v);
+                        }
+                    }
                 }
                 FormPart::File {
                     name,
@@ -624,9 +634,19 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
                         content_type: content_type.map(|t| literal(&t)),
                         ..FilePartOut::default()
                     };
+                    if files.iter().any(|(n, _)| *n == literal(&name)) {
+                        return Err(ImportError::Curl(format!(
+                            "`-F {name}=@...` is given twice; a spec's `files:` sends one file per field name: keep one, or write the request by hand"
+                        )));
+                    }
                     files.push((literal(&name), part));
                 }
             }
+        }
+        if files.is_empty() {
+            multipart_note = Some(
+                "curl sends `-F` fields as multipart/form-data; this spec sends them as a urlencoded form (`data:`), since a spec's multipart body needs a file under `files:`; add one, or check that the server takes both".to_string(),
+            );
         }
         if !fields.is_empty() {
             test.data = Some(DataOut::Fields(fields));
@@ -644,12 +664,16 @@ fn spec_for(request: CurlRequest, mut secrets: Secrets) -> Result<SpecFile, Impo
     }
     test.expect = Some(ExpectOut::status(Value::String("2xx".into())));
 
+    let mut comment = vec![format!(
+        "Imported by `putcheck import curl` from a curl command: {} {}",
+        method,
+        &url[..Position::AfterPath]
+    )];
+    if let Some(note) = multipart_note {
+        comment.extend([String::new(), format!("Note: {note}.")]);
+    }
     Ok(SpecFile {
-        comment: vec![format!(
-            "Imported by `putcheck import curl` from a curl command: {} {}",
-            method,
-            &url[..Position::AfterPath]
-        )],
+        comment,
         base_url: Some(base_url_template(&url[..Position::BeforePath])),
         secrets,
         tests: vec![test],
@@ -685,6 +709,37 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         vec![s.to_string()]
+    }
+
+    #[test]
+    fn a_repeated_form_field_is_a_list_and_a_repeated_file_is_refused() {
+        let spec = import(
+            &words("curl -X PUT -F tag=a -F tag=b -F tag=c -F name=w http://x/f"),
+            false,
+        )
+        .unwrap();
+        let data = serde_json::to_value(&spec.tests[0].data).unwrap();
+        assert_eq!(
+            data,
+            serde_json::json!({ "tag": ["a", "b", "c"], "name": "w" })
+        );
+        let err = import(
+            &words("curl -X PUT -F doc=@Cargo.toml -F doc=@README.md http://x/f"),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`-F doc=@...` is given twice"),
+            "{err}"
+        );
+        // Fields alone: curl's multipart cannot be written without a file; the spec says so.
+        assert!(
+            spec.comment
+                .iter()
+                .any(|l| l.contains("as a urlencoded form")),
+            "{:?}",
+            spec.comment
+        );
     }
 
     #[test]

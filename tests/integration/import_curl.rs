@@ -223,6 +223,24 @@ fn multipart_by_parts() {
     assert_eq!(curl, putcheck, "spec:\n{spec}");
 }
 
+/// `-F tag=a -F tag=b`: both parts, in order, as curl sends them.
+#[test]
+fn a_repeated_form_field_sends_every_value() {
+    if !have_curl("a_repeated_form_field_sends_every_value") {
+        return;
+    }
+    let specs = Specs::new();
+    specs.write("notes.txt", "some notes\n");
+    let (curl, putcheck, spec, _) = compare(
+        &specs,
+        "curl -X PUT -F tag=a -F tag=b -F doc=@notes.txt {URL}/multi",
+        &[],
+        &[],
+    );
+    assert_eq!(curl.parts.len(), 3, "{curl:?}");
+    assert_eq!(curl, putcheck, "spec:\n{spec}");
+}
+
 #[test]
 fn credentials_become_secrets_read_from_the_environment() {
     if !have_curl("credentials_become_secrets_read_from_the_environment") {
