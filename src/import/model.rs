@@ -22,30 +22,8 @@ pub struct SuiteOut<'a> {
     pub finally: &'a [StepOut],
 }
 
-/// The method of a step, which is its key (`put: /items/1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    Put,
-    Get,
-    Delete,
-    Post,
-    Patch,
-}
-
-impl Method {
-    /// The method named (any case), if a spec step can send it.
-    pub fn from_name(name: &str) -> Option<Method> {
-        match name.to_ascii_uppercase().as_str() {
-            "PUT" => Some(Method::Put),
-            "GET" => Some(Method::Get),
-            "DELETE" => Some(Method::Delete),
-            "POST" => Some(Method::Post),
-            "PATCH" => Some(Method::Patch),
-            _ => None,
-        }
-    }
-}
+/// The method of a step, which is its key (`put: /items/1`): the spec's own.
+pub use crate::spec::Method;
 
 /// Where `headers:` goes among a step's keys: where the importer first set one. The
 /// written files keep the order they always had (a header added by the body or by the

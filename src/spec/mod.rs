@@ -105,6 +105,18 @@ impl Method {
         crate::http::Method::from(self).as_str()
     }
 
+    /// The method named (any case: `PUT`, `put`), if a spec step can send it.
+    pub fn from_name(name: &str) -> Option<Method> {
+        match name.to_ascii_uppercase().as_str() {
+            "PUT" => Some(Method::Put),
+            "GET" => Some(Method::Get),
+            "DELETE" => Some(Method::Delete),
+            "POST" => Some(Method::Post),
+            "PATCH" => Some(Method::Patch),
+            _ => None,
+        }
+    }
+
     /// The key a test names it with: `put`, `get`, ...
     pub fn key(self) -> &'static str {
         match self {
