@@ -9,7 +9,7 @@ use crate::common;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::common::prism::{have_prism, Prism};
+use crate::common::prism::{have_prism, without_key, Prism};
 use crate::common::{assert_exit, stderr, stdout, Action, Specs, TestServer};
 use serde_json::{json, Value};
 
@@ -365,24 +365,6 @@ fn the_coverage_command_measures_a_finished_report_the_same() {
     );
 }
 
-/// An imported spec's text without its `generate:` block.
-fn without_generate(text: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for line in text.lines() {
-        if inside && line.starts_with("    ") {
-            continue;
-        }
-        inside = line == "  generate:";
-        if !inside {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    assert!(!out.contains("generate"), "{out}");
-    out
-}
-
 /// Issue 23's first promise: the imported Petstore specs against Prism, with the
 /// document. Prism serves the paths at its root, so `--openapi-prefix /` replaces the
 /// document's `/api/v3`.
@@ -405,7 +387,9 @@ fn petstore_imported_specs_against_prism_cover_what_the_document_says() {
     // it against Prism, read-back off).
     for spec in ["specs/pet.yaml", "specs/user-username.yaml"] {
         let text = std::fs::read_to_string(specs.path(spec)).unwrap();
-        specs.write(spec, &without_generate(&text));
+        let text = without_key(&text, "  generate:");
+        assert!(!text.contains("generate"), "{text}");
+        specs.write(spec, &text);
     }
     let prism = Prism::start(&doc);
     let env = [

@@ -91,15 +91,7 @@ pub fn have_prism(test: &str) -> bool {
 ///   `generate:`.)
 pub fn fit_for_mock(text: &str) -> String {
     let mut out = String::new();
-    let mut in_server_fields = false;
-    for line in text.lines() {
-        if in_server_fields && line.starts_with("    - ") {
-            continue;
-        }
-        in_server_fields = line == "    server_fields:";
-        if in_server_fields {
-            continue;
-        }
+    for line in without_key(text, "    server_fields:").lines() {
         match line {
             "  generate:" => out.push_str("  generate:\n    integers: safe\n"),
             "    readback: exact" => out.push_str("    readback: false\n"),
@@ -107,6 +99,28 @@ pub fn fit_for_mock(text: &str) -> String {
                 out.push_str(line);
                 out.push('\n');
             }
+        }
+    }
+    out
+}
+
+/// An imported spec's text without the key written as the line `key_line` (with its
+/// indentation) and what belongs to it: the lines indented deeper, and the items of a
+/// list written at the key's own indentation (`- $.id`).
+pub fn without_key(text: &str, key_line: &str) -> String {
+    let indent = &key_line[..key_line.len() - key_line.trim_start().len()];
+    let item = format!("{indent}- ");
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let deeper = line.len() - line.trim_start().len() > indent.len();
+        if inside && (deeper || line.starts_with(&item)) {
+            continue;
+        }
+        inside = line == key_line;
+        if !inside {
+            out.push_str(line);
+            out.push('\n');
         }
     }
     out
